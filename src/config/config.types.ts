@@ -1,0 +1,58 @@
+// The validated configuration. Only src/config reads YAML or the environment; everything
+// else receives these objects.
+
+export type RepositoryConfig =
+  | { type: 'memory' }
+  | { type: 'sqlite'; path: string }
+  /** Parsed and accepted now; served from issue 3 on (the DSN styles of the Go server). */
+  | { type: 'postgres' | 'mysql'; dsn: string };
+
+export type EventsConfig =
+  | { type: 'embedded'; path: string }
+  | {
+      type: 'jetstream';
+      url: string;
+      stream: string;
+      replicas: number;
+      /** Milliseconds, 0 = unlimited. */
+      maxAgeMs: number;
+      /** Bytes, -1 = unlimited. */
+      maxBytes: number;
+    };
+
+export interface StaticConfig {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+export interface ScraperConfig {
+  endpoint: string;
+  refreshIntervalMs: number;
+  /** Default min(refresh interval, 30 s). */
+  timeoutMs: number;
+  /** Default 16 MiB. */
+  bodyLimitBytes: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  staticConfigs: StaticConfig[];
+  /** Discovery mechanisms present in the file but not implemented yet, e.g. `dns_sd_configs`. */
+  unsupportedDiscovery: string[];
+  scraper: ScraperConfig;
+}
+
+export interface ServerConfig {
+  port: number;
+}
+
+export interface PeriskopConfig {
+  /** Absolute path of the file this came from, for messages. */
+  file: string;
+  repository: RepositoryConfig;
+  events: EventsConfig;
+  server: ServerConfig;
+  services: ServiceConfig[];
+}
+
+export const PERISKOP_CONFIG = Symbol('PeriskopConfig');

@@ -1,0 +1,51 @@
+// The port every event log adapter implements (JetStream, embedded). It moves opaque
+// messages; encoding events into messages (and splitting large ones) happens above it.
+
+export interface LogMessage {
+  subject: string;
+  /** De-duplication id: a second append with the same id within the window is dropped. */
+  id: string;
+  data: Uint8Array;
+}
+
+export interface StoredMessage {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+export interface AppendResult {
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface ConsumeOptions {
+  /** Durable consumer name. */
+  name: string;
+  /** First sequence the handler wants (checkpoint + 1). */
+  fromSeq: number;
+  maxBatch: number;
+}
+
+/** Called with consecutive messages; the batch is acknowledged only after it resolves. */
+export type BatchHandler = (batch: StoredMessage[]) => Promise<void>;
+
+export interface Subscription {
+  /** Stops fetching; resolves once the handler in flight (if any) has finished. */
+  stop(): Promise<void>;
+}
+
+export interface EventLog {
+  /** Largest message `append` accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  /** Appends in order and waits until each message is durable. */
+  append(messages: LogMessage[]): Promise<AppendResult[]>;
+  /** Up to `max` messages with seq >= fromSeq, in order. */
+  read(fromSeq: number, max: number): Promise<StoredMessage[]>;
+  /** Sequence of the newest message, 0 when empty. */
+  head(): Promise<number>;
+  consume(options: ConsumeOptions, handler: BatchHandler): Subscription;
+  close(): Promise<void>;
+}
+
+export const EVENT_LOG = Symbol('EventLog');
