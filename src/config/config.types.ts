@@ -18,6 +18,8 @@ export type EventsConfig =
       maxAgeMs: number;
       /** Bytes, -1 = unlimited. */
       maxBytes: number;
+      /** First token of every subject: `<subjectPrefix>.<type>.<service-token>`. Default `periskop`. */
+      subjectPrefix: string;
     };
 
 export interface StaticConfig {

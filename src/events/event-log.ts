@@ -1,7 +1,10 @@
 // The port every event log adapter implements (JetStream, embedded). It moves opaque
 // messages; encoding events into messages (and splitting large ones) happens above it.
+// Subjects are relative (`SnapshotScraped.my-svc`): an adapter may prefix them on the wire
+// (JetStream: `<prefix>.SnapshotScraped.my-svc`), callers never see the prefix.
 
 export interface LogMessage {
+  /** Relative subject: dot-separated tokens, no wildcards. */
   subject: string;
   /** De-duplication id: a second append with the same id within the window is dropped. */
   id: string;
@@ -10,6 +13,7 @@ export interface LogMessage {
 
 export interface StoredMessage {
   seq: number;
+  /** Relative subject, as appended. */
   subject: string;
   data: Uint8Array;
 }
@@ -38,7 +42,10 @@ export interface Subscription {
 export interface EventLog {
   /** Largest message `append` accepts, in bytes. */
   readonly maxMessageBytes: number;
-  /** Appends in order and waits until each message is durable. */
+  /**
+   * Appends in order and waits until each message is durable. Rejects (before writing any of
+   * them) when a message's data is larger than `maxMessageBytes`.
+   */
   append(messages: LogMessage[]): Promise<AppendResult[]>;
   /** Up to `max` messages with seq >= fromSeq, in order. */
   read(fromSeq: number, max: number): Promise<StoredMessage[]>;

@@ -1,0 +1,32 @@
+import type { Response } from 'express';
+import type { AggregatedErrorRow } from '../read-model/entities.js';
+
+// The Go server's JSON shapes and byte format (json.Marshal + Fprintln: a trailing newline,
+// times in Unix seconds).
+
+export function sendJson(response: Response, value: unknown, status = 200): void {
+  response.status(status).type('application/json').send(`${JSON.stringify(value)}\n`);
+}
+
+/** Like Go's http.Error: plain text with a trailing newline. */
+export function sendText(response: Response, status: number, text: string): void {
+  response.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
+}
+
+const unixSeconds = (ms: number) => Math.floor(ms / 1000);
+
+export function goErrorAggregate(row: AggregatedErrorRow) {
+  return {
+    aggregation_key: row.aggregationKey,
+    total_count: row.totalCount,
+    severity: row.severity,
+    latest_errors: row.latestErrors.map((o) => ({
+      error: o.error,
+      uuid: o.uuid,
+      timestamp: unixSeconds(o.timestamp),
+      severity: o.severity,
+      http_context: o.http_context && { ...o.http_context, request_body: o.http_context.request_body ?? '' },
+    })),
+    created_at: unixSeconds(row.createdAt),
+  };
+}

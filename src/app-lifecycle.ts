@@ -1,0 +1,44 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PERISKOP_CONFIG, type PeriskopConfig } from './config/config.types.js';
+import { TargetDirectory } from './discovery/target-directory.js';
+import { EVENT_LOG, type EventLog } from './events/event-log.js';
+import { describeEventLog } from './events/open-event-log.js';
+import { PeriskopMetrics } from './metrics/periskop-metrics.js';
+import { Projector } from './projector/projector.js';
+import { ReadModelDatabase } from './read-model/read-model-database.js';
+import { ReadModelQueries } from './read-model/read-model-queries.js';
+import { Scraper } from './scraper/scraper.js';
+
+/** Starts the pipeline in dependency order and stops it in reverse. */
+@Injectable()
+export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Periskop');
+
+  constructor(
+    @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
+    @Inject(EVENT_LOG) private readonly log: EventLog,
+    private readonly db: ReadModelDatabase,
+    private readonly queries: ReadModelQueries,
+    private readonly projector: Projector,
+    private readonly directory: TargetDirectory,
+    private readonly scraper: Scraper,
+    private readonly metrics: PeriskopMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.logger.log(`events: ${describeEventLog(this.config.events)}; read model: ${this.db.description}`);
+    this.metrics.reset();
+    this.metrics.setAggregates(await this.queries.allAggregates());
+    this.projector.onBatchApplied((batch) => this.metrics.setAggregates(batch.changedAggregates));
+    await this.projector.start();
+    await this.directory.start();
+    this.scraper.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.scraper.stop();
+    await this.projector.stop();
+    await this.log.close();
+    await this.db.close();
+  }
+}

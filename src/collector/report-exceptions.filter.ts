@@ -1,0 +1,30 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { PeriskopMetrics } from '../metrics/periskop-metrics.js';
+import type { ErrorCollector } from './error-collector.js';
+
+/** Unexpected failures of a request go to Periskop's own /errors, like any service's. */
+@Catch()
+export class ReportExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Api');
+
+  constructor(
+    private readonly collector: ErrorCollector,
+    private readonly metrics: PeriskopMetrics,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException) {
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
+    this.collector.report(exception, {
+      httpContext: { method: request.method, url: request.originalUrl, headers: request.headers },
+    });
+    this.metrics.applicationErrors.inc({ type: 'api' });
+    this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+    if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
+  }
+}

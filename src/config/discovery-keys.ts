@@ -1,0 +1,47 @@
+// Service keys that come from Prometheus' scrape config. The Go server embedded
+// Prometheus' discovery config, so its files may use any of them.
+
+/** Implemented by a later issue; accepted now so Go files load, reported as "not supported yet". */
+export const PLANNED_DISCOVERY_KEYS = [
+  'dns_sd_configs',
+  'file_sd_configs',
+  'http_sd_configs',
+  'kubernetes_sd_configs',
+  'consul_sd_configs',
+  'relabel_configs',
+] as const;
+
+/** Named in "not supported" messages: what a service can use to find its targets. */
+export const SUPPORTED_DISCOVERY_KEYS = [
+  'static_configs',
+  ...PLANNED_DISCOVERY_KEYS.filter((key) => key.endsWith('_sd_configs')),
+] as const;
+
+/** Prometheus mechanisms Periskop does not plan to implement; refused with a clear message
+ * instead of "unknown key", since they are valid Prometheus. */
+export const UNSUPPORTED_DISCOVERY_KEYS: readonly string[] = [
+  'azure',
+  'digitalocean',
+  'docker',
+  'dockerswarm',
+  'ec2',
+  'eureka',
+  'gce',
+  'hetzner',
+  'ionos',
+  'kuma',
+  'lightsail',
+  'linode',
+  'marathon',
+  'nerve',
+  'nomad',
+  'openstack',
+  'ovhcloud',
+  'puppetdb',
+  'scaleway',
+  'serverset',
+  'stackit',
+  'triton',
+  'uyuni',
+  'vultr',
+].map((mechanism) => `${mechanism}_sd_configs`);

@@ -1,0 +1,410 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './config-error.js';
+import type { PeriskopConfig, ServiceConfig } from './config.types.js';
+import { loadConfig, parseConfigText } from './load-config.js';
+
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/config/', import.meta.url));
+const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/periskop.yaml', import.meta.url));
+const fixture = (name: string): string => path.join(FIXTURES, name);
+
+const NO_ENV = {};
+
+const DEFAULT_SCRAPER = { endpoint: '/errors', refreshIntervalMs: 10_000, timeoutMs: 10_000, bodyLimitBytes: 16 * 2 ** 20 };
+
+function service(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  return { name, staticConfigs: [], unsupportedDiscovery: [], scraper: DEFAULT_SCRAPER, ...overrides };
+}
+
+function configErrorFrom(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but the config loaded');
+}
+
+describe('loadConfig', () => {
+  it('loads the Go server dev config unchanged, reporting its dns_sd_configs as not supported yet', () => {
+    const file = fixture('go-config.dev.yaml');
+    expect(loadConfig(file, NO_ENV)).toEqual<PeriskopConfig>({
+      file,
+      repository: { type: 'memory' },
+      events: { type: 'embedded', path: 'data/events' },
+      server: { port: 8080 },
+      services: [
+        service('mock-target', { unsupportedDiscovery: ['dns_sd_configs'] }),
+        service('periskop', { staticConfigs: [{ targets: ['localhost:7777'], labels: {} }] }),
+      ],
+    });
+  });
+
+  it('loads the sample config/periskop.yaml that scrapes this server itself', () => {
+    expect(loadConfig(SAMPLE_CONFIG, NO_ENV)).toEqual<PeriskopConfig>({
+      file: SAMPLE_CONFIG,
+      repository: { type: 'memory' },
+      events: { type: 'embedded', path: 'data/events' },
+      server: { port: 8080 },
+      services: [service('periskop', { staticConfigs: [{ targets: ['localhost:8080'], labels: {} }] })],
+    });
+  });
+
+  it('reads every option, YAML merge keys included', () => {
+    const file = fixture('every-option.yaml');
+    const apiScraper = { endpoint: '/internal/errors', refreshIntervalMs: 30_000, timeoutMs: 5_000, bodyLimitBytes: 512 * 1024 };
+    expect(loadConfig(file, NO_ENV)).toEqual<PeriskopConfig>({
+      file,
+      repository: { type: 'postgres', dsn: 'host=db user=periskop dbname=periskop sslmode=disable' },
+      events: {
+        type: 'jetstream',
+        url: 'nats://nats-1:4222,tls://nats-2:4222',
+        stream: 'PERISKOP_PROD',
+        replicas: 3,
+        maxAgeMs: 720 * 3_600_000,
+        maxBytes: 10 * 2 ** 30,
+        subjectPrefix: 'errors',
+      },
+      server: { port: 9090 },
+      services: [
+        service('api', {
+          staticConfigs: [{ targets: ['api-1:7777', 'http://api-2:7777'], labels: { env: 'prod', shard: '1' } }],
+          scraper: apiScraper,
+        }),
+        service('worker', { scraper: { ...apiScraper, refreshIntervalMs: 60_000 } }),
+      ],
+    });
+  });
+
+  it.each([
+    ['PORT overrides server.port', { PORT: '9999' }, 9999],
+    ['an empty PORT counts as unset', { PORT: '' }, 9090],
+    ['no PORT keeps server.port', {}, 9090],
+  ])('%s', (_behaviour, env, port) => {
+    expect(loadConfig(fixture('every-option.yaml'), env).server.port).toBe(port);
+  });
+
+  it.each([
+    ['a PORT that is not a number', 'abc', 'environment: PORT: "abc" is not a port number (1..65535)'],
+    ['a PORT out of range', '70000', 'environment: PORT: "70000" is not a port number (1..65535)'],
+    ['PORT 0', '0', 'environment: PORT: "0" is not a port number (1..65535)'],
+  ])('refuses %s, naming PORT', (_behaviour, port, message) => {
+    const error = configErrorFrom(() => loadConfig(fixture('every-option.yaml'), { PORT: port }));
+    expect(error.message).toBe(message);
+    expect(error.path).toBe('PORT');
+  });
+
+  it('names the file and line of a YAML syntax error', () => {
+    const file = fixture('syntax-error.yaml');
+    const error = configErrorFrom(() => loadConfig(file, NO_ENV));
+    expect(error.message).toBe(`${file}: line 5, column 6: YAML syntax error: bad indentation of a mapping entry`);
+    expect(error.file).toBe(file);
+    expect(error.line).toBe(5);
+  });
+
+  it('names the file when it does not exist', () => {
+    const error = configErrorFrom(() => loadConfig('test/fixtures/config/missing.yaml', NO_ENV));
+    expect(error.message).toBe(
+      'test/fixtures/config/missing.yaml: file not found (give another with --config or CONFIG_FILE)',
+    );
+  });
+});
+
+describe('parseConfigText defaults', () => {
+  const parse = (text: string): PeriskopConfig => parseConfigText(text, 'test.yaml');
+
+  it.each<[string, string, Partial<PeriskopConfig>]>([
+    [
+      'only services: memory repository, embedded events, port 8080',
+      'services: []',
+      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080 }, services: [] },
+    ],
+    ['a service with only a name scrapes /errors every 10s', 'services: [{name: a}]', { services: [service('a')] }],
+    ['an empty scraper block means every default', 'services: [{name: a, scraper: }]', { services: [service('a')] }],
+    [
+      'the timeout defaults to the refresh interval when shorter than 30s',
+      'services: [{name: a, scraper: {refresh_interval: 5s}}]',
+      { services: [service('a', { scraper: { ...DEFAULT_SCRAPER, refreshIntervalMs: 5_000, timeoutMs: 5_000 } })] },
+    ],
+    [
+      'the timeout defaults to 30s when the refresh interval is longer',
+      'services: [{name: a, scraper: {refresh_interval: 2m}}]',
+      { services: [service('a', { scraper: { ...DEFAULT_SCRAPER, refreshIntervalMs: 120_000, timeoutMs: 30_000 } })] },
+    ],
+    [
+      'an explicit timeout may exceed the refresh interval',
+      'services: [{name: a, scraper: {refresh_interval: 5s, timeout: 1m}}]',
+      { services: [service('a', { scraper: { ...DEFAULT_SCRAPER, refreshIntervalMs: 5_000, timeoutMs: 60_000 } })] },
+    ],
+    [
+      'body_limit as a plain number of bytes',
+      'services: [{name: a, scraper: {body_limit: 1048576}}]',
+      { services: [service('a', { scraper: { ...DEFAULT_SCRAPER, bodyLimitBytes: 1_048_576 } })] },
+    ],
+    [
+      'an empty discovery list is not reported as unsupported',
+      'services: [{name: a, dns_sd_configs: [], file_sd_configs: [{files: [x.json]}]}]',
+      { services: [service('a', { unsupportedDiscovery: ['file_sd_configs'] })] },
+    ],
+    [
+      'relabel_configs is reported as not supported yet',
+      'services: [{name: a, relabel_configs: [{action: drop}]}]',
+      { services: [service('a', { unsupportedDiscovery: ['relabel_configs'] })] },
+    ],
+    [
+      'breakdown_labels and push are accepted beside the Go keys',
+      'services: [{name: a, breakdown_labels: [env, region], push: {token: t0k3n}}]',
+      { services: [service('a')] },
+    ],
+    [
+      'unquoted label values become strings, as the Go decoder made them',
+      'services: [{name: a, static_configs: [{targets: ["[::1]:7777", db], labels: {shard: 1, canary: true, since: 2024-01-01}}]}]',
+      {
+        services: [
+          service('a', {
+            staticConfigs: [{ targets: ['[::1]:7777', 'db'], labels: { shard: '1', canary: 'true', since: '2024-01-01' } }],
+          }),
+        ],
+      },
+    ],
+    ['a repository without type is memory', 'repository: {}\nservices: []', { repository: { type: 'memory' } }],
+    ['sqlite defaults its path', 'repository: {type: sqlite}\nservices: []', { repository: { type: 'sqlite', path: 'data/periskop.sqlite' } }],
+    [
+      'sqlite paths stay relative, normalised',
+      'repository: {type: sqlite, path: ./db//periskop.sqlite}\nservices: []',
+      { repository: { type: 'sqlite', path: 'db/periskop.sqlite' } },
+    ],
+    [
+      'the Go server ignored path with memory, so it is accepted',
+      'repository: {type: memory, path: errors.db}\nservices: []',
+      { repository: { type: 'memory' } },
+    ],
+    [
+      'postgresql is postgres',
+      'repository: {type: postgresql, dsn: "postgres://u:p@db/periskop"}\nservices: []',
+      { repository: { type: 'postgres', dsn: 'postgres://u:p@db/periskop' } },
+    ],
+    [
+      'mysql keeps its Go-style DSN as written',
+      'repository: {type: mysql, dsn: "u:p@tcp(db:3306)/periskop?parseTime=true"}\nservices: []',
+      { repository: { type: 'mysql', dsn: 'u:p@tcp(db:3306)/periskop?parseTime=true' } },
+    ],
+    [
+      'events without a type are embedded',
+      'events: {path: ./var/events/}\nservices: []',
+      { events: { type: 'embedded', path: 'var/events' } },
+    ],
+    [
+      'jetstream defaults: stream PERISKOP, 1 replica, unlimited age and size, prefix periskop',
+      'events: {type: jetstream, url: "nats://localhost:4222"}\nservices: []',
+      {
+        events: {
+          type: 'jetstream',
+          url: 'nats://localhost:4222',
+          stream: 'PERISKOP',
+          replicas: 1,
+          maxAgeMs: 0,
+          maxBytes: -1,
+          subjectPrefix: 'periskop',
+        },
+      },
+    ],
+    ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080 } }],
+  ])('%s', (_behaviour, text, expected) => {
+    expect(parse(text)).toMatchObject(expected);
+  });
+
+  it('keeps the absolute path of the file', () => {
+    expect(parse('services: []').file).toBe(path.resolve('test.yaml'));
+  });
+});
+
+describe('parseConfigText errors', () => {
+  // [behaviour, YAML, key path, what is wrong]
+  it.each<[string, string, string, string]>([
+    [
+      'an unknown top-level key',
+      'servics: []',
+      'servics',
+      'unknown key (allowed: repository, services, events, server)',
+    ],
+    ['a missing services list', 'server: {port: 8080}', 'services', 'required: the list of services to scrape (may be empty: `services: []`)'],
+    ['an empty file', '', 'services', 'required: the list of services to scrape (may be empty: `services: []`)'],
+    ['services that are not a list', 'services: {name: a}', 'services', 'expected a list, got a mapping'],
+    ['a service that is not a mapping', 'services: [a]', 'services[0]', 'expected a mapping, got string "a"'],
+    [
+      'a misspelled service key',
+      'services: [{name: a}, {name: b, scrapper: {}}]',
+      'services[1].scrapper',
+      'unknown key (allowed: name, static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs, relabel_configs, scraper, breakdown_labels, push)',
+    ],
+    ['a service without a name', 'services: [{scraper: {}}]', 'services[0].name', 'required: the service name'],
+    ['an empty service name', 'services: [{name: " "}]', 'services[0].name', 'must not be empty'],
+    ['a service name that is not a string', 'services: [{name: 42}]', 'services[0].name', 'expected a string, got number 42'],
+    [
+      'duplicate service names',
+      'services: [{name: api}, {name: web}, {name: api}]',
+      'services[2].name',
+      'duplicate service name "api", already used by services[0]',
+    ],
+    [
+      'a Prometheus discovery mechanism Periskop does not support',
+      'services: [{name: a, ec2_sd_configs: [{region: eu-west-1}]}]',
+      'services[0].ec2_sd_configs',
+      'not supported: ec2_sd_configs (supported: static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs)',
+    ],
+    ['a discovery block that is not a list', 'services: [{name: a, dns_sd_configs: {names: [x]}}]', 'services[0].dns_sd_configs', 'expected a list, got a mapping'],
+    [
+      'a misspelled static_configs key',
+      'services: [{name: a, static_configs: [{target: [x:1]}]}]',
+      'services[0].static_configs[0].target',
+      'unknown key (allowed: targets, labels)',
+    ],
+    [
+      'a target with a space',
+      'services: [{name: a, static_configs: [{targets: ["local host:80"]}]}]',
+      'services[0].static_configs[0].targets[0]',
+      '"local host:80" is not a target (expected host:port such as "localhost:7777" or an http(s) URL)',
+    ],
+    [
+      'a target port out of range',
+      'services: [{name: a, static_configs: [{targets: [ok:1, "localhost:70000"]}]}]',
+      'services[0].static_configs[0].targets[1]',
+      '"localhost:70000" has port 70000, outside 1..65535',
+    ],
+    [
+      'a target URL that is not http(s)',
+      'services: [{name: a, static_configs: [{targets: ["ftp://host/errors"]}]}]',
+      'services[0].static_configs[0].targets[0]',
+      '"ftp://host/errors" is not a target (expected host:port such as "localhost:7777" or an http(s) URL)',
+    ],
+    [
+      'an invalid label name',
+      'services: [{name: a, static_configs: [{labels: {team.name: x}}]}]',
+      'services[0].static_configs[0].labels["team.name"]',
+      '"team.name" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+    ],
+    [
+      'a label value that is a list',
+      'services: [{name: a, static_configs: [{labels: {env: [a]}}]}]',
+      'services[0].static_configs[0].labels.env',
+      'expected a string, got a list',
+    ],
+    [
+      'a refresh interval that is not a duration',
+      'services: [{name: a}, {name: b, scraper: {refresh_interval: 10x}}]',
+      'services[1].scraper.refresh_interval',
+      '"10x" is not a duration (examples: 10s, 1m30s, 500ms)',
+    ],
+    [
+      'a refresh interval written as a number',
+      'services: [{name: a, scraper: {refresh_interval: 10}}]',
+      'services[0].scraper.refresh_interval',
+      'expected a duration string, got number 10; write it with a unit, e.g. "10s"',
+    ],
+    ['a zero refresh interval', 'services: [{name: a, scraper: {refresh_interval: 0s}}]', 'services[0].scraper.refresh_interval', 'must be greater than 0'],
+    ['a negative timeout', 'services: [{name: a, scraper: {timeout: -1s}}]', 'services[0].scraper.timeout', '"-1s" is not a duration: it must not be negative'],
+    [
+      'an endpoint without a leading slash',
+      'services: [{name: a, scraper: {endpoint: errors}}]',
+      'services[0].scraper.endpoint',
+      '"errors" must start with "/" (e.g. "/errors")',
+    ],
+    [
+      'a body limit that is not a size',
+      'services: [{name: a, scraper: {body_limit: lots}}]',
+      'services[0].scraper.body_limit',
+      '"lots" is not a size (examples: 16MiB, 512KiB, 1MB, 1048576)',
+    ],
+    ['a zero body limit', 'services: [{name: a, scraper: {body_limit: 0}}]', 'services[0].scraper.body_limit', 'must be greater than 0'],
+    [
+      'a misspelled scraper key',
+      'services: [{name: a, scraper: {interval: 10s}}]',
+      'services[0].scraper.interval',
+      'unknown key (allowed: endpoint, refresh_interval, timeout, body_limit)',
+    ],
+    ['breakdown_labels that are not a list', 'services: [{name: a, breakdown_labels: env}]', 'services[0].breakdown_labels', 'expected a list, got string "env"'],
+    [
+      'a breakdown label that is not a label name',
+      'services: [{name: a, breakdown_labels: [env, 1x]}]',
+      'services[0].breakdown_labels[1]',
+      '"1x" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+    ],
+    ['push without a token', 'services: [{name: a, push: {}}]', 'services[0].push.token', 'required: the token push clients send'],
+    ['a misspelled push key', 'services: [{name: a, push: {tokens: x}}]', 'services[0].push.tokens', 'unknown key (allowed: token)'],
+    [
+      'an unknown repository type',
+      'repository: {type: sqllite}\nservices: []',
+      'repository.type',
+      '"sqllite" is not a repository type (allowed: memory, sqlite, postgres, mysql)',
+    ],
+    [
+      'postgres without a dsn',
+      'repository: {type: postgres}\nservices: []',
+      'repository.dsn',
+      'required with type postgres (e.g. "postgres://user:pass@host:5432/periskop" or "host=db user=periskop dbname=periskop")',
+    ],
+    ['a sqlite path that is not a string', 'repository: {type: sqlite, path: [a]}\nservices: []', 'repository.path', 'expected a string, got a list'],
+    ['a misspelled repository key', 'repository: {type: mysql, url: x}\nservices: []', 'repository.url', 'unknown key (allowed: type, path, dsn)'],
+    ['an unknown event log type', 'events: {type: kafka}\nservices: []', 'events.type', '"kafka" is not an event log type (allowed: embedded, jetstream)'],
+    [
+      'a jetstream key on the embedded log',
+      'events: {type: embedded, url: "nats://x"}\nservices: []',
+      'events.url',
+      'unknown key (allowed with type embedded: type, path)',
+    ],
+    ['jetstream without a url', 'events: {type: jetstream}\nservices: []', 'events.url', 'required with type jetstream (e.g. "nats://localhost:4222")'],
+    [
+      'a jetstream url that is not nats:// or tls://',
+      'events: {type: jetstream, url: "nats://a:4222,http://b:4222"}\nservices: []',
+      'events.url',
+      '"http://b:4222" is not a NATS server URL (expected e.g. "nats://host:4222" or "tls://host:4222", several separated by commas)',
+    ],
+    [
+      'a stream name with a dot',
+      'events: {type: jetstream, url: "nats://a", stream: a.b}\nservices: []',
+      'events.stream',
+      '"a.b" is not a stream name (letters, digits, _ and - only)',
+    ],
+    ['too many replicas', 'events: {type: jetstream, url: "nats://a", replicas: 7}\nservices: []', 'events.replicas', '7 is out of range (1..5)'],
+    ['replicas as a string', 'events: {type: jetstream, url: "nats://a", replicas: "3"}\nservices: []', 'events.replicas', 'expected an integer, got string "3"'],
+    [
+      'max_age written as a number',
+      'events: {type: jetstream, url: "nats://a", max_age: 3600}\nservices: []',
+      'events.max_age',
+      'expected a duration string, got number 3600; write it with a unit, e.g. "10s"',
+    ],
+    [
+      'a negative max_bytes other than -1',
+      'events: {type: jetstream, url: "nats://a", max_bytes: -5}\nservices: []',
+      'events.max_bytes',
+      'must be -1 (unlimited) or a positive size such as "10GiB"',
+    ],
+    [
+      'a subject prefix of several tokens',
+      'events: {type: jetstream, url: "nats://a", subject_prefix: acme.periskop}\nservices: []',
+      'events.subject_prefix',
+      '"acme.periskop" is not a single NATS subject token (no dots, spaces, * or >, not starting with $)',
+    ],
+    ['a port out of range', 'server: {port: 70000}\nservices: []', 'server.port', '70000 is out of range (1..65535)'],
+    ['a port as a string', 'server: {port: "8080"}\nservices: []', 'server.port', 'expected an integer, got string "8080"'],
+    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port)'],
+  ])('refuses %s', (_behaviour, text, keyPath, problem) => {
+    const error = configErrorFrom(() => parseConfigText(text, 'test.yaml'));
+    expect(error.message).toBe(`test.yaml: ${keyPath}: ${problem}`);
+    expect(error).toMatchObject({ file: 'test.yaml', path: keyPath, problem });
+  });
+
+  it('refuses a document that is not a mapping, naming the file', () => {
+    expect(configErrorFrom(() => parseConfigText('- a\n- b', 'test.yaml')).message).toBe(
+      'test.yaml: expected a mapping, got a list',
+    );
+  });
+
+  it('refuses a key given twice, naming the line', () => {
+    const error = configErrorFrom(() => parseConfigText('services:\n  - name: a\n    name: b\n', 'test.yaml'));
+    expect(error.message).toBe('test.yaml: line 3, column 5: YAML syntax error: duplicated mapping key');
+    expect(error.line).toBe(3);
+  });
+});

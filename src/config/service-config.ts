@@ -1,0 +1,81 @@
+// `services`: what to scrape. Go keys (name, static_configs, scraper, Prometheus discovery)
+// plus the optional additions beside them (breakdown_labels, push).
+
+import type { ServiceConfig } from './config.types.js';
+import {
+  PLANNED_DISCOVERY_KEYS,
+  SUPPORTED_DISCOVERY_KEYS,
+  UNSUPPORTED_DISCOVERY_KEYS,
+} from './discovery-keys.js';
+import { parseScraperConfig } from './scraper-config.js';
+import { parseLabelName, parseStaticConfig } from './static-config.js';
+import type { YamlNode } from './yaml-node.js';
+
+const SERVICE_KEYS = [
+  'name',
+  'static_configs',
+  ...PLANNED_DISCOVERY_KEYS,
+  'scraper',
+  'breakdown_labels',
+  'push',
+] as const;
+
+export function parseServicesConfig(node: YamlNode): ServiceConfig[] {
+  if (node.isAbsent) throw node.error('required: the list of services to scrape (may be empty: `services: []`)');
+  const services = node.items().map(parseServiceConfig);
+  rejectDuplicateNames(node, services);
+  return services;
+}
+
+export function parseServiceConfig(node: YamlNode): ServiceConfig {
+  rejectUnsupportedDiscovery(node);
+  node.rejectUnknownKeys(SERVICE_KEYS);
+  const nameNode = node.field('name');
+  if (nameNode.isAbsent) throw nameNode.error('required: the service name');
+  const name = nameNode.nonEmptyString();
+  // Validated now so a typo fails at start; the typed result gains them with their features.
+  node.field('breakdown_labels').optional((n) => n.items().map(parseLabelName), []);
+  node.field('push').optional(parsePushConfig, undefined);
+  return {
+    name,
+    staticConfigs: node.field('static_configs').optional((n) => n.items().map(parseStaticConfig), []),
+    unsupportedDiscovery: plannedDiscoveryIn(node),
+    scraper: parseScraperConfig(node.field('scraper')),
+  };
+}
+
+// Only keys with entries count: an empty list discovers nothing, so nothing is missing.
+function plannedDiscoveryIn(node: YamlNode): string[] {
+  return PLANNED_DISCOVERY_KEYS.filter((key) => {
+    const field = node.field(key);
+    return !field.isAbsent && field.items().length > 0;
+  });
+}
+
+function rejectUnsupportedDiscovery(node: YamlNode): void {
+  for (const key of node.keys()) {
+    if (UNSUPPORTED_DISCOVERY_KEYS.includes(key)) {
+      throw node.field(key).error(`not supported: ${key} (supported: ${SUPPORTED_DISCOVERY_KEYS.join(', ')})`);
+    }
+  }
+}
+
+function parsePushConfig(node: YamlNode): { token: string } {
+  node.rejectUnknownKeys(['token']);
+  const tokenNode = node.field('token');
+  if (tokenNode.isAbsent) throw tokenNode.error('required: the token push clients send');
+  return { token: tokenNode.nonEmptyString() };
+}
+
+// Names identify services in the API and in event subjects, so two services may not share one.
+function rejectDuplicateNames(node: YamlNode, services: readonly ServiceConfig[]): void {
+  const firstIndexByName = new Map<string, number>();
+  services.forEach((service, index) => {
+    const firstIndex = firstIndexByName.get(service.name);
+    if (firstIndex !== undefined) {
+      const nameNode = node.items()[index]!.field('name');
+      throw nameNode.error(`duplicate service name ${JSON.stringify(service.name)}, already used by services[${firstIndex}]`);
+    }
+    firstIndexByName.set(service.name, index);
+  });
+}

@@ -1,0 +1,262 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../clock/clock.js';
+import { systemClock } from '../clock/clock.js';
+import type {
+  AppendResult,
+  BatchHandler,
+  ConsumeOptions,
+  EventLog,
+  LogMessage,
+  StoredMessage,
+  Subscription,
+} from './event-log.js';
+
+// The single-process event log: an append-only SQLite table, durable on disk. Same semantics
+// as the JetStream adapter (sequences, de-duplication window, durable batch consumers, the
+// same 1 MiB message limit so large-event splitting is exercised in both).
+
+export interface EmbeddedEventLogOptions {
+  maxMessageBytes?: number;
+  duplicateWindowMs?: number;
+  clock?: Clock;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+/** Fallback for appends this process was not told about (another log instance on the file). */
+const POLL_INTERVAL_MS = 1_000;
+const FIRST_RETRY_DELAY_MS = 200;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+interface MessageRow {
+  seq: number;
+  subject: string;
+  data: Buffer;
+}
+
+export class EmbeddedEventLog implements EventLog {
+  readonly maxMessageBytes: number;
+  private readonly duplicateWindowMs: number;
+  private readonly clock: Clock;
+  private readonly appendWaiters = new Set<() => void>();
+  private readonly consumers = new Set<Subscription>();
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  /** Bumped on every append so a consumer cannot miss one between reading and waiting. */
+  private appendGeneration = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    options: EmbeddedEventLogOptions,
+  ) {
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.duplicateWindowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+    this.clock = options.clock ?? systemClock;
+    this.statements = prepareStatements(db);
+  }
+
+  static open(dir: string, options: EmbeddedEventLogOptions = {}): EmbeddedEventLog {
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, 'events.sqlite'));
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before append() resolves, like a JetStream PubAck.
+    db.pragma('synchronous = FULL');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        subject TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        data BLOB NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS messages_by_msg_id ON messages (msg_id, at);
+      CREATE TABLE IF NOT EXISTS consumers (
+        name TEXT PRIMARY KEY,
+        acked_seq INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `);
+    return new EmbeddedEventLog(db, options);
+  }
+
+  async append(messages: LogMessage[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    for (const message of messages) this.assertFits(message);
+    const { findRecent, insert } = this.statements;
+    const appendAll = this.db.transaction((batch: LogMessage[]): AppendResult[] => {
+      const now = this.clock.now();
+      return batch.map((message) => {
+        const original = findRecent.get(message.id, now - this.duplicateWindowMs);
+        if (original) return { seq: original.seq, duplicate: true };
+        const { lastInsertRowid } = insert.run(message.subject, message.id, message.data, now);
+        return { seq: Number(lastInsertRowid), duplicate: false };
+      });
+    });
+    const results = appendAll(messages);
+    if (results.some((result) => !result.duplicate)) this.notifyAppended();
+    return results;
+  }
+
+  async read(fromSeq: number, max: number): Promise<StoredMessage[]> {
+    this.assertOpen();
+    if (max <= 0) return [];
+    const rows = this.statements.readFrom.all(Math.max(1, fromSeq), max);
+    return rows.map((row) => ({
+      seq: row.seq,
+      subject: row.subject,
+      data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+    }));
+  }
+
+  async head(): Promise<number> {
+    this.assertOpen();
+    const row = this.statements.head.get();
+    return row?.head ?? 0;
+  }
+
+  consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
+    this.assertOpen();
+    const loop = new EmbeddedConsumerLoop(this, options, handler);
+    const subscription: Subscription = {
+      stop: async () => {
+        await loop.stop();
+        this.consumers.delete(subscription);
+      },
+    };
+    this.consumers.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** @internal Records how far a durable consumer got; the caller's fromSeq still wins on restart. */
+  recordAck(name: string, seq: number): void {
+    this.statements.recordAck.run(name, seq, this.clock.now());
+  }
+
+  /** @internal Pass it to waitForAppend to learn about appends made after this call. */
+  currentAppendGeneration(): number {
+    return this.appendGeneration;
+  }
+
+  /**
+   * @internal Resolves once an append in this process happened after `sinceGeneration` was
+   * taken, or after the poll interval, or on abort.
+   */
+  waitForAppend(sinceGeneration: number, signal: AbortSignal): Promise<void> {
+    if (sinceGeneration !== this.appendGeneration || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appendWaiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, POLL_INTERVAL_MS);
+      this.appendWaiters.add(done);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  private notifyAppended(): void {
+    this.appendGeneration += 1;
+    for (const wake of [...this.appendWaiters]) wake();
+  }
+
+  private assertFits(message: LogMessage): void {
+    if (message.data.byteLength > this.maxMessageBytes) {
+      throw new Error(
+        `Message ${JSON.stringify(message.id)} on ${message.subject} is ${message.data.byteLength} bytes, ` +
+          `larger than the event log limit of ${this.maxMessageBytes} bytes`,
+      );
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('Embedded event log is closed');
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    findRecent: db.prepare<[string, number], { seq: number }>(
+      'SELECT seq FROM messages WHERE msg_id = ? AND at >= ? ORDER BY seq DESC LIMIT 1',
+    ),
+    insert: db.prepare<[string, string, Uint8Array, number]>(
+      'INSERT INTO messages (subject, msg_id, data, at) VALUES (?, ?, ?, ?)',
+    ),
+    readFrom: db.prepare<[number, number], MessageRow>(
+      'SELECT seq, subject, data FROM messages WHERE seq >= ? ORDER BY seq LIMIT ?',
+    ),
+    head: db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM messages'),
+    recordAck: db.prepare<[string, number, number]>(
+      `INSERT INTO consumers (name, acked_seq, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET acked_seq = excluded.acked_seq, updated_at = excluded.updated_at`,
+    ),
+  };
+}
+
+class EmbeddedConsumerLoop {
+  private readonly stopping = new AbortController();
+  private readonly running: Promise<void>;
+
+  constructor(
+    private readonly log: EmbeddedEventLog,
+    private readonly options: ConsumeOptions,
+    private readonly handler: BatchHandler,
+  ) {
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { name, maxBatch } = this.options;
+    let nextSeq = Math.max(1, this.options.fromSeq);
+    let retryDelayMs = FIRST_RETRY_DELAY_MS;
+    while (!this.stopping.signal.aborted) {
+      const generation = this.log.currentAppendGeneration();
+      let batch: StoredMessage[] = [];
+      try {
+        batch = await this.log.read(nextSeq, maxBatch);
+        if (batch.length === 0) {
+          await this.log.waitForAppend(generation, this.stopping.signal);
+          continue;
+        }
+        await this.handler(batch);
+      } catch (error) {
+        const what = batch.length > 0 ? `handler failed for seq ${batch[0]!.seq}..${batch.at(-1)!.seq}` : 'read failed';
+        console.error(`Event log consumer ${name}: ${what}, retrying in ${retryDelayMs} ms:`, error);
+        await abortableDelay(retryDelayMs, this.stopping.signal);
+        retryDelayMs = Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+        continue;
+      }
+      const lastSeq = batch.at(-1)!.seq;
+      this.log.recordAck(name, lastSeq);
+      nextSeq = lastSeq + 1;
+      retryDelayMs = FIRST_RETRY_DELAY_MS;
+    }
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,194 @@
+import type { EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
+import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
+import { encodeServiceToken } from './subject-token.js';
+
+// Events in and out of the event log. An event is one JSON envelope on subject
+// `<type>.<service-token>`. One that does not fit in a log message (a big snapshot) is split:
+// its bytes go first as chunk messages on `chunk.<service-token>`, then a small chunked
+// envelope on the event's own subject lists their sequences. Readers skip chunks and
+// reassemble at the envelope, so events come out whole, ordered by their envelope's sequence.
+
+export interface EventToPublish {
+  /** De-duplication id: publishing the same id again within the log's window is a no-op. */
+  id: string;
+  event: PeriskopEvent;
+}
+
+export interface EventBatch {
+  events: RecordedEvent[];
+  /** Last log sequence the batch covers (chunks included); fromSeq - 1 when nothing was read. */
+  throughSeq: number;
+}
+
+export type EventBatchHandler = (events: RecordedEvent[], throughSeq: number) => Promise<void>;
+
+export interface ConsumeEventsOptions {
+  name: string;
+  fromSeq: number;
+  maxBatch: number;
+}
+
+/** Stands in for a split event's envelope; never has a `type`, so it cannot be mistaken for one. */
+interface ChunkedEnvelope {
+  chunked: number[];
+  bytes: number;
+}
+
+const CHUNK_SUBJECT_PREFIX = 'chunk.';
+const EVENT_TYPES: ReadonlySet<PeriskopEventType> = new Set([
+  'TargetsDiscovered',
+  'SnapshotScraped',
+  'ScrapeFailed',
+  'ErrorResolved',
+]);
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export class EventStore {
+  constructor(private readonly log: EventLog) {}
+
+  /** Appends the events in order; returns each one's sequence (its envelope's when split). */
+  async publish(items: EventToPublish[]): Promise<number[]> {
+    const seqs: number[] = [];
+    let pending: LogMessage[] = [];
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const results = await this.log.append(pending);
+      seqs.push(...results.map((result) => result.seq));
+      pending = [];
+    };
+    for (const { id, event } of items) {
+      const subject = `${event.type}.${encodeServiceToken(event.service)}`;
+      const data = utf8Encoder.encode(JSON.stringify(toEnvelope(event)));
+      if (data.byteLength <= this.log.maxMessageBytes) {
+        pending.push({ subject, id, data });
+        continue;
+      }
+      // The chunks' sequences must be known before the envelope naming them is written.
+      await flush();
+      const chunkResults = await this.log.append(
+        splitBytes(data, this.log.maxMessageBytes).map((chunk, i) => ({
+          subject: CHUNK_SUBJECT_PREFIX + encodeServiceToken(event.service),
+          id: `${id}#chunk${i}`,
+          data: chunk,
+        })),
+      );
+      const envelope: ChunkedEnvelope = { chunked: chunkResults.map((result) => result.seq), bytes: data.byteLength };
+      pending.push({ subject, id, data: utf8Encoder.encode(JSON.stringify(envelope)) });
+    }
+    await flush();
+    return seqs;
+  }
+
+  async read(fromSeq: number, max: number): Promise<EventBatch> {
+    const messages = await this.log.read(fromSeq, max);
+    const events = await this.decodeBatch(messages);
+    return { events, throughSeq: messages.at(-1)?.seq ?? fromSeq - 1 };
+  }
+
+  /**
+   * A durable consumer of events. The handler is called for every batch of log messages, also
+   * one holding only chunks (with no events), so a checkpoint can move past them.
+   */
+  consume(options: ConsumeEventsOptions, handler: EventBatchHandler): Subscription {
+    return this.log.consume(options, async (messages) => {
+      const events = await this.decodeBatch(messages);
+      await handler(events, messages.at(-1)!.seq);
+    });
+  }
+
+  head(): Promise<number> {
+    return this.log.head();
+  }
+
+  private async decodeBatch(messages: StoredMessage[]): Promise<RecordedEvent[]> {
+    // A split event's chunks usually sit just before its envelope, in the same batch.
+    const chunksInBatch = new Map<number, Uint8Array>();
+    const events: RecordedEvent[] = [];
+    for (const message of messages) {
+      if (message.subject.startsWith(CHUNK_SUBJECT_PREFIX)) {
+        chunksInBatch.set(message.seq, message.data);
+        continue;
+      }
+      const parsed = parseJson(message);
+      const json = isChunkedEnvelope(parsed)
+        ? parseJson({ seq: message.seq, data: await this.reassemble(message.seq, parsed, chunksInBatch) })
+        : parsed;
+      events.push({ seq: message.seq, event: validateEnvelope(message.seq, json) });
+    }
+    return events;
+  }
+
+  private async reassemble(seq: number, envelope: ChunkedEnvelope, chunksInBatch: Map<number, Uint8Array>): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for (const chunkSeq of envelope.chunked) {
+      const chunk = chunksInBatch.get(chunkSeq) ?? (await this.readChunk(seq, chunkSeq));
+      chunks.push(chunk);
+    }
+    const data = Buffer.concat(chunks);
+    if (data.byteLength !== envelope.bytes) {
+      throw new Error(`Event at seq ${seq}: chunks add up to ${data.byteLength} bytes, the envelope says ${envelope.bytes}`);
+    }
+    return data;
+  }
+
+  private async readChunk(seq: number, chunkSeq: number): Promise<Uint8Array> {
+    const [message] = await this.log.read(chunkSeq, 1);
+    if (!message || message.seq !== chunkSeq || !message.subject.startsWith(CHUNK_SUBJECT_PREFIX)) {
+      throw new Error(`Event at seq ${seq}: its chunk at seq ${chunkSeq} is missing from the log`);
+    }
+    return message.data;
+  }
+}
+
+function toEnvelope(event: PeriskopEvent): PeriskopEvent {
+  // Exactly the envelope fields, in a fixed order, whatever else the object carries.
+  const { type, version, service, at, data } = event;
+  return { type, version, service, at, data } as PeriskopEvent;
+}
+
+function splitBytes(data: Uint8Array, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; offset < data.byteLength; offset += size) chunks.push(data.subarray(offset, offset + size));
+  return chunks;
+}
+
+function parseJson(message: { seq: number; data: Uint8Array }): unknown {
+  try {
+    return JSON.parse(utf8Decoder.decode(message.data));
+  } catch (error) {
+    throw new Error(`Event at seq ${message.seq} is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+}
+
+function isChunkedEnvelope(value: unknown): value is ChunkedEnvelope {
+  if (!isObject(value) || 'type' in value || !('chunked' in value)) return false;
+  return (
+    Array.isArray(value.chunked) &&
+    value.chunked.every((seq) => Number.isSafeInteger(seq) && seq > 0) &&
+    Number.isSafeInteger(value.bytes)
+  );
+}
+
+function validateEnvelope(seq: number, value: unknown): PeriskopEvent {
+  const problem = envelopeProblem(value);
+  if (problem) throw new Error(`Event at seq ${seq} is invalid: ${problem}`);
+  return value as PeriskopEvent;
+}
+
+function envelopeProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'not a JSON object';
+  if (typeof value.type !== 'string' || !EVENT_TYPES.has(value.type as PeriskopEventType)) {
+    return `unknown type ${JSON.stringify(value.type)}`;
+  }
+  if (value.version !== 1) return `unsupported version ${JSON.stringify(value.version)} of ${value.type}`;
+  if (typeof value.service !== 'string') return 'service is not a string';
+  if (typeof value.at !== 'number' || !Number.isFinite(value.at)) return 'at is not a number';
+  if (!isObject(value.data)) return 'data is not an object';
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,170 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type Consumer,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { BatchHandler, ConsumeOptions, StoredMessage } from './event-log.js';
+
+// The durable batch consumer behind JetStreamEventLog.consume: a pull consumer named after the
+// caller, positioned at the caller's checkpoint, acknowledging a batch only once its handler
+// has resolved.
+//
+// Ordering is the whole point, so the loop never leaves a pull request open for more messages
+// than it will read: it asks for exactly the number the consumer reports pending, or, when idle,
+// long-polls for one. A message delivered to nobody (a dropped connection, a stopped poll)
+// would otherwise come back after ack_wait, behind later ones. Whenever the consumer's
+// position is in doubt (an error, a handler failure, a batch that does not start where the
+// last one ended) it is deleted and recreated at the first unhandled sequence.
+
+export interface JetStreamStreamAccess {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  toStoredMessage(message: JsMsg): StoredMessage;
+}
+
+/** How long an idle consumer waits for a new message before asking again. */
+const IDLE_POLL_EXPIRES_MS = 1_000;
+const PENDING_FETCH_EXPIRES_MS = 5_000;
+/** Generous, since the loop recreates the consumer rather than relying on redelivery. */
+const ACK_WAIT_MS = 60_000;
+const ACK_TIMEOUT_MS = 5_000;
+const FIRST_RETRY_DELAY_MS = 200;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+export class JetStreamBatchConsumer {
+  private readonly stopping = new AbortController();
+  private readonly running: Promise<void>;
+  private idlePoll: ConsumerMessages | null = null;
+
+  constructor(
+    private readonly access: JetStreamStreamAccess,
+    private readonly options: ConsumeOptions,
+    private readonly handler: BatchHandler,
+  ) {
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    // Nothing is being handled during an idle poll; cutting it short only costs a consumer
+    // recreation on the next start (the server may still deliver into the closed poll).
+    await this.idlePoll?.close().catch(() => undefined);
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { name } = this.options;
+    let nextSeq = Math.max(1, this.options.fromSeq);
+    let consumer: Consumer | null = null;
+    let freshConsumer = false;
+    let retryDelayMs = FIRST_RETRY_DELAY_MS;
+    while (!this.stopping.signal.aborted) {
+      let failure = 'fetch failed';
+      try {
+        if (!consumer) {
+          consumer = await this.positionConsumer(nextSeq);
+          freshConsumer = true;
+        }
+        // Acks that got lost can bring back messages already handled: skip them.
+        const messages = (await this.fetchBatch(consumer)).filter((message) => message.seq >= nextSeq);
+        // Left unacknowledged: the next start repositions the consumer at the caller's checkpoint.
+        if (this.stopping.signal.aborted) break;
+        if (messages.length === 0) continue;
+        // Only a consumer just created at nextSeq may legitimately skip ahead (messages that
+        // were deleted or aged out); on a reused one a jump means a delivery went missing.
+        if (messages[0]!.seq !== nextSeq && !freshConsumer) {
+          consumer = null;
+          continue;
+        }
+        freshConsumer = false;
+        const batch = messages.map((message) => this.access.toStoredMessage(message));
+        failure = `handler failed for seq ${batch[0]!.seq}..${batch.at(-1)!.seq}`;
+        await this.handler(batch);
+        nextSeq = batch.at(-1)!.seq + 1;
+        failure = `ack of seq ${nextSeq - 1} failed`;
+        // AckPolicy.All: acknowledging the last message acknowledges the batch.
+        await messages.at(-1)!.ackAck({ timeout: ACK_TIMEOUT_MS });
+        retryDelayMs = FIRST_RETRY_DELAY_MS;
+      } catch (error) {
+        if (this.stopping.signal.aborted && failure === 'fetch failed') break;
+        console.error(`JetStream consumer ${name}: ${failure}, retrying from seq ${nextSeq} in ${retryDelayMs} ms:`, error);
+        consumer = null;
+        await abortableDelay(retryDelayMs, this.stopping.signal);
+        retryDelayMs = Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  /** The durable consumer, reused only when it would deliver exactly `nextSeq` next. */
+  private async positionConsumer(nextSeq: number): Promise<Consumer> {
+    const { js, jsm, stream } = this.access;
+    const { name, maxBatch } = this.options;
+    const existing = await jsm.consumers.info(stream, name).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
+      throw error;
+    });
+    if (existing && nextDeliveryOf(existing) === nextSeq) return js.consumers.getConsumerFromInfo(existing);
+    if (existing) await jsm.consumers.delete(stream, name);
+    const created = await jsm.consumers.add(stream, {
+      name,
+      durable_name: name,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: nextSeq,
+      ack_wait: nanos(ACK_WAIT_MS),
+      max_ack_pending: Math.max(1_000, maxBatch),
+    });
+    return js.consumers.getConsumerFromInfo(created);
+  }
+
+  private async fetchBatch(consumer: Consumer): Promise<JsMsg[]> {
+    const { maxBatch } = this.options;
+    const pending = (await consumer.info()).num_pending;
+    if (pending > 0) return drain(await consumer.fetch({ max_messages: Math.min(maxBatch, pending), expires: PENDING_FETCH_EXPIRES_MS }));
+    if (this.stopping.signal.aborted) return [];
+    this.idlePoll = await consumer.fetch({ max_messages: 1, expires: IDLE_POLL_EXPIRES_MS });
+    const first = await drain(this.idlePoll).finally(() => (this.idlePoll = null));
+    if (first.length === 0 || maxBatch === 1 || this.stopping.signal.aborted) return first;
+    // Whatever arrived with it belongs in the same batch.
+    const more = (await consumer.info()).num_pending;
+    if (more === 0) return first;
+    return [...first, ...(await drain(await consumer.fetch({ max_messages: Math.min(maxBatch - 1, more), expires: PENDING_FETCH_EXPIRES_MS })))];
+  }
+}
+
+/** The stream sequence a consumer delivers next, or null when it has unacknowledged messages. */
+function nextDeliveryOf(info: ConsumerInfo): number | null {
+  const { config } = info;
+  if (config.ack_policy !== AckPolicy.All || config.deliver_policy !== DeliverPolicy.StartSequence) return null;
+  if (info.num_ack_pending > 0) return null;
+  if (info.delivered.consumer_seq === 0) return config.opt_start_seq ?? null;
+  return info.delivered.stream_seq + 1;
+}
+
+async function drain(messages: ConsumerMessages): Promise<JsMsg[]> {
+  const received: JsMsg[] = [];
+  for await (const message of messages) received.push(message);
+  return received;
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { createPeriskopApp } from './app.js';
+import { parseCommandLine, UsageError, USAGE } from './cli.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import type { PeriskopConfig } from './config/config.types.js';
+import { replayReadModel } from './replay.js';
+
+// Exit codes: 0 done, 1 failure at run time, 2 bad command line or configuration.
+
+async function main(): Promise<number> {
+  let command;
+  let config: PeriskopConfig;
+  try {
+    command = parseCommandLine(process.argv.slice(2), process.env);
+    if (command.command === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    config = loadConfig(command.configFile, process.env);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`periskop: ${error.message}\n`);
+      if (error instanceof UsageError) process.stderr.write(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+
+  if (command.command === 'replay') {
+    const report = await replayReadModel(config, (applied, head) => process.stderr.write(`\rreplayed through ${applied}/${head}`));
+    const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
+    process.stdout.write(`\nreplayed ${report.events} events through sequence ${report.throughSeq} in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`);
+    return 0;
+  }
+
+  const port = command.port ?? config.server.port;
+  const app = await createPeriskopApp(config);
+  app.enableShutdownHooks();
+  await app.listen(port);
+  const { port: actualPort } = app.getHttpServer().address() as AddressInfo;
+  process.stdout.write(`periskop listening on http://localhost:${actualPort} (config ${config.file})\n`);
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`periskop: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+import type { AggregatedErrorPayload, ErrorOccurrence, Severity } from '../scraper/payload.types.js';
+
+// The projection rules of DESIGN.md, one pure function each. They never mutate their inputs.
+
+export const LATEST_ERRORS_CAP = 100;
+
+export interface AggregateState {
+  service: string;
+  aggregationKey: string;
+  severity: Severity;
+  totalCount: number;
+  /** Epoch ms of the first occurrence ever seen (first seen). */
+  createdAt: number;
+  /** Epoch ms of the newest occurrence, null when the clients sent none. */
+  lastSeen: number | null;
+  /** Set while the error is resolved; cleared by a regression. */
+  resolvedAt: number | null;
+  /** total_count when it was resolved, to tell how many came back. */
+  resolvedCount: number | null;
+  /** Epoch ms of the last regression (a resolved error that came back). */
+  reopenedAt: number | null;
+  latestErrors: ErrorOccurrence[];
+}
+
+/**
+ * New occurrences a target reports for a key, given the last total seen from it.
+ * A total below the last one means the target restarted and counts from zero again
+ * (Prometheus' counter-reset rule): all of `total` is new.
+ */
+export function countDelta(lastTotal: number | undefined, total: number): number {
+  if (lastTotal === undefined) return total;
+  return total >= lastTotal ? total - lastTotal : total;
+}
+
+/** stored ∪ incoming, one per uuid, newest first, capped. */
+export function mergeOccurrences(
+  stored: readonly ErrorOccurrence[],
+  incoming: readonly ErrorOccurrence[],
+  cap: number = LATEST_ERRORS_CAP,
+): ErrorOccurrence[] {
+  if (incoming.length === 0) return stored.length > cap ? stored.slice(0, cap) : [...stored];
+  const byUuid = new Map<string, ErrorOccurrence>();
+  for (const occurrence of stored) byUuid.set(occurrence.uuid, occurrence);
+  for (const occurrence of incoming) if (!byUuid.has(occurrence.uuid)) byUuid.set(occurrence.uuid, occurrence);
+  return [...byUuid.values()]
+    .sort((a, b) => b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0))
+    .slice(0, cap);
+}
+
+function newestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {
+  let newest: number | null = null;
+  for (const o of occurrences) if (newest === null || o.timestamp > newest) newest = o.timestamp;
+  return newest;
+}
+
+function oldestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {
+  let oldest: number | null = null;
+  for (const o of occurrences) if (oldest === null || o.timestamp < oldest) oldest = o.timestamp;
+  return oldest;
+}
+
+function minDefined(...values: (number | null | undefined)[]): number | null {
+  let min: number | null = null;
+  for (const v of values) if (v !== null && v !== undefined && (min === null || v < min)) min = v;
+  return min;
+}
+
+function maxDefined(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * Folds one target's report of one key into the aggregate.
+ * `delta` comes from countDelta; `at` is when the snapshot was taken (used as first-seen
+ * only when the client sent neither created_at nor occurrences).
+ */
+export function applyReport(
+  current: AggregateState | undefined,
+  service: string,
+  report: AggregatedErrorPayload,
+  delta: number,
+  at: number,
+): AggregateState {
+  const newest = newestTimestamp(report.latest_errors);
+  const firstSeenInReport = minDefined(report.created_at, oldestTimestamp(report.latest_errors)) ?? at;
+  if (!current) {
+    return {
+      service,
+      aggregationKey: report.aggregation_key,
+      severity: report.severity,
+      totalCount: delta,
+      createdAt: firstSeenInReport,
+      lastSeen: newest,
+      resolvedAt: null,
+      resolvedCount: null,
+      reopenedAt: null,
+      latestErrors: mergeOccurrences([], report.latest_errors),
+    };
+  }
+  const regressed = current.resolvedAt !== null && delta > 0;
+  return {
+    ...current,
+    severity: report.severity,
+    totalCount: current.totalCount + delta,
+    createdAt: Math.min(current.createdAt, firstSeenInReport),
+    lastSeen: maxDefined(current.lastSeen, newest),
+    resolvedAt: regressed ? null : current.resolvedAt,
+    resolvedCount: regressed ? null : current.resolvedCount,
+    reopenedAt: regressed ? at : current.reopenedAt,
+    latestErrors: mergeOccurrences(current.latestErrors, report.latest_errors),
+  };
+}
+
+/** Hides the error until a later report brings a new occurrence. */
+export function resolve(current: AggregateState, at: number): AggregateState {
+  if (current.resolvedAt !== null) return current;
+  return { ...current, resolvedAt: at, resolvedCount: current.totalCount };
+}

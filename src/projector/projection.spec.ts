@@ -1,0 +1,112 @@
+import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
+import { aggregateId, apply, emptyProjectionState, recordsNeeded, type ProjectionState } from './projection.js';
+
+const at = 1_700_000_000_000;
+
+function occurrence(uuid: string, timestamp = at): ErrorOccurrence {
+  return { error: { class: 'E', message: 'm', stacktrace: [], cause: null }, uuid, timestamp, severity: 'error', http_context: null };
+}
+
+function snapshot(target: string, uuid: string, total: number, uuids: string[] = [], key = 'k'): SnapshotScrapedV1 {
+  return {
+    type: 'SnapshotScraped',
+    version: 1,
+    service: 'svc',
+    at,
+    data: {
+      target,
+      target_uuid: uuid,
+      source: 'scrape',
+      aggregated_errors: [
+        { aggregation_key: key, total_count: total, severity: 'error', created_at: null, latest_errors: uuids.map((u) => occurrence(u)) },
+      ],
+    },
+  };
+}
+
+const resolved: PeriskopEvent = { type: 'ErrorResolved', version: 1, service: 'svc', at, data: { aggregation_key: 'k' } };
+
+function project(events: PeriskopEvent[]): ProjectionState {
+  const state = emptyProjectionState();
+  for (const event of events) apply(state, event);
+  return state;
+}
+
+function aggregate(state: ProjectionState) {
+  return state.aggregates.get(aggregateId('svc', 'k'));
+}
+
+describe('apply', () => {
+  it.each<[string, PeriskopEvent[], number, boolean]>([
+    ['sums the counts of two instances', [snapshot('a', 'A', 2), snapshot('b', 'B', 3)], 5, false],
+    ['counts only the growth of an instance scraped again', [snapshot('a', 'A', 2), snapshot('a', 'A', 5)], 5, false],
+    ['counts a full snapshot repeating the same totals once', [snapshot('a', 'A', 2), snapshot('a', 'A', 2)], 2, false],
+    ['counts a restarted instance (same uuid, counter reset)', [snapshot('a', 'A', 5), snapshot('a', 'A', 2)], 7, false],
+    ['counts a restarted instance with a new target_uuid', [snapshot('a', 'A', 5), snapshot('a', 'A2', 1)], 6, false],
+    ['hides a resolved error', [snapshot('a', 'A', 2), resolved], 2, true],
+    ['keeps it hidden when the next snapshot brings nothing new', [snapshot('a', 'A', 2), resolved, snapshot('a', 'A', 2)], 2, true],
+    ['brings it back on a new occurrence', [snapshot('a', 'A', 2), resolved, snapshot('a', 'A', 3)], 3, false],
+    ['brings it back when a restarted instance reports it', [snapshot('a', 'A', 2), resolved, snapshot('a', 'A', 1)], 3, false],
+  ])('%s', (_name, events, total, hidden) => {
+    const state = project(events);
+    expect(aggregate(state)?.totalCount).toBe(total);
+    expect(aggregate(state)?.resolvedAt !== null).toBe(hidden);
+  });
+
+  it('ignores resolving an error that does not exist', () => {
+    const state = project([resolved]);
+    expect(state.aggregates.size).toBe(0);
+    expect(state.changed.aggregates.size).toBe(0);
+  });
+
+  it('merges occurrences of all instances by uuid', () => {
+    const state = project([snapshot('a', 'A', 2, ['u1', 'u2']), snapshot('b', 'B', 1, ['u3']), snapshot('a', 'A', 2, ['u1', 'u2'])]);
+    expect(aggregate(state)?.latestErrors.map((o) => o.uuid).sort()).toEqual(['u1', 'u2', 'u3']);
+  });
+
+  it('replaces the target list on discovery and keeps the status of targets still there', () => {
+    const state = project([
+      { type: 'TargetsDiscovered', version: 1, service: 'svc', at, data: { targets: [{ address: 'a:1', url: 'http://a:1/errors', labels: {} }] } },
+      { type: 'ScrapeFailed', version: 1, service: 'svc', at, data: { target: 'http://a:1/errors', reason: 'timeout', detail: 'no answer in 10s' } },
+      {
+        type: 'TargetsDiscovered',
+        version: 1,
+        service: 'svc',
+        at,
+        data: {
+          targets: [
+            { address: 'a:1', url: 'http://a:1/errors', labels: {} },
+            { address: 'b:1', url: 'http://b:1/errors', labels: { zone: 'z' } },
+          ],
+        },
+      },
+    ]);
+    const targets = state.targets.get('svc')!;
+    expect(targets.get('http://a:1/errors')).toMatchObject({ status: 'down', lastError: { reason: 'timeout' } });
+    expect(targets.get('http://b:1/errors')).toMatchObject({ status: 'unknown', labels: { zone: 'z' } });
+  });
+
+  it('marks a target up again after a successful scrape', () => {
+    const state = project([
+      { type: 'TargetsDiscovered', version: 1, service: 'svc', at, data: { targets: [{ address: 'a', url: 'a', labels: {} }] } },
+      { type: 'ScrapeFailed', version: 1, service: 'svc', at, data: { target: 'a', reason: 'refused', detail: '' } },
+      snapshot('a', 'A', 1),
+    ]);
+    expect(state.targets.get('svc')!.get('a')).toMatchObject({ status: 'up', lastError: null });
+  });
+
+  it('notes every service it sees', () => {
+    expect([...project([snapshot('a', 'A', 1)]).changed.services]).toEqual(['svc']);
+  });
+});
+
+describe('recordsNeeded', () => {
+  it('asks for the aggregates and per-target totals a snapshot touches', () => {
+    expect(recordsNeeded(snapshot('a', 'A', 1))).toEqual({
+      aggregates: [{ service: 'svc', key: 'k' }],
+      targetTotals: [{ service: 'svc', targetUuid: 'A', key: 'k' }],
+      targetsOf: ['svc'],
+    });
+  });
+});

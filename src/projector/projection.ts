@@ -1,0 +1,177 @@
+import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason } from '../events/events.js';
+import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
+
+// The read model's state for the records one batch of events touches, and `apply`, which
+// folds one event into it. `apply` is deterministic and does no I/O; it changes the working
+// set in place (copying it per event would make replay quadratic) and notes what changed so
+// the projector writes only that. The rules themselves are the pure functions of
+// aggregate-rules.ts.
+
+export interface TargetState {
+  service: string;
+  url: string;
+  address: string;
+  labels: Record<string, string>;
+  status: 'unknown' | 'up' | 'down';
+  lastError: { reason: ScrapeFailureReason; detail: string } | null;
+  /** Epoch ms of the last event that changed this target's status. */
+  statusAt: number | null;
+}
+
+export interface ProjectionState {
+  services: Set<string>;
+  /** By aggregateId(service, key). */
+  aggregates: Map<string, AggregateState>;
+  /** Last total seen per (service, target_uuid, key), by targetCountId. */
+  targetTotals: Map<string, number>;
+  /** Services whose full target list is in `targets` (loaded or replaced by an event). */
+  targets: Map<string, Map<string, TargetState>>;
+  changed: {
+    services: Set<string>;
+    aggregates: Set<string>;
+    targetTotals: Set<string>;
+    /** Services whose target list must be rewritten. */
+    targets: Set<string>;
+  };
+}
+
+export function emptyProjectionState(): ProjectionState {
+  return {
+    services: new Set(),
+    aggregates: new Map(),
+    targetTotals: new Map(),
+    targets: new Map(),
+    changed: { services: new Set(), aggregates: new Set(), targetTotals: new Set(), targets: new Set() },
+  };
+}
+
+export function aggregateId(service: string, key: string): string {
+  return JSON.stringify([service, key]);
+}
+
+export function targetCountId(service: string, targetUuid: string, key: string): string {
+  return JSON.stringify([service, targetUuid, key]);
+}
+
+/** Keys an event needs loaded into the working set before `apply` can fold it. */
+export interface RecordsNeeded {
+  aggregates: { service: string; key: string }[];
+  targetTotals: { service: string; targetUuid: string; key: string }[];
+  targetsOf: string[];
+}
+
+export function recordsNeeded(event: PeriskopEvent): RecordsNeeded {
+  switch (event.type) {
+    case 'SnapshotScraped':
+      return {
+        aggregates: event.data.aggregated_errors.map((e) => ({ service: event.service, key: e.aggregation_key })),
+        targetTotals: event.data.aggregated_errors.map((e) => ({
+          service: event.service,
+          targetUuid: event.data.target_uuid,
+          key: e.aggregation_key,
+        })),
+        targetsOf: event.data.source === 'scrape' ? [event.service] : [],
+      };
+    case 'ErrorResolved':
+      return { aggregates: [{ service: event.service, key: event.data.aggregation_key }], targetTotals: [], targetsOf: [] };
+    case 'ScrapeFailed':
+    case 'TargetsDiscovered':
+      return { aggregates: [], targetTotals: [], targetsOf: [event.service] };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function noteService(state: ProjectionState, service: string): void {
+  if (!state.services.has(service)) {
+    state.services.add(service);
+    state.changed.services.add(service);
+  }
+}
+
+function targetsOf(state: ProjectionState, service: string): Map<string, TargetState> {
+  let targets = state.targets.get(service);
+  if (!targets) {
+    targets = new Map();
+    state.targets.set(service, targets);
+  }
+  return targets;
+}
+
+function setTargetStatus(
+  state: ProjectionState,
+  service: string,
+  url: string,
+  status: TargetState['status'],
+  lastError: TargetState['lastError'],
+  at: number,
+): void {
+  const target = targetsOf(state, service).get(url);
+  // A target that discovery has since dropped stays dropped.
+  if (!target) return;
+  target.status = status;
+  target.lastError = lastError;
+  target.statusAt = at;
+  state.changed.targets.add(service);
+}
+
+export function apply(state: ProjectionState, event: PeriskopEvent): void {
+  switch (event.type) {
+    case 'TargetsDiscovered': {
+      noteService(state, event.service);
+      const previous = targetsOf(state, event.service);
+      const next = new Map<string, TargetState>();
+      for (const t of event.data.targets) next.set(t.url, discoveredTarget(event.service, t, previous.get(t.url)));
+      state.targets.set(event.service, next);
+      state.changed.targets.add(event.service);
+      return;
+    }
+    case 'SnapshotScraped': {
+      noteService(state, event.service);
+      const { target_uuid: targetUuid, aggregated_errors: reports } = event.data;
+      for (const report of reports) {
+        const countId = targetCountId(event.service, targetUuid, report.aggregation_key);
+        const delta = countDelta(state.targetTotals.get(countId), report.total_count);
+        state.targetTotals.set(countId, report.total_count);
+        state.changed.targetTotals.add(countId);
+        const id = aggregateId(event.service, report.aggregation_key);
+        state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
+        state.changed.aggregates.add(id);
+      }
+      if (event.data.source === 'scrape') setTargetStatus(state, event.service, event.data.target, 'up', null, event.at);
+      return;
+    }
+    case 'ScrapeFailed': {
+      noteService(state, event.service);
+      const { target, reason, detail } = event.data;
+      setTargetStatus(state, event.service, target, 'down', { reason, detail }, event.at);
+      return;
+    }
+    case 'ErrorResolved': {
+      const id = aggregateId(event.service, event.data.aggregation_key);
+      const current = state.aggregates.get(id);
+      if (!current) return;
+      state.aggregates.set(id, resolve(current, event.at));
+      state.changed.aggregates.add(id);
+      return;
+    }
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function discoveredTarget(service: string, t: DiscoveredTarget, previous: TargetState | undefined): TargetState {
+  return {
+    service,
+    url: t.url,
+    address: t.address,
+    labels: t.labels,
+    status: previous?.status ?? 'unknown',
+    lastError: previous?.lastError ?? null,
+    statusAt: previous?.statusAt ?? null,
+  };
+}

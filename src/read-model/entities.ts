@@ -1,0 +1,121 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
+
+// One schema for SQLite, PostgreSQL and MySQL. Primary keys are SHA-256 hex of the natural
+// key: service names and aggregation keys are free text up to kilobytes, too long for a
+// portable unique index. Times are epoch milliseconds.
+
+const epochMs = () => ({ type: new BigIntType('number') });
+
+export interface ServiceRow {
+  id: string;
+  name: string;
+}
+
+export const ServiceEntity = new EntitySchema<ServiceRow>({
+  name: 'ServiceRow',
+  tableName: 'service',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    name: { type: 'text' },
+  },
+});
+
+export interface AggregatedErrorRow {
+  id: string;
+  service: string;
+  aggregationKey: string;
+  severity: Severity;
+  totalCount: number;
+  createdAt: number;
+  lastSeen: number | null;
+  resolvedAt: number | null;
+  resolvedCount: number | null;
+  reopenedAt: number | null;
+  latestErrors: ErrorOccurrence[];
+}
+
+export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
+  name: 'AggregatedErrorRow',
+  tableName: 'aggregated_error',
+  indexes: [{ properties: ['service'] }],
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    service: { type: 'text' },
+    aggregationKey: { type: 'text' },
+    severity: { type: 'string', length: 16 },
+    totalCount: { ...epochMs() },
+    createdAt: { ...epochMs() },
+    lastSeen: { ...epochMs(), nullable: true },
+    resolvedAt: { ...epochMs(), nullable: true },
+    resolvedCount: { ...epochMs(), nullable: true },
+    reopenedAt: { ...epochMs(), nullable: true },
+    latestErrors: { type: 'json' },
+  },
+});
+
+export interface TargetCountRow {
+  id: string;
+  service: string;
+  targetUuid: string;
+  aggregationKey: string;
+  total: number;
+}
+
+export const TargetCountEntity = new EntitySchema<TargetCountRow>({
+  name: 'TargetCountRow',
+  tableName: 'target_count',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    service: { type: 'text' },
+    targetUuid: { type: 'text' },
+    aggregationKey: { type: 'text' },
+    total: { ...epochMs() },
+  },
+});
+
+export interface TargetRow {
+  id: string;
+  service: string;
+  url: string;
+  address: string;
+  labels: Record<string, string>;
+  status: 'unknown' | 'up' | 'down';
+  lastErrorReason: string | null;
+  lastErrorDetail: string | null;
+  statusAt: number | null;
+}
+
+export const TargetEntity = new EntitySchema<TargetRow>({
+  name: 'TargetRow',
+  tableName: 'target',
+  indexes: [{ properties: ['service'] }],
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    service: { type: 'text' },
+    url: { type: 'text' },
+    address: { type: 'text' },
+    labels: { type: 'json' },
+    status: { type: 'string', length: 16 },
+    lastErrorReason: { type: 'string', length: 32, nullable: true },
+    lastErrorDetail: { type: 'text', nullable: true },
+    statusAt: { ...epochMs(), nullable: true },
+  },
+});
+
+export interface CheckpointRow {
+  name: string;
+  seq: number;
+}
+
+/** The last applied stream sequence, written in the same transaction as the changes. */
+export const CheckpointEntity = new EntitySchema<CheckpointRow>({
+  name: 'CheckpointRow',
+  tableName: 'checkpoint',
+  properties: {
+    name: { type: 'string', length: 64, primary: true },
+    seq: { ...epochMs() },
+  },
+});
+
+export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, CheckpointEntity];

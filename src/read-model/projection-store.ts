@@ -1,0 +1,178 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { PeriskopEvent } from '../events/events.js';
+import type { AggregateState } from '../projector/aggregate-rules.js';
+import {
+  aggregateId,
+  emptyProjectionState,
+  recordsNeeded,
+  targetCountId,
+  type ProjectionState,
+  type TargetState,
+} from '../projector/projection.js';
+import {
+  AggregatedErrorEntity,
+  CheckpointEntity,
+  ServiceEntity,
+  TargetCountEntity,
+  TargetEntity,
+  type AggregatedErrorRow,
+  type TargetRow,
+} from './entities.js';
+import type { ReadModelDatabase } from './read-model-database.js';
+import { rowId } from './row-id.js';
+
+const PROJECTOR_CHECKPOINT = 'projector';
+// Under SQLite's and PostgreSQL's bound-parameter limits.
+const IN_LIST_CHUNK = 500;
+
+function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Reads the records a batch of events needs and writes back what the batch changed. */
+export class ProjectionStore {
+  constructor(private readonly db: ReadModelDatabase) {}
+
+  async checkpoint(): Promise<number> {
+    const row = await this.db.fork().findOne(CheckpointEntity, { name: PROJECTOR_CHECKPOINT });
+    return row?.seq ?? 0;
+  }
+
+  /** Empties the read model, checkpoint included. */
+  async reset(): Promise<void> {
+    await this.db.clear();
+  }
+
+  async load(events: PeriskopEvent[]): Promise<ProjectionState> {
+    const state = emptyProjectionState();
+    const aggregateIds = new Map<string, string>();
+    const countIds = new Map<string, string>();
+    const services = new Set<string>();
+    for (const event of events) {
+      services.add(event.service);
+      const needed = recordsNeeded(event);
+      for (const a of needed.aggregates) aggregateIds.set(rowId(a.service, a.key), aggregateId(a.service, a.key));
+      for (const t of needed.targetTotals)
+        countIds.set(rowId(t.service, t.targetUuid, t.key), targetCountId(t.service, t.targetUuid, t.key));
+      for (const s of needed.targetsOf) state.targets.set(s, new Map());
+    }
+    const em = this.db.fork();
+    for (const ids of chunks([...services].map((s) => rowId(s)))) {
+      for (const row of await em.find(ServiceEntity, { id: { $in: ids } })) state.services.add(row.name);
+    }
+    for (const ids of chunks([...aggregateIds.keys()])) {
+      for (const row of await em.find(AggregatedErrorEntity, { id: { $in: ids } })) {
+        state.aggregates.set(aggregateId(row.service, row.aggregationKey), toAggregateState(row));
+      }
+    }
+    for (const ids of chunks([...countIds.keys()])) {
+      for (const row of await em.find(TargetCountEntity, { id: { $in: ids } })) {
+        state.targetTotals.set(targetCountId(row.service, row.targetUuid, row.aggregationKey), row.total);
+      }
+    }
+    const targetServices = [...state.targets.keys()];
+    for (const names of chunks(targetServices)) {
+      for (const row of await em.find(TargetEntity, { service: { $in: names } })) {
+        state.targets.get(row.service)!.set(row.url, toTargetState(row));
+      }
+    }
+    em.clear();
+    return state;
+  }
+
+  /** Writes the changes and the checkpoint in one transaction: all of the batch or none. */
+  async commit(state: ProjectionState, throughSeq: number): Promise<void> {
+    await this.db.fork().transactional(async (em) => {
+      await this.writeServices(em, state);
+      await this.writeAggregates(em, state);
+      await this.writeTargetTotals(em, state);
+      await this.writeTargets(em, state);
+      await em
+        .createQueryBuilder(CheckpointEntity)
+        .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
+        .onConflict('name')
+        .merge()
+        .execute();
+    });
+  }
+
+  private async writeServices(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+    const rows = [...state.changed.services].map((name) => ({ id: rowId(name), name }));
+    for (const batch of chunks(rows)) await em.createQueryBuilder(ServiceEntity).insert(batch).onConflict('id').ignore().execute();
+  }
+
+  private async writeAggregates(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+    const rows = [...state.changed.aggregates].map((id) => toAggregateRow(state.aggregates.get(id)!));
+    // Rows carry up to 100 occurrences each: keep statements small.
+    for (const batch of chunks(rows, 50)) {
+      await em.createQueryBuilder(AggregatedErrorEntity).insert(batch).onConflict('id').merge().execute();
+    }
+  }
+
+  private async writeTargetTotals(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+    const rows = [...state.changed.targetTotals].map((id) => {
+      const [service, targetUuid, aggregationKey] = JSON.parse(id) as [string, string, string];
+      return { id: rowId(service, targetUuid, aggregationKey), service, targetUuid, aggregationKey, total: state.targetTotals.get(id)! };
+    });
+    for (const batch of chunks(rows, 200)) {
+      await em.createQueryBuilder(TargetCountEntity).insert(batch).onConflict('id').merge().execute();
+    }
+  }
+
+  private async writeTargets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+    for (const service of state.changed.targets) {
+      await em.nativeDelete(TargetEntity, { service });
+      const rows = [...state.targets.get(service)!.values()].map(toTargetRow);
+      for (const batch of chunks(rows, 200)) await em.createQueryBuilder(TargetEntity).insert(batch).execute();
+    }
+  }
+}
+
+function toAggregateState(row: AggregatedErrorRow): AggregateState {
+  return {
+    service: row.service,
+    aggregationKey: row.aggregationKey,
+    severity: row.severity,
+    totalCount: row.totalCount,
+    createdAt: row.createdAt,
+    lastSeen: row.lastSeen,
+    resolvedAt: row.resolvedAt,
+    resolvedCount: row.resolvedCount,
+    reopenedAt: row.reopenedAt,
+    latestErrors: row.latestErrors,
+  };
+}
+
+function toAggregateRow(state: AggregateState): AggregatedErrorRow {
+  return { id: rowId(state.service, state.aggregationKey), ...state };
+}
+
+function toTargetState(row: TargetRow): TargetState {
+  return {
+    service: row.service,
+    url: row.url,
+    address: row.address,
+    labels: row.labels,
+    status: row.status,
+    lastError: row.lastErrorReason
+      ? { reason: row.lastErrorReason as NonNullable<TargetState['lastError']>['reason'], detail: row.lastErrorDetail ?? '' }
+      : null,
+    statusAt: row.statusAt,
+  };
+}
+
+function toTargetRow(state: TargetState): TargetRow {
+  return {
+    id: rowId(state.service, state.url),
+    service: state.service,
+    url: state.url,
+    address: state.address,
+    labels: state.labels,
+    status: state.status,
+    lastErrorReason: state.lastError?.reason ?? null,
+    lastErrorDetail: state.lastError?.detail ?? null,
+    statusAt: state.statusAt,
+  };
+}

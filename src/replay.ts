@@ -1,0 +1,27 @@
+import type { PeriskopConfig } from './config/config.types.js';
+import { EventStore } from './events/event-store.js';
+import { openEventLog } from './events/open-event-log.js';
+import { Projector } from './projector/projector.js';
+import { ProjectionStore } from './read-model/projection-store.js';
+import { ReadModelDatabase } from './read-model/read-model-database.js';
+
+export interface ReplayReport {
+  events: number;
+  throughSeq: number;
+  seconds: number;
+}
+
+/** Rebuilds the read model from the whole log (`periskop replay`). */
+export async function replayReadModel(config: PeriskopConfig, onProgress?: (applied: number, head: number) => void): Promise<ReplayReport> {
+  const log = await openEventLog(config.events);
+  const db = await ReadModelDatabase.open(config.repository);
+  try {
+    const projector = new Projector(new EventStore(log), new ProjectionStore(db));
+    const started = performance.now();
+    const events = await projector.replay(onProgress);
+    return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await db.close();
+    await log.close();
+  }
+}

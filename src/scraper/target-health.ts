@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { ScrapeFailureReason } from '../events/events.js';
+import type { FetchOutcome } from './fetch-target.js';
+
+// Live scrape health is state, not history: it stays in memory, and only its changes
+// become events.
+
+export interface TargetHealthState {
+  service: string;
+  url: string;
+  lastScrapeAt: number;
+  lastDurationMs: number;
+  up: boolean;
+  failure: { reason: ScrapeFailureReason; detail: string } | null;
+}
+
+@Injectable()
+export class TargetHealth {
+  private readonly byTarget = new Map<string, TargetHealthState>();
+
+  record(
+    service: string,
+    url: string,
+    outcome: FetchOutcome,
+    at: number,
+    durationMs: number,
+  ): { failureChanged: boolean; becameUp: boolean } {
+    const id = JSON.stringify([service, url]);
+    const previous = this.byTarget.get(id);
+    const failure = outcome.ok ? null : { reason: outcome.reason, detail: outcome.detail };
+    this.byTarget.set(id, { service, url, lastScrapeAt: at, lastDurationMs: durationMs, up: outcome.ok, failure });
+    return {
+      failureChanged: failure !== null && previous?.failure?.reason !== failure.reason,
+      becameUp: outcome.ok && previous?.up !== true,
+    };
+  }
+
+  /** Makes the next failure of the service's targets count as new (its event was lost). */
+  forgetFailures(service: string): void {
+    for (const [id, state] of this.byTarget) if (state.service === service) this.byTarget.set(id, { ...state, up: false, failure: null });
+  }
+
+  of(service: string, url: string): TargetHealthState | undefined {
+    return this.byTarget.get(JSON.stringify([service, url]));
+  }
+}

@@ -1,0 +1,69 @@
+import { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import { describeEventLogContract } from './event-log.contract.js';
+import { openTestEmbeddedLog, temporaryDir } from './support/test-event-logs.js';
+
+describeEventLogContract('embedded', () => openTestEmbeddedLog());
+
+describe('embedded event log', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, remove } = await temporaryDir());
+  });
+
+  afterEach(async () => {
+    await remove();
+  });
+
+  it('keeps its messages across close and reopen', async () => {
+    const first = EmbeddedEventLog.open(dir);
+    await first.append([
+      { subject: 'Test.a', id: 'a', data: new TextEncoder().encode('first') },
+      { subject: 'Test.b', id: 'b', data: new TextEncoder().encode('second') },
+    ]);
+    await first.close();
+
+    const reopened = EmbeddedEventLog.open(dir);
+    try {
+      expect(await reopened.head()).toBe(2);
+      const stored = await reopened.read(1, 10);
+      expect(stored.map((m) => [m.seq, m.subject, Buffer.from(m.data).toString()])).toEqual([
+        [1, 'Test.a', 'first'],
+        [2, 'Test.b', 'second'],
+      ]);
+      // The de-duplication window survives too.
+      expect(await reopened.append([{ subject: 'Test.a', id: 'a', data: new Uint8Array() }])).toEqual([{ seq: 1, duplicate: true }]);
+      expect(await reopened.append([{ subject: 'Test.c', id: 'c', data: new Uint8Array() }])).toEqual([{ seq: 3, duplicate: false }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('accepts an id again once the duplicate window has passed', async () => {
+    let now = 1_000_000;
+    const log = EmbeddedEventLog.open(dir, { duplicateWindowMs: 60_000, clock: { now: () => now } });
+    try {
+      const message = { subject: 'Test.a', id: 'same', data: new Uint8Array([1]) };
+      await log.append([message]);
+      now += 59_000;
+      expect(await log.append([message])).toEqual([{ seq: 1, duplicate: true }]);
+      now += 2_000;
+      expect(await log.append([message])).toEqual([{ seq: 2, duplicate: false }]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('takes its message limit from the options', async () => {
+    const log = EmbeddedEventLog.open(dir, { maxMessageBytes: 10 });
+    try {
+      expect(log.maxMessageBytes).toBe(10);
+      await expect(log.append([{ subject: 'Test.a', id: 'a', data: new Uint8Array(11) }])).rejects.toThrow(
+        /11 bytes, larger than the event log limit of 10 bytes/,
+      );
+    } finally {
+      await log.close();
+    }
+  });
+});

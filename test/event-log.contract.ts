@@ -1,0 +1,188 @@
+import { jest } from '@jest/globals';
+import type { EventLog, LogMessage, StoredMessage, Subscription } from '../src/events/event-log.js';
+import { waitFor } from './support/wait-for.js';
+
+// What every EventLog adapter promises, run against each of them (no mocks).
+
+export interface OpenedEventLog {
+  log: EventLog;
+  cleanup: () => Promise<void>;
+}
+
+export function describeEventLogContract(label: string, open: () => Promise<OpenedEventLog>): void {
+  describe(`${label} event log contract`, () => {
+    let log: EventLog;
+    let cleanup: () => Promise<void>;
+    let subscriptions: Subscription[];
+
+    beforeEach(async () => {
+      ({ log, cleanup } = await open());
+      subscriptions = [];
+    });
+
+    afterEach(async () => {
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+      await cleanup();
+    });
+
+    const text = (value: string) => new TextEncoder().encode(value);
+    const message = (n: number): LogMessage => ({ subject: `Test.svc-${n}`, id: `msg-${n}`, data: text(`payload ${n}`) });
+    const messages = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => message(from + i));
+    const seqsOf = (batch: StoredMessage[]) => batch.map((stored) => stored.seq);
+
+    /** Runs a consumer recording its batches; stopped after the test. */
+    function recordBatches(name: string, fromSeq: number, maxBatch: number) {
+      const batches: StoredMessage[][] = [];
+      const subscription = log.consume({ name, fromSeq, maxBatch }, async (batch) => {
+        batches.push(batch);
+      });
+      subscriptions.push(subscription);
+      const seqs = () => batches.flatMap(seqsOf);
+      return { batches, seqs, subscription };
+    }
+
+    it('numbers messages from 1 upwards, in append order', async () => {
+      expect(await log.append(messages(1, 3))).toEqual([
+        { seq: 1, duplicate: false },
+        { seq: 2, duplicate: false },
+        { seq: 3, duplicate: false },
+      ]);
+      expect(await log.append([message(4)])).toEqual([{ seq: 4, duplicate: false }]);
+    });
+
+    it('reports the head: 0 when empty, then the newest sequence', async () => {
+      expect(await log.head()).toBe(0);
+      await log.append(messages(1, 3));
+      expect(await log.head()).toBe(3);
+    });
+
+    it('reads from any sequence, returning relative subjects and the bytes as appended', async () => {
+      await log.append(messages(1, 5));
+      const all = await log.read(1, 100);
+      expect(all.map(({ seq, subject, data }) => ({ seq, subject, data: Buffer.from(data).toString() }))).toEqual(
+        messages(1, 5).map((m, i) => ({ seq: i + 1, subject: m.subject, data: `payload ${i + 1}` })),
+      );
+      expect(seqsOf(await log.read(3, 2))).toEqual([3, 4]);
+      expect(seqsOf(await log.read(5, 10))).toEqual([5]);
+    });
+
+    it('reads nothing past the head', async () => {
+      expect(await log.read(1, 10)).toEqual([]);
+      await log.append(messages(1, 2));
+      expect(await log.read(3, 10)).toEqual([]);
+      expect(await log.read(100, 10)).toEqual([]);
+    });
+
+    it('drops a duplicate id within the window and returns the original sequence', async () => {
+      await log.append(messages(1, 2));
+      const again = await log.append([{ ...message(1), data: text('a retry') }, message(3)]);
+      expect(again).toEqual([
+        { seq: 1, duplicate: true },
+        { seq: 3, duplicate: false },
+      ]);
+      const inOneCall = await log.append([message(4), message(4)]);
+      expect(inOneCall).toEqual([
+        { seq: 4, duplicate: false },
+        { seq: 4, duplicate: true },
+      ]);
+      expect(await log.head()).toBe(4);
+      expect(Buffer.from((await log.read(1, 1))[0]!.data).toString()).toBe('payload 1');
+    });
+
+    it('rejects a message larger than maxMessageBytes, naming its size and the limit, writing nothing', async () => {
+      const tooBig = { subject: 'Test.big', id: 'big', data: new Uint8Array(log.maxMessageBytes + 1) };
+      const attempt = log.append([message(1), tooBig]);
+      await expect(attempt).rejects.toThrow(String(log.maxMessageBytes + 1));
+      await expect(attempt).rejects.toThrow(String(log.maxMessageBytes));
+      expect(await log.head()).toBe(0);
+    });
+
+    it('stores a message of exactly maxMessageBytes', async () => {
+      const data = new Uint8Array(log.maxMessageBytes).fill(7);
+      const longId = `largest-${'x'.repeat(200)}`;
+      await log.append([{ subject: 'Test.largest-message-subject', id: longId, data }]);
+      const [stored] = await log.read(1, 1);
+      expect(stored?.data.byteLength).toBe(log.maxMessageBytes);
+      expect(Buffer.from(stored!.data).equals(Buffer.from(data))).toBe(true);
+    });
+
+    it('delivers everything from fromSeq, in order, in batches of at most maxBatch', async () => {
+      await log.append(messages(1, 10));
+      const consumer = recordBatches('in-order', 4, 3);
+      await waitFor(() => consumer.seqs().length >= 7, 10_000, 'seq 4..10');
+      expect(consumer.seqs()).toEqual([4, 5, 6, 7, 8, 9, 10]);
+      for (const batch of consumer.batches) expect(batch.length).toBeLessThanOrEqual(3);
+      expect(consumer.batches[0]![0]!.subject).toBe('Test.svc-4');
+    });
+
+    it('redelivers a batch whose handler threw, and delivers nothing after it meanwhile', async () => {
+      const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        await log.append(messages(1, 6));
+        const calls: number[][] = [];
+        subscriptions.push(
+          log.consume({ name: 'failing', fromSeq: 1, maxBatch: 3 }, async (batch) => {
+            calls.push(seqsOf(batch));
+            if (calls.length <= 2) throw new Error('projection failed');
+          }),
+        );
+        await waitFor(() => calls.flat().includes(6), 15_000, 'seq 6 after the failures');
+        expect(calls).toEqual([
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        expect(logged).toHaveBeenCalledWith(expect.stringContaining('failing'), expect.any(Error));
+      } finally {
+        logged.mockRestore();
+      }
+    });
+
+    it('resumes a restarted consumer at the caller’s fromSeq, even before where it got to', async () => {
+      await log.append(messages(1, 6));
+      const first = recordBatches('restarted', 1, 10);
+      await waitFor(() => first.seqs().includes(6), 10_000, 'seq 6');
+      await first.subscription.stop();
+
+      const second = recordBatches('restarted', 3, 10);
+      await waitFor(() => second.seqs().includes(6), 10_000, 'seq 6 again');
+      expect(second.seqs()).toEqual([3, 4, 5, 6]);
+    });
+
+    it('resumes a restarted consumer at the caller’s fromSeq, even past where it got to', async () => {
+      await log.append(messages(1, 2));
+      const first = recordBatches('skipping', 1, 10);
+      await waitFor(() => first.seqs().includes(2), 10_000, 'seq 2');
+      await first.subscription.stop();
+      await log.append(messages(3, 6));
+
+      const second = recordBatches('skipping', 5, 10);
+      await waitFor(() => second.seqs().includes(6), 10_000, 'seq 6');
+      expect(second.seqs()).toEqual([5, 6]);
+    });
+
+    it('delivers messages appended after the consumer started', async () => {
+      const consumer = recordBatches('live', 1, 10);
+      await log.append(messages(1, 2));
+      await waitFor(() => consumer.seqs().length === 2, 10_000, 'the first two');
+      await log.append(messages(3, 3));
+      await waitFor(() => consumer.seqs().length === 3, 10_000, 'the third');
+      expect(consumer.seqs()).toEqual([1, 2, 3]);
+    });
+
+    it('waits for the handler in flight when stopped', async () => {
+      await log.append(messages(1, 1));
+      let finished = false;
+      let started = false;
+      const subscription = log.consume({ name: 'slow', fromSeq: 1, maxBatch: 10 }, async () => {
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        finished = true;
+      });
+      await waitFor(() => started, 10_000, 'the handler to start');
+      await subscription.stop();
+      expect(finished).toBe(true);
+    });
+  });
+}

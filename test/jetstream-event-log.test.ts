@@ -1,0 +1,69 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
+import { describeEventLogContract } from './event-log.contract.js';
+import { deleteStream, NATS_URL, openTestJetStreamLog, uniqueStreamNames } from './support/test-event-logs.js';
+
+describeEventLogContract('JetStream', openTestJetStreamLog);
+
+describe('JetStream event log', () => {
+  it('creates the stream with the configured limits and updates it when they change', async () => {
+    const names = uniqueStreamNames();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const created = await JetStreamEventLog.connect({ url: NATS_URL, ...names, maxAgeMs: 3_600_000, duplicateWindowMs: 60_000 });
+      await created.close();
+      expect((await jsm.streams.info(names.stream)).config).toMatchObject({
+        subjects: [`${names.subjectPrefix}.>`],
+        storage: 'file',
+        retention: 'limits',
+        max_age: 3_600_000 * 1e6,
+        duplicate_window: 60_000 * 1e6,
+        num_replicas: 1,
+      });
+
+      const updated = await JetStreamEventLog.connect({ url: NATS_URL, ...names, maxBytes: 10_000_000 });
+      await updated.close();
+      expect((await jsm.streams.info(names.stream)).config).toMatchObject({
+        max_bytes: 10_000_000,
+        max_age: 0,
+        duplicate_window: 120_000 * 1e6,
+      });
+    } finally {
+      await nc.close();
+      await deleteStream(names.stream);
+    }
+  });
+
+  it('writes under the subject prefix and hands back relative subjects', async () => {
+    const { log, stream, cleanup } = await openTestJetStreamLog();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      await log.append([{ subject: 'SnapshotScraped.my-svc', id: 'one', data: new Uint8Array([1]) }]);
+      const stored = await (await jetstreamManager(nc)).streams.getMessage(stream, { seq: 1 });
+      expect(stored?.subject).toMatch(/^ptest[0-9a-f]+\.SnapshotScraped\.my-svc$/);
+      expect((await log.read(1, 1))[0]?.subject).toBe('SnapshotScraped.my-svc');
+    } finally {
+      await nc.close();
+      await cleanup();
+    }
+  });
+
+  it('takes its message limit from the server max_payload, less room for headers', async () => {
+    const { log, cleanup } = await openTestJetStreamLog();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      expect(log.maxMessageBytes).toBe(nc.info!.max_payload - 4096);
+    } finally {
+      await nc.close();
+      await cleanup();
+    }
+  });
+
+  it('rejects a subject prefix that is not plain tokens', async () => {
+    await expect(JetStreamEventLog.connect({ url: NATS_URL, stream: 'PERISKOP_TEST_BAD', subjectPrefix: 'a.>' })).rejects.toThrow(
+      /subject prefix/,
+    );
+  });
+});
