@@ -166,6 +166,20 @@ export function describePipeline(label: string, events: () => Promise<{ section:
       expect(metrics).toContain(`periskop_error_occurrences{service_name="${service}",aggregation_key="E@1",severity="error"} 1`);
     });
 
+    it('keeps scraping the good instance on time while the other one hangs', async () => {
+      (raw.services as { scraper: Record<string, string> }[])[0]!.scraper.timeout = '30s';
+      a.body = errorsPayload('a', [{ key: 'E@1', total: 1, occurrences: [] }]);
+      b.hang = true;
+      periskop = await PeriskopUnderTest.start(raw);
+      const hits = a.hits;
+      await waitFor(() => a.hits >= hits + 5, 5_000, 'five scrapes of the good instance');
+      a.body = errorsPayload('a', [{ key: 'E@1', total: 2, occurrences: [] }]);
+      const after = a.hits;
+      await waitFor(() => a.hits >= after + 3, 5_000, 'three more scrapes');
+      await periskop.settled();
+      expect((await periskop.get(errorsPath)).json()[0].total_count).toBe(2);
+    });
+
     it('rebuilds the same answers from the durable log after a restart', async () => {
       a.body = sample(1);
       b.body = sample(2);

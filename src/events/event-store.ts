@@ -1,4 +1,4 @@
-import type { EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
+import type { ConsumeOptions, EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
 import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
 import { encodeServiceToken } from './subject-token.js';
 
@@ -21,12 +21,6 @@ export interface EventBatch {
 }
 
 export type EventBatchHandler = (events: RecordedEvent[], throughSeq: number) => Promise<void>;
-
-export interface ConsumeEventsOptions {
-  name: string;
-  fromSeq: number;
-  maxBatch: number;
-}
 
 /** Stands in for a split event's envelope; never has a `type`, so it cannot be mistaken for one. */
 interface ChunkedEnvelope {
@@ -91,7 +85,7 @@ export class EventStore {
    * A durable consumer of events. The handler is called for every batch of log messages, also
    * one holding only chunks (with no events), so a checkpoint can move past them.
    */
-  consume(options: ConsumeEventsOptions, handler: EventBatchHandler): Subscription {
+  consume(options: ConsumeOptions, handler: EventBatchHandler): Subscription {
     return this.log.consume(options, async (messages) => {
       const events = await this.decodeBatch(messages);
       await handler(events, messages.at(-1)!.seq);

@@ -68,7 +68,7 @@ export class JetStreamBatchConsumer {
     let freshConsumer = false;
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
     while (!this.stopping.signal.aborted) {
-      let failure = 'fetch failed';
+      let failure = 'fetching failed';
       try {
         if (!consumer) {
           consumer = await this.positionConsumer(nextSeq);
@@ -95,7 +95,7 @@ export class JetStreamBatchConsumer {
         await messages.at(-1)!.ackAck({ timeout: ACK_TIMEOUT_MS });
         retryDelayMs = FIRST_RETRY_DELAY_MS;
       } catch (error) {
-        if (this.stopping.signal.aborted && failure === 'fetch failed') break;
+        if (this.stopping.signal.aborted && failure === 'fetching failed') break;
         console.error(`JetStream consumer ${name}: ${failure}, retrying from seq ${nextSeq} in ${retryDelayMs} ms:`, error);
         consumer = null;
         await abortableDelay(retryDelayMs, this.stopping.signal);

@@ -5,6 +5,8 @@ import type { ScrapedPayload } from './payload.types.js';
 export interface FetchLimits {
   timeoutMs: number;
   bodyLimitBytes: number;
+  /** Aborts the scrape early (shutdown). */
+  cancel?: AbortSignal;
 }
 
 export type FetchOutcome =
@@ -18,7 +20,8 @@ class BodyTooLarge extends Error {}
  * as a throw: one broken target must cost only its own scrape.
  */
 export async function fetchTarget(url: string, limits: FetchLimits): Promise<FetchOutcome> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const signal = limits.cancel ? AbortSignal.any([timeout, limits.cancel]) : timeout;
   let text: string;
   let bytes: number;
   try {

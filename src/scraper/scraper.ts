@@ -1,32 +1,38 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../clock/clock.js';
+import { ErrorCollector } from '../collector/error-collector.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { fetchTarget, type FetchOutcome } from './fetch-target.js';
+import { fetchTarget } from './fetch-target.js';
 import { changedSince, type PublishedTarget } from './snapshot-delta.js';
 import { TargetHealth } from './target-health.js';
 
 const MAX_CONCURRENT_SCRAPES = 64;
 
+interface TargetLoop {
+  timer: NodeJS.Timeout | null;
+  running: Promise<void> | null;
+}
+
 /**
- * Scrapes every service's targets each refresh_interval and records what changed:
- * SnapshotScraped for new occurrences, ScrapeFailed when a target's failure starts or changes.
+ * Scrapes every target on its own loop, every refresh_interval of its service (as Prometheus
+ * does), so a slow or broken target never delays the others. Records what changed:
+ * SnapshotScraped for new occurrences, ScrapeFailed when a target's failure starts or its
+ * reason changes.
  */
 @Injectable()
 export class Scraper {
   private readonly logger = new Logger('Scraper');
   private readonly limit = new ConcurrencyLimit(MAX_CONCURRENT_SCRAPES);
   private readonly published = new Map<string, PublishedTarget>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly cycles = new Set<Promise<void>>();
-  /** The cycle in flight per service: cycles of one service never overlap. */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly loops = new Map<string, TargetLoop>();
   private stopped = true;
+  private cancel = new AbortController();
 
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
@@ -35,108 +41,107 @@ export class Scraper {
     private readonly events: EventStore,
     private readonly health: TargetHealth,
     private readonly metrics: PeriskopMetrics,
+    private readonly collector: ErrorCollector,
   ) {}
 
   start(): void {
     this.stopped = false;
-    for (const service of this.config.services) this.schedule(service, 0);
+    this.cancel = new AbortController();
+    for (const service of this.config.services) {
+      for (const target of this.directory.targetsOf(service.name)) this.startLoop(service, target);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.allSettled([...this.cycles]);
+    this.cancel.abort();
+    const running: Promise<void>[] = [];
+    for (const loop of this.loops.values()) {
+      if (loop.timer) clearTimeout(loop.timer);
+      if (loop.running) running.push(loop.running);
+    }
+    this.loops.clear();
+    await Promise.allSettled(running);
   }
 
-  private schedule(service: ServiceConfig, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+  private startLoop(service: ServiceConfig, target: DiscoveredTarget): void {
+    const id = JSON.stringify([service.name, target.url]);
+    const loop: TargetLoop = { timer: null, running: null };
+    this.loops.set(id, loop);
+    const tick = () => {
+      loop.timer = null;
       const started = this.clock.now();
-      const cycle = this.scrapeNow(service.name).finally(() => {
-        this.cycles.delete(cycle);
-        if (!this.stopped) this.schedule(service, Math.max(0, service.scraper.refreshIntervalMs - (this.clock.now() - started)));
-      });
-      this.cycles.add(cycle);
-    }, delayMs);
-    this.timers.add(timer);
+      loop.running = this.scrapeTarget(service, target)
+        .catch((error: unknown) => this.logger.error(`scrape of ${target.url} failed unexpectedly: ${(error as Error).stack}`))
+        .finally(() => {
+          loop.running = null;
+          if (this.stopped || this.loops.get(id) !== loop) return;
+          const wait = Math.max(0, service.scraper.refreshIntervalMs - (this.clock.now() - started));
+          loop.timer = setTimeout(tick, wait);
+        });
+    };
+    loop.timer = setTimeout(tick, 0);
   }
 
-  /** Runs one cycle of the service now, after the one in flight (if any). */
-  async scrapeNow(serviceName: string): Promise<void> {
-    const service = this.config.services.find((s) => s.name === serviceName);
-    if (!service) throw new Error(`no service named "${serviceName}" in the configuration`);
-    const previous = this.inFlight.get(serviceName) ?? Promise.resolve();
-    const cycle = previous.then(() => this.scrapeService(service));
-    this.inFlight.set(serviceName, cycle);
-    try {
-      await cycle;
-    } finally {
-      if (this.inFlight.get(serviceName) === cycle) this.inFlight.delete(serviceName);
-    }
-  }
-
-  /** One cycle: every target concurrently, one publish for the whole service. */
-  private async scrapeService(service: ServiceConfig): Promise<void> {
-    const targets = this.directory.targetsOf(service.name);
-    const results = await Promise.all(targets.map((t) => this.limit.run(() => this.scrapeTarget(service, t))));
-    const events: { id: string; event: PeriskopEvent }[] = [];
-    const commits: (() => void)[] = [];
-    let scraped = 0;
-    for (const { target, outcome, at, durationMs } of results) {
-      const change = this.health.record(service.name, target.url, outcome, at, durationMs);
-      this.metrics.scrapeDuration.observe({ service_name: service.name }, durationMs / 1000);
-      this.metrics.targetUp.set({ service_name: service.name, target: target.url }, outcome.ok ? 1 : 0);
-      if (!outcome.ok) {
-        if (change.failureChanged) {
-          this.logger.warn(`service "${service.name}" target ${target.url}: ${outcome.reason}: ${outcome.detail}`);
-          events.push(this.event({ type: 'ScrapeFailed', version: 1, service: service.name, at, data: { target: target.url, reason: outcome.reason, detail: outcome.detail } }));
-        }
-        continue;
-      }
-      scraped++;
-      this.metrics.errorsScrapped.inc({ service_name: service.name }, outcome.payload.aggregated_errors.length);
-      const targetUuid = outcome.payload.target_uuid ?? target.url;
-      const publishedKey = JSON.stringify([service.name, target.url]);
-      const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, outcome.payload);
-      commits.push(() => this.published.set(publishedKey, next));
-      if (changed.length === 0 && !change.becameUp) continue;
-      events.push(
-        this.event({
-          type: 'SnapshotScraped',
-          version: 1,
-          service: service.name,
-          at,
-          data: { target: target.url, target_uuid: targetUuid, source: 'scrape', aggregated_errors: changed },
-        }),
-      );
-    }
-    this.metrics.instancesScrapped.set({ service_name: service.name }, scraped);
-    if (events.length > 0) {
-      try {
-        await this.events.publish(events);
-      } catch (error) {
-        // Nothing is marked as published: the next cycle sends these changes again.
-        this.metrics.applicationErrors.inc({ type: 'publish' });
-        this.logger.error(`service "${service.name}": could not record ${events.length} event(s): ${(error as Error).message}`);
-        this.health.forgetFailures(service.name);
-        return;
-      }
-    }
-    for (const commit of commits) commit();
-  }
-
-  private async scrapeTarget(service: ServiceConfig, target: DiscoveredTarget) {
+  private async scrapeTarget(service: ServiceConfig, target: DiscoveredTarget): Promise<void> {
     const at = this.clock.now();
     const started = performance.now();
-    const outcome: FetchOutcome = await fetchTarget(target.url, {
-      timeoutMs: service.scraper.timeoutMs,
-      bodyLimitBytes: service.scraper.bodyLimitBytes,
-    });
-    return { target, outcome, at, durationMs: performance.now() - started };
+    const outcome = await this.limit.run(() =>
+      fetchTarget(target.url, {
+        timeoutMs: service.scraper.timeoutMs,
+        bodyLimitBytes: service.scraper.bodyLimitBytes,
+        cancel: this.cancel.signal,
+      }),
+    );
+    if (this.cancel.signal.aborted) return;
+    const durationMs = performance.now() - started;
+    const change = this.health.record(service.name, target.url, outcome, at, durationMs);
+    const labels = { service_name: service.name };
+    this.metrics.scrapeDuration.observe(labels, durationMs / 1000);
+    this.metrics.targetUp.set({ ...labels, target: target.url }, outcome.ok ? 1 : 0);
+    this.metrics.instancesScrapped.set(labels, this.health.upCount(service.name));
+
+    if (!outcome.ok) {
+      if (!change.failureChanged) return;
+      this.logger.warn(`service "${service.name}" target ${target.url}: ${outcome.reason}: ${outcome.detail}`);
+      await this.record(service, target, {
+        type: 'ScrapeFailed',
+        version: 1,
+        service: service.name,
+        at,
+        data: { target: target.url, reason: outcome.reason, detail: outcome.detail },
+      });
+      return;
+    }
+
+    this.metrics.errorsScrapped.inc(labels, outcome.payload.aggregated_errors.length);
+    const targetUuid = outcome.payload.target_uuid ?? target.url;
+    const publishedKey = JSON.stringify([service.name, target.url]);
+    const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, outcome.payload);
+    if (changed.length > 0 || change.becameUp) {
+      const recorded = await this.record(service, target, {
+        type: 'SnapshotScraped',
+        version: 1,
+        service: service.name,
+        at,
+        data: { target: target.url, target_uuid: targetUuid, source: 'scrape', aggregated_errors: changed },
+      });
+      // Unrecorded changes stay unpublished: the next scrape sends them again.
+      if (!recorded) return;
+    }
+    this.published.set(publishedKey, next);
   }
 
-  private event(event: PeriskopEvent): { id: string; event: PeriskopEvent } {
-    return { id: randomUUID(), event };
+  private async record(service: ServiceConfig, target: DiscoveredTarget, event: PeriskopEvent): Promise<boolean> {
+    try {
+      await this.events.publish([{ id: randomUUID(), event }]);
+      return true;
+    } catch (error) {
+      this.metrics.applicationErrors.inc({ type: 'publish' });
+      this.collector.report(error, { key: 'event-log-publish-failed' });
+      this.logger.error(`service "${service.name}" target ${target.url}: could not record ${event.type}: ${(error as Error).message}`);
+      this.health.forget(service.name, target.url);
+      return false;
+    }
   }
 }

@@ -35,9 +35,15 @@ export class TargetHealth {
     };
   }
 
-  /** Makes the next failure of the service's targets count as new (its event was lost). */
-  forgetFailures(service: string): void {
-    for (const [id, state] of this.byTarget) if (state.service === service) this.byTarget.set(id, { ...state, up: false, failure: null });
+  /** The next scrape of the target counts as its first (the event of this one was lost). */
+  forget(service: string, url: string): void {
+    this.byTarget.delete(JSON.stringify([service, url]));
+  }
+
+  upCount(service: string): number {
+    let up = 0;
+    for (const state of this.byTarget.values()) if (state.service === service && state.up) up++;
+    return up;
   }
 
   of(service: string, url: string): TargetHealthState | undefined {

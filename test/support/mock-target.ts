@@ -6,6 +6,8 @@ export class MockTarget {
   /** What GET /errors answers; a function runs per request. */
   body: unknown = { aggregated_errors: [] };
   status = 200;
+  /** When set, requests are accepted and never answered. */
+  hang = false;
   hits = 0;
 
   private constructor(private readonly server: Server) {}
@@ -15,6 +17,7 @@ export class MockTarget {
     const target = new MockTarget(server);
     server.on('request', (request, response) => {
       target.hits++;
+      if (target.hang) return;
       if (request.url !== '/errors') {
         response.writeHead(404).end('not found');
         return;

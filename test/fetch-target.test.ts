@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchTarget } from '../src/scraper/fetch-target.js';
+import { freePort } from './support/periskop-under-test.js';
+
+// Real HTTP servers on loopback answering the ways broken targets do.
+let server: Server;
+let base: string;
+const routes = new Map<string, (res: import('node:http').ServerResponse) => void>();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const route = routes.get(req.url ?? '');
+    if (route) route(res);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  routes.set('/ok', (res) => res.end(JSON.stringify({ target_uuid: 't', aggregated_errors: [] })));
+  routes.set('/500', (res) => res.writeHead(500, 'Internal Server Error').end('oops'));
+  routes.set('/not-json', (res) => res.end('<html>'));
+  routes.set('/bad-shape', (res) => res.end(JSON.stringify({ aggregated_errors: [{ aggregation_key: 'k', total_count: 'many' }] })));
+  routes.set('/never-ends', (res) => res.write('{"aggregated_errors": ['));
+  routes.set('/large', (res) => res.end(JSON.stringify({ aggregated_errors: [], padding: 'x'.repeat(2 * 1024 * 1024) })));
+  routes.set('/large-chunked', (res) => {
+    res.writeHead(200, { 'transfer-encoding': 'chunked' });
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 40; i++) res.write(chunk);
+    res.end();
+  });
+  routes.set('/loop', (res) => res.writeHead(302, { location: '/loop' }).end());
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const limits = { timeoutMs: 500, bodyLimitBytes: 1024 * 1024 };
+
+describe('fetchTarget', () => {
+  it('returns the validated payload of a good target', async () => {
+    expect(await fetchTarget(`${base}/ok`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't', aggregated_errors: [] } });
+  });
+
+  it.each([
+    ['an HTTP error status', '/500', 'http_status', /HTTP 500/],
+    ['a body that is not JSON', '/not-json', 'invalid_json', /JSON/],
+    ['JSON of the wrong shape, naming the field', '/bad-shape', 'invalid_shape', /aggregated_errors\[0\]\.total_count/],
+    ['a body that never finishes', '/never-ends', 'timeout', /500 ms/],
+    ['a declared body over the limit', '/large', 'too_large', /limit of 1048576 bytes/],
+    ['a streamed body over the limit', '/large-chunked', 'too_large', /limit of 1048576 bytes/],
+    ['a redirect loop', '/loop', 'connect', /redirect/i],
+  ])('reports %s', async (_name, path, reason, detail) => {
+    const outcome = await fetchTarget(`${base}${path}`, limits);
+    expect(outcome).toMatchObject({ ok: false, reason });
+    expect(outcome.ok ? '' : outcome.detail).toMatch(detail);
+  });
+
+  it('reports a refused connection', async () => {
+    const port = await freePort();
+    expect(await fetchTarget(`http://127.0.0.1:${port}/errors`, limits)).toMatchObject({ ok: false, reason: 'refused' });
+  });
+});
