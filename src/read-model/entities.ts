@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
+import type { AggregateState } from '../projector/aggregate-rules.js';
 
 // One schema for SQLite, PostgreSQL and MySQL. Primary keys are SHA-256 hex of the natural
 // key: service names and aggregation keys are free text up to kilobytes, too long for a
@@ -21,18 +21,9 @@ export const ServiceEntity = new EntitySchema<ServiceRow>({
   },
 });
 
-export interface AggregatedErrorRow {
+/** The projection's aggregate, keyed for storage. */
+export interface AggregatedErrorRow extends AggregateState {
   id: string;
-  service: string;
-  aggregationKey: string;
-  severity: Severity;
-  totalCount: number;
-  createdAt: number;
-  lastSeen: number | null;
-  resolvedAt: number | null;
-  resolvedCount: number | null;
-  reopenedAt: number | null;
-  latestErrors: ErrorOccurrence[];
 }
 
 export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
