@@ -13,6 +13,7 @@ import { Scraper } from './scraper/scraper.js';
 @Injectable()
 export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Periskop');
+  private projection: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
@@ -27,16 +28,25 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     this.logger.log(`events: ${describeEventLog(this.config.events)}; read model: ${this.db.description}`);
+    await this.directory.start();
+    this.scraper.start();
+    // Scraping and serving go on while the database is unreachable; projection waits for it.
+    this.projection = this.startProjection().catch((error: unknown) =>
+      this.logger.error(`projection did not start: ${(error as Error).stack ?? String(error)}`),
+    );
+  }
+
+  private async startProjection(): Promise<void> {
+    await this.db.ready();
     this.metrics.reset();
     this.metrics.setAggregates(await this.queries.allAggregates());
     this.projector.onBatchApplied((batch) => this.metrics.setAggregates(batch.changedAggregates));
     await this.projector.start();
-    await this.directory.start();
-    this.scraper.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.scraper.stop();
+    await this.projection;
     await this.projector.stop();
     await this.log.close();
     await this.db.close();

@@ -14,8 +14,9 @@ export interface ReplayReport {
 /** Rebuilds the read model from the whole log (`periskop replay`). */
 export async function replayReadModel(config: PeriskopConfig, onProgress?: (applied: number, head: number) => void): Promise<ReplayReport> {
   const log = await openEventLog(config.events);
-  const db = await ReadModelDatabase.open(config.repository);
+  const db = await ReadModelDatabase.create(config.repository);
   try {
+    await db.ready();
     const projector = new Projector(new EventStore(log), new ProjectionStore(db));
     const started = performance.now();
     const events = await projector.replay(onProgress);

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { PeriskopMetrics } from '../metrics/periskop-metrics.js';
+import { ReadModelUnavailable } from '../read-model/read-model-database.js';
 import type { ErrorCollector } from './error-collector.js';
 
 /** Unexpected failures of a request go to Periskop's own /errors, like any service's. */
@@ -16,6 +17,11 @@ export class ReportExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ReadModelUnavailable) {
+      this.metrics.applicationErrors.inc({ type: 'read_model_unavailable' });
+      response.status(503).type('text/plain').send(`${exception.message}\n`);
+      return;
+    }
     if (exception instanceof HttpException) {
       response.status(exception.getStatus()).json(exception.getResponse());
       return;

@@ -1,11 +1,24 @@
 // The validated configuration. Only src/config reads YAML or the environment; everything
 // else receives these objects.
 
+/** A database server connection as a DSN describes it (src/config/dsn.ts parses them). */
+export interface DatabaseConnection {
+  host?: string;
+  port?: number;
+  /** Unix socket path, instead of host and port. */
+  socketPath?: string;
+  user?: string;
+  password?: string;
+  dbName: string;
+  /** The DSN's other parameters as given (sslmode, charset, parseTime, …). */
+  params: Record<string, string>;
+}
+
 export type RepositoryConfig =
   | { type: 'memory' }
   | { type: 'sqlite'; path: string }
-  /** Parsed and accepted now; served from issue 3 on (the DSN styles of the Go server). */
-  | { type: 'postgres' | 'mysql'; dsn: string };
+  /** The Go server's DSN styles and URLs; `dsn` is kept for messages (password masked there). */
+  | { type: 'postgres' | 'mysql'; dsn: string; connection: DatabaseConnection };
 
 export type EventsConfig =
   | { type: 'embedded'; path: string }

@@ -56,7 +56,11 @@ describe('loadConfig', () => {
     const apiScraper = { endpoint: '/internal/errors', refreshIntervalMs: 30_000, timeoutMs: 5_000, bodyLimitBytes: 512 * 1024 };
     expect(loadConfig(file, NO_ENV)).toEqual<PeriskopConfig>({
       file,
-      repository: { type: 'postgres', dsn: 'host=db user=periskop dbname=periskop sslmode=disable' },
+      repository: {
+        type: 'postgres',
+        dsn: 'host=db user=periskop dbname=periskop sslmode=disable',
+        connection: { host: 'db', user: 'periskop', dbName: 'periskop', params: { sslmode: 'disable' } },
+      },
       events: {
         type: 'jetstream',
         url: 'nats://nats-1:4222,tls://nats-2:4222',
@@ -183,12 +187,24 @@ describe('parseConfigText defaults', () => {
     [
       'postgresql is postgres',
       'repository: {type: postgresql, dsn: "postgres://u:p@db/periskop"}\nservices: []',
-      { repository: { type: 'postgres', dsn: 'postgres://u:p@db/periskop' } },
+      {
+        repository: {
+          type: 'postgres',
+          dsn: 'postgres://u:p@db/periskop',
+          connection: { host: 'db', user: 'u', password: 'p', dbName: 'periskop', params: {} },
+        },
+      },
     ],
     [
       'mysql keeps its Go-style DSN as written',
       'repository: {type: mysql, dsn: "u:p@tcp(db:3306)/periskop?parseTime=true"}\nservices: []',
-      { repository: { type: 'mysql', dsn: 'u:p@tcp(db:3306)/periskop?parseTime=true' } },
+      {
+        repository: {
+          type: 'mysql',
+          dsn: 'u:p@tcp(db:3306)/periskop?parseTime=true',
+          connection: { host: 'db', port: 3306, user: 'u', password: 'p', dbName: 'periskop', params: { parseTime: 'true' } },
+        },
+      },
     ],
     [
       'events without a type are embedded',
@@ -346,6 +362,12 @@ describe('parseConfigText errors', () => {
       'required with type postgres (e.g. "postgres://user:pass@host:5432/periskop" or "host=db user=periskop dbname=periskop")',
     ],
     ['a sqlite path that is not a string', 'repository: {type: sqlite, path: [a]}\nservices: []', 'repository.path', 'expected a string, got a list'],
+    [
+      'a DSN of another database, with the password masked',
+      'repository: {type: postgres, dsn: "mysql://u:secret@db/periskop"}\nservices: []',
+      'repository.dsn',
+      'mysql://u:***@db/periskop: a mysql:// URL does not fit repository type postgres (use postgres:// or postgresql://)',
+    ],
     ['a misspelled repository key', 'repository: {type: mysql, url: x}\nservices: []', 'repository.url', 'unknown key (allowed: type, path, dsn)'],
     ['an unknown event log type', 'events: {type: kafka}\nservices: []', 'events.type', '"kafka" is not an event log type (allowed: embedded, jetstream)'],
     [

@@ -1,6 +1,7 @@
 // `repository`: where the read model lives. Absent means memory, as in the Go server.
 
 import type { RepositoryConfig } from './config.types.js';
+import { DsnError, maskDsn, parseDsn } from './dsn.js';
 import { normalizeDataPath } from './data-path.js';
 import type { YamlNode } from './yaml-node.js';
 
@@ -44,6 +45,11 @@ export function parseRepositoryConfig(node: YamlNode): RepositoryConfig {
     case 'postgres':
     case 'mysql':
       if (dsn === undefined) throw dsnNode.error(`required with type ${typeName} (e.g. ${DSN_EXAMPLES[type]})`);
-      return { type, dsn };
+      try {
+        return { type, dsn, connection: parseDsn(type, dsn) };
+      } catch (error) {
+        if (error instanceof DsnError) throw dsnNode.error(`${maskDsn(dsn)}: ${error.message}`);
+        throw error;
+      }
   }
 }

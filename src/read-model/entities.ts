@@ -1,9 +1,11 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { AggregateState } from '../projector/aggregate-rules.js';
+import { JsonDocument } from './json-document.js';
 
-// One schema for SQLite, PostgreSQL and MySQL. Primary keys are SHA-256 hex of the natural
-// key: service names and aggregation keys are free text up to kilobytes, too long for a
-// portable unique index. Times are epoch milliseconds.
+// One schema for SQLite, PostgreSQL and MySQL (created by migrations/, not from these
+// definitions). Primary keys, and `service_id`, are SHA-256 hex of the natural key: service
+// names and aggregation keys are free text up to kilobytes, too long for a portable index.
+// Times are epoch milliseconds.
 
 const epochMs = () => ({ type: new BigIntType('number') });
 
@@ -24,14 +26,15 @@ export const ServiceEntity = new EntitySchema<ServiceRow>({
 /** The projection's aggregate, keyed for storage. */
 export interface AggregatedErrorRow extends AggregateState {
   id: string;
+  serviceId: string;
 }
 
 export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
   name: 'AggregatedErrorRow',
   tableName: 'aggregated_error',
-  indexes: [{ properties: ['service'] }],
   properties: {
     id: { type: 'string', length: 64, primary: true },
+    serviceId: { type: 'string', length: 64 },
     service: { type: 'text' },
     aggregationKey: { type: 'text' },
     severity: { type: 'string', length: 16 },
@@ -41,7 +44,7 @@ export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
     resolvedAt: { ...epochMs(), nullable: true },
     resolvedCount: { ...epochMs(), nullable: true },
     reopenedAt: { ...epochMs(), nullable: true },
-    latestErrors: { type: 'json' },
+    latestErrors: { type: new JsonDocument() },
   },
 });
 
@@ -67,6 +70,7 @@ export const TargetCountEntity = new EntitySchema<TargetCountRow>({
 
 export interface TargetRow {
   id: string;
+  serviceId: string;
   service: string;
   url: string;
   address: string;
@@ -80,13 +84,13 @@ export interface TargetRow {
 export const TargetEntity = new EntitySchema<TargetRow>({
   name: 'TargetRow',
   tableName: 'target',
-  indexes: [{ properties: ['service'] }],
   properties: {
     id: { type: 'string', length: 64, primary: true },
+    serviceId: { type: 'string', length: 64 },
     service: { type: 'text' },
     url: { type: 'text' },
     address: { type: 'text' },
-    labels: { type: 'json' },
+    labels: { type: new JsonDocument() },
     status: { type: 'string', length: 16 },
     lastErrorReason: { type: 'string', length: 32, nullable: true },
     lastErrorDetail: { type: 'text', nullable: true },

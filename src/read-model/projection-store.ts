@@ -74,7 +74,7 @@ export class ProjectionStore {
     }
     const targetServices = [...state.targets.keys()];
     for (const names of chunks(targetServices)) {
-      for (const row of await em.find(TargetEntity, { service: { $in: names } })) {
+      for (const row of await em.find(TargetEntity, { serviceId: { $in: names.map((n) => rowId(n)) } })) {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
@@ -123,7 +123,7 @@ export class ProjectionStore {
 
   private async writeTargets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
     for (const service of state.changed.targets) {
-      await em.nativeDelete(TargetEntity, { service });
+      await em.nativeDelete(TargetEntity, { serviceId: rowId(service) });
       const rows = [...state.targets.get(service)!.values()].map(toTargetRow);
       for (const batch of chunks(rows, 200)) await em.createQueryBuilder(TargetEntity).insert(batch).execute();
     }
@@ -146,7 +146,7 @@ function toAggregateState(row: AggregatedErrorRow): AggregateState {
 }
 
 function toAggregateRow(state: AggregateState): AggregatedErrorRow {
-  return { id: rowId(state.service, state.aggregationKey), ...state };
+  return { id: rowId(state.service, state.aggregationKey), serviceId: rowId(state.service), ...state };
 }
 
 function toTargetState(row: TargetRow): TargetState {
@@ -166,6 +166,7 @@ function toTargetState(row: TargetRow): TargetState {
 function toTargetRow(state: TargetState): TargetRow {
   return {
     id: rowId(state.service, state.url),
+    serviceId: rowId(state.service),
     service: state.service,
     url: state.url,
     address: state.address,

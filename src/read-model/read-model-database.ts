@@ -1,33 +1,79 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { RepositoryConfig } from '../config/config.types.js';
+import { Migrator } from '@mikro-orm/migrations';
+import { MySqlDriver } from '@mikro-orm/mysql';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { DatabaseConnection, RepositoryConfig } from '../config/config.types.js';
 import { READ_MODEL_ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+
+/** The read model's database is not answering; the API turns this into 503. */
+export class ReadModelUnavailable extends Error {}
 
 /**
  * The read model's database. Requests and projector batches each work on their own
- * `fork()` of the entity manager, never on the global one.
+ * `fork()` of the entity manager, never on the global one. A database that is down at start
+ * is retried with backoff; until then (and whenever it is down later) reads fail with
+ * ReadModelUnavailable and /-/health names it.
  */
 export class ReadModelDatabase {
+  private readonly logger = new Logger('ReadModel');
+  private readyPromise: Promise<void> | null = null;
+  private migrated = false;
+  private closed = false;
+
   private constructor(
     private readonly orm: MikroORM,
     readonly description: string,
   ) {}
 
-  static async open(repository: RepositoryConfig): Promise<ReadModelDatabase> {
+  static async create(repository: RepositoryConfig): Promise<ReadModelDatabase> {
     const { options, description } = ormOptions(repository);
     const orm = await MikroORM.init({
       ...options,
       entities: READ_MODEL_ENTITIES,
+      extensions: [Migrator],
+      migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, silent: true },
       discovery: { warnWhenNoEntities: false },
+      // Connecting waits for ready(), which retries: a database that is down must not stop the start.
+      connect: false,
       debug: false,
       allowGlobalContext: false,
     });
-    // Issue 3 replaces this with committed migrations.
-    await orm.schema.updateSchema();
     return new ReadModelDatabase(orm, description);
+  }
+
+  /** Connects and migrates, retrying with backoff until it works. Shared by all callers. */
+  ready(): Promise<void> {
+    this.readyPromise ??= this.connectWithRetry();
+    return this.readyPromise;
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Creates the database when it does not exist (the tables come from the migrations).
+        await this.orm.schema.ensureDatabase({ create: false });
+        break;
+      } catch (error) {
+        if (this.closed) throw new ReadModelUnavailable(`${this.description}: closed while connecting`);
+        this.logger.error(`${this.description} is unreachable (attempt ${attempt}, next in ${delay} ms): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+    if (delay > FIRST_RETRY_MS) this.logger.log(`${this.description} is reachable`);
+    // A migration that fails on a reachable database is a defect, not an outage: no retry.
+    await this.orm.getMigrator().up();
+    this.migrated = true;
   }
 
   fork(): SqlEntityManager {
@@ -36,14 +82,26 @@ export class ReadModelDatabase {
 
   /** Empties every table (a rebuild from the log starts from nothing). */
   async clear(): Promise<void> {
-    await this.orm.schema.clearDatabase();
+    await this.orm.schema.clearDatabase({ truncate: true });
   }
 
   async isReachable(): Promise<boolean> {
-    return this.orm.isConnected();
+    return this.migrated && !this.closed && (await this.orm.isConnected());
+  }
+
+  /** Runs a read; a failure while the database is unreachable becomes ReadModelUnavailable. */
+  async read<T>(query: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+    if (!this.migrated) throw new ReadModelUnavailable(`read model database (${this.description}) is not reachable yet`);
+    try {
+      return await query(this.fork());
+    } catch (error) {
+      if (await this.isReachable()) throw error;
+      throw new ReadModelUnavailable(`read model database (${this.description}) is unreachable: ${(error as Error).message}`);
+    }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.orm.close(true);
   }
 }
@@ -56,11 +114,46 @@ function ormOptions(repository: RepositoryConfig): { options: Options; descripti
       mkdirSync(dirname(repository.path), { recursive: true });
       return { options: { driver: BetterSqliteDriver, dbName: repository.path }, description: `SQLite ${repository.path}` };
     case 'postgres':
+      return {
+        options: { driver: PostgreSqlDriver, ...serverOptions(repository.connection), driverOptions: postgresDriverOptions(repository.connection) },
+        description: `PostgreSQL ${where(repository.connection)}`,
+      };
     case 'mysql':
-      throw new Error(`repository.type ${repository.type} is not supported yet (use memory or sqlite)`);
+      return {
+        options: {
+          driver: MySqlDriver,
+          ...serverOptions(repository.connection),
+          driverOptions: repository.connection.socketPath ? { connection: { socketPath: repository.connection.socketPath } } : {},
+        },
+        description: `MySQL ${where(repository.connection)}`,
+      };
     default: {
       const unknown: never = repository;
       throw new Error(`unknown repository ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+function serverOptions(c: DatabaseConnection): Partial<Options> {
+  return {
+    dbName: c.dbName,
+    ...(c.host !== undefined ? { host: c.host } : {}),
+    ...(c.socketPath !== undefined && c.host === undefined ? { host: c.socketPath } : {}),
+    ...(c.port !== undefined ? { port: c.port } : {}),
+    ...(c.user !== undefined ? { user: c.user } : {}),
+    ...(c.password !== undefined ? { password: c.password } : {}),
+  };
+}
+
+/** libpq's sslmode: disable/allow/prefer connect in plain text here; require and up use TLS. */
+function postgresDriverOptions(c: DatabaseConnection): Record<string, unknown> {
+  const mode = c.params.sslmode;
+  if (mode === 'require') return { connection: { ssl: { rejectUnauthorized: false } } };
+  if (mode === 'verify-ca' || mode === 'verify-full') return { connection: { ssl: { rejectUnauthorized: true } } };
+  return {};
+}
+
+function where(c: DatabaseConnection): string {
+  const server = c.socketPath ?? `${c.host ?? 'localhost'}${c.port ? `:${c.port}` : ''}`;
+  return `${server}/${c.dbName}`;
 }

@@ -7,26 +7,27 @@ export class ReadModelQueries {
   constructor(private readonly db: ReadModelDatabase) {}
 
   async services(): Promise<string[]> {
-    const rows = await this.db.fork().find(ServiceEntity, {}, { orderBy: { name: 'asc' } });
-    return rows.map((r) => r.name);
+    const rows = await this.db.read((em) => em.find(ServiceEntity, {}));
+    return rows.map((r) => r.name).sort();
   }
 
   async serviceExists(service: string): Promise<boolean> {
-    return (await this.db.fork().count(ServiceEntity, { id: rowId(service) })) > 0;
+    return (await this.db.read((em) => em.count(ServiceEntity, { id: rowId(service) }))) > 0;
   }
 
   /** Unresolved aggregated errors of a service, most recent first. */
   async openErrors(service: string): Promise<AggregatedErrorRow[]> {
-    return this.db
-      .fork()
-      .find(AggregatedErrorEntity, { service, resolvedAt: null }, { orderBy: { lastSeen: 'desc', aggregationKey: 'asc' } });
+    return this.db.read((em) =>
+      em.find(AggregatedErrorEntity, { serviceId: rowId(service), resolvedAt: null }, { orderBy: { lastSeen: 'desc', id: 'asc' } }),
+    );
   }
 
   async allAggregates(): Promise<AggregatedErrorRow[]> {
-    return this.db.fork().find(AggregatedErrorEntity, {});
+    return this.db.read((em) => em.find(AggregatedErrorEntity, {}));
   }
 
   async targets(): Promise<TargetRow[]> {
-    return this.db.fork().find(TargetEntity, {}, { orderBy: { service: 'asc', url: 'asc' } });
+    const rows = await this.db.read((em) => em.find(TargetEntity, {}));
+    return rows.sort((a, b) => (a.service === b.service ? (a.url < b.url ? -1 : 1) : a.service < b.service ? -1 : 1));
   }
 }

@@ -11,7 +11,7 @@ export class ReadModelModule {
     return {
       module: ReadModelModule,
       providers: [
-        { provide: ReadModelDatabase, useFactory: () => ReadModelDatabase.open(repository) },
+        { provide: ReadModelDatabase, useFactory: () => ReadModelDatabase.create(repository) },
         { provide: ProjectionStore, useFactory: (db: ReadModelDatabase) => new ProjectionStore(db), inject: [ReadModelDatabase] },
         { provide: ReadModelQueries, useFactory: (db: ReadModelDatabase) => new ReadModelQueries(db), inject: [ReadModelDatabase] },
       ],

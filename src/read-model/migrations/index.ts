@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { InitialSchema } from './initial-schema.js';
+
+/** Every migration, oldest first. Applied at start; names are stored, so never rename one. */
+export const MIGRATIONS: MigrationObject[] = [{ name: '20261123-initial-schema', class: InitialSchema }];

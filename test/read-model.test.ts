@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { goErrorAggregate } from '../src/api/go-response.js';
+import { parseConfig } from '../src/config/index.js';
+import type { PeriskopEvent } from '../src/events/events.js';
+import { EventStore } from '../src/events/event-store.js';
+import { Projector } from '../src/projector/projector.js';
+import { ProjectionStore } from '../src/read-model/projection-store.js';
+import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
+import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
+import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
+import type { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+
+// The read model on each database: SQLite, PostgreSQL and MariaDB, each test with a database
+// of its own. Same events in, same API answers out.
+
+const longKey = `com.example.VeryLong${'X'.repeat(1000)}@deadbeef`;
+const hugeStack = Array.from({ length: 20_000 }, (_, i) => `at frame${i} (/srv/app/src/module${i % 97}.ts:${i}:${i % 80}) ünïcödé ✓`);
+
+function snapshot(service: string, targetUuid: string, key: string, total: number, occurrences: { uuid: string; at: number; stack?: string[] }[]): PeriskopEvent {
+  return {
+    type: 'SnapshotScraped',
+    version: 1,
+    service,
+    at: 1_700_000_000_000,
+    data: {
+      target: `http://${targetUuid}:7777/errors`,
+      target_uuid: targetUuid,
+      source: 'scrape',
+      aggregated_errors: [
+        {
+          aggregation_key: key,
+          total_count: total,
+          severity: 'warning',
+          created_at: null,
+          latest_errors: occurrences.map((o) => ({
+            error: { class: 'E', message: 'naïve — “quoted” \u0000 nul', stacktrace: o.stack ?? ['at x'], cause: { class: 'Cause', message: 'inner', stacktrace: [], cause: null } },
+            uuid: o.uuid,
+            timestamp: o.at,
+            severity: 'warning',
+            http_context: { request_method: 'POST', request_url: 'http://svc/x?a=1', request_headers: { 'X-Trace': 'abc' }, request_body: '{"a":1}' },
+          })),
+        },
+      ],
+    },
+  };
+}
+
+const EVENTS: PeriskopEvent[] = [
+  { type: 'TargetsDiscovered', version: 1, service: 'svc.one', at: 1, data: { targets: [{ address: 'a:1', url: 'http://a:1/errors', labels: { zone: 'eu' } }] } },
+  snapshot('svc.one', 'a', 'E@1', 3, [{ uuid: 'u1', at: 1_000 }, { uuid: 'u2', at: 2_000 }]),
+  snapshot('svc.one', 'b', 'E@1', 2, [{ uuid: 'u3', at: 3_000 }]),
+  snapshot('svc.one', 'a', 'E@1', 1, [{ uuid: 'u4', at: 4_000 }]),
+  snapshot('svc.one', 'a', longKey, 1, [{ uuid: 'big', at: 5_000, stack: hugeStack }]),
+  snapshot('svc two/with slash', 'c', 'E@2', 7, [{ uuid: 'u5', at: 6_000 }]),
+  { type: 'ErrorResolved', version: 1, service: 'svc two/with slash', at: 7, data: { aggregation_key: 'E@2' } },
+  { type: 'ScrapeFailed', version: 1, service: 'svc.one', at: 8, data: { target: 'http://a:1/errors', reason: 'timeout', detail: 'no answer in 10 s' } },
+];
+
+async function answers(db: ReadModelDatabase) {
+  const queries = new ReadModelQueries(db);
+  const services = await queries.services();
+  const errors: Record<string, unknown> = {};
+  for (const service of services) errors[service] = (await queries.openErrors(service)).map(goErrorAggregate);
+  const targets = (await queries.targets()).map((t) => ({ service: t.service, url: t.url, labels: t.labels, status: t.status, reason: t.lastErrorReason }));
+  return { services, errors, targets };
+}
+
+describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
+  let database: TestDatabase;
+  let events: TestEventLog<EmbeddedEventLog>;
+  let db: ReadModelDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(kind);
+    events = await openTestEmbeddedLog({ maxMessageBytes: 512 * 1024 });
+    const config = parseConfig({ repository: database.section, services: [] }, 'test.yaml');
+    db = await ReadModelDatabase.create(config.repository);
+    await db.ready();
+  });
+
+  afterEach(async () => {
+    await db.close();
+    await events.cleanup();
+    await database.drop();
+  });
+
+  it('migrates an empty database, and a migrated one again without change', async () => {
+    const config = parseConfig({ repository: database.section, services: [] }, 'test.yaml');
+    const again = await ReadModelDatabase.create(config.repository);
+    await again.ready();
+    expect(await again.isReachable()).toBe(true);
+    await again.close();
+  });
+
+  it('projects the events into the answers the API serves', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(EVENTS.map((event) => ({ id: randomUUID(), event })));
+    const projector = new Projector(store, new ProjectionStore(db));
+    await projector.replay();
+
+    const { services, errors, targets } = await answers(db);
+    expect(services).toEqual(['svc two/with slash', 'svc.one']);
+    expect(errors['svc two/with slash']).toEqual([]);
+    const one = errors['svc.one'] as ReturnType<typeof goErrorAggregate>[];
+    expect(one.map((e) => [e.aggregation_key, e.total_count])).toEqual([
+      [longKey, 1],
+      ['E@1', 6],
+    ]);
+    expect(one[0]!.latest_errors[0]!.error.stacktrace).toEqual(hugeStack);
+    expect(one[1]!.latest_errors.map((o) => o.uuid)).toEqual(['u4', 'u3', 'u2', 'u1']);
+    expect(one[1]!.latest_errors[0]).toMatchObject({
+      error: { message: 'naïve — “quoted” \u0000 nul', cause: { class: 'Cause' } },
+      http_context: { request_headers: { 'X-Trace': 'abc' }, request_body: '{"a":1}' },
+    });
+    expect(targets).toEqual([{ service: 'svc.one', url: 'http://a:1/errors', labels: { zone: 'eu' }, status: 'down', reason: 'timeout' }]);
+    expect(await new ProjectionStore(db).checkpoint()).toBe(await store.head());
+  });
+
+  it('answers the same after a replay as after live projection', async () => {
+    const store = new EventStore(events.log);
+    const projector = new Projector(store, new ProjectionStore(db));
+    await projector.start();
+    for (const event of EVENTS) await store.publish([{ id: randomUUID(), event }]);
+    await projector.waitFor(await store.head());
+    await projector.stop();
+    const live = await answers(db);
+
+    await new Projector(store, new ProjectionStore(db)).replay();
+    expect(await answers(db)).toEqual(live);
+  });
+
+  it('skips a batch it has already applied', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(EVENTS.map((event) => ({ id: randomUUID(), event })));
+    const projector = new Projector(store, new ProjectionStore(db));
+    await projector.replay();
+    const before = await answers(db);
+    const { events: batch, throughSeq } = await store.read(1, 100);
+    await projector.applyBatch(batch, throughSeq);
+    expect(await answers(db)).toEqual(before);
+
+    // A restarted projector takes its checkpoint from the database, so a redelivery is skipped too.
+    const restarted = new Projector(store, new ProjectionStore(db));
+    await restarted.start();
+    await restarted.applyBatch(batch, throughSeq);
+    await restarted.stop();
+    expect(await answers(db)).toEqual(before);
+  });
+});
