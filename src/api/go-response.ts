@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { AggregatedErrorRow } from '../read-model/entities.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
 
 // The Go server's JSON shapes and byte format (json.Marshal + Fprintln: a trailing newline,
 // times in Unix seconds).
@@ -15,18 +16,22 @@ export function sendText(response: Response, status: number, text: string): void
 
 const unixSeconds = (ms: number) => Math.floor(ms / 1000);
 
+export function goOccurrence(o: ErrorOccurrence) {
+  return {
+    error: o.error,
+    uuid: o.uuid,
+    timestamp: unixSeconds(o.timestamp),
+    severity: o.severity,
+    http_context: o.http_context && { ...o.http_context, request_body: o.http_context.request_body ?? '' },
+  };
+}
+
 export function goErrorAggregate(row: AggregatedErrorRow) {
   return {
     aggregation_key: row.aggregationKey,
     total_count: row.totalCount,
     severity: row.severity,
-    latest_errors: row.latestErrors.map((o) => ({
-      error: o.error,
-      uuid: o.uuid,
-      timestamp: unixSeconds(o.timestamp),
-      severity: o.severity,
-      http_context: o.http_context && { ...o.http_context, request_body: o.http_context.request_body ?? '' },
-    })),
+    latest_errors: row.latestErrors.map(goOccurrence),
     created_at: unixSeconds(row.createdAt),
   };
 }

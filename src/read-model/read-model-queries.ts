@@ -1,4 +1,6 @@
+import { raw, type FilterQuery } from '@mikro-orm/core';
 import { AggregatedErrorEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
+import type { ErrorSearch } from './error-search.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
 
@@ -20,6 +22,38 @@ export class ReadModelQueries {
     return this.db.read((em) =>
       em.find(AggregatedErrorEntity, { serviceId: rowId(service), resolvedAt: null }, { orderBy: { lastSeen: 'desc', id: 'asc' } }),
     );
+  }
+
+  /** One page of a service's errors, and how many match in all. */
+  async searchErrors(service: string, search: ErrorSearch): Promise<{ total: number; items: AggregatedErrorRow[] }> {
+    const where: FilterQuery<AggregatedErrorRow>[] = [{ serviceId: rowId(service) }];
+    if (search.status === 'open') where.push({ resolvedAt: null });
+    if (search.status === 'resolved') where.push({ resolvedAt: { $ne: null } });
+    if (search.severity) where.push({ severity: search.severity });
+    if (search.text) {
+      // The occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
+      // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
+      const pattern = `%${search.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      where.push({
+        $or: [
+          { [raw("lower(aggregation_key) like ? escape '!'", [pattern])]: [] },
+          { [raw("lower(latest_errors) like ? escape '!'", [pattern])]: [] },
+        ],
+      });
+    }
+    const column = { last_seen: 'lastSeen', total_count: 'totalCount', created_at: 'createdAt' } as const;
+    return this.db.read(async (em) => {
+      const [items, total] = await em.findAndCount(AggregatedErrorEntity, { $and: where }, {
+        orderBy: { [column[search.sort]]: search.order, id: 'asc' },
+        offset: search.offset,
+        limit: search.limit,
+      });
+      return { total, items };
+    });
+  }
+
+  async error(service: string, key: string): Promise<AggregatedErrorRow | null> {
+    return this.db.read((em) => em.findOne(AggregatedErrorEntity, { id: rowId(service, key) }));
   }
 
   async allAggregates(): Promise<AggregatedErrorRow[]> {

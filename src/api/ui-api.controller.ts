@@ -1,0 +1,58 @@
+import { Controller, Get, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { InvalidSearch, parseErrorSearch } from '../read-model/error-search.js';
+import { ReadModelQueries } from '../read-model/read-model-queries.js';
+import { TargetHealth } from '../scraper/target-health.js';
+import { errorDetail, errorSummary } from './ui-response.js';
+
+const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.floor(ms / 1000));
+
+/** What the UI needs beyond the Go routes: filtered pages, one error, target health. */
+@Controller('api')
+export class UiApiController {
+  constructor(
+    private readonly queries: ReadModelQueries,
+    private readonly health: TargetHealth,
+  ) {}
+
+  @Get('services/:service/errors')
+  async errors(@Param('service') service: string, @Query() query: Record<string, string | undefined>) {
+    let search;
+    try {
+      search = parseErrorSearch(query);
+    } catch (error) {
+      if (error instanceof InvalidSearch) throw new BadRequestException(error.message);
+      throw error;
+    }
+    if (!(await this.queries.serviceExists(service))) throw new NotFoundException(`service ${service} not found`);
+    const { total, items } = await this.queries.searchErrors(service, search);
+    return { total, items: items.map(errorSummary) };
+  }
+
+  /** Keys may hold '/', so the key is the rest of the path. */
+  @Get('services/:service/errors/*key')
+  async error(@Param('service') service: string, @Param('key') key: string[] | string) {
+    const aggregationKey = Array.isArray(key) ? key.join('/') : key;
+    const row = await this.queries.error(service, aggregationKey);
+    if (!row) throw new NotFoundException(`error ${aggregationKey} of service ${service} not found`);
+    return errorDetail(row);
+  }
+
+  @Get('targets')
+  async targets() {
+    const byService: Record<string, unknown[]> = {};
+    for (const t of await this.queries.targets()) {
+      const live = this.health.of(t.service, t.url);
+      (byService[t.service] ??= []).push({
+        endpoint: t.url,
+        address: t.address,
+        labels: t.labels,
+        status: live ? (live.up ? 'up' : 'down') : t.status,
+        last_error: live ? live.failure : t.lastErrorReason ? { reason: t.lastErrorReason, detail: t.lastErrorDetail ?? '' } : null,
+        status_at: seconds(t.statusAt),
+        last_scrape_at: seconds(live?.lastScrapeAt),
+        last_duration_ms: live ? Math.round(live.lastDurationMs) : null,
+      });
+    }
+    return byService;
+  }
+}
