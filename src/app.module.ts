@@ -8,6 +8,7 @@ import { DiscoveryModule } from './discovery/discovery.module.js';
 import { EventsModule } from './events/events.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
+import { PushModule } from './push/push.module.js';
 import { ReadModelModule } from './read-model/read-model.module.js';
 import { ScraperModule } from './scraper/scraper.module.js';
 
@@ -41,6 +42,7 @@ export class AppModule {
         ScraperModule,
         CollectorModule,
         ApiModule,
+        PushModule,
       ],
       providers: [AppLifecycle],
     };

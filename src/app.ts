@@ -10,6 +10,7 @@ import { ErrorCollector } from './collector/error-collector.js';
 import { ReportExceptionsFilter } from './collector/report-exceptions.filter.js';
 import type { PeriskopConfig } from './config/config.types.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
+import { PUSH_BODY_LIMIT } from './push/push.module.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/dist/browser', import.meta.url));
 
@@ -23,7 +24,9 @@ export async function createPeriskopApp(config: PeriskopConfig, options: AppOpti
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, options.clock), {
     logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
     abortOnError: false,
+    bodyParser: false,
   });
+  app.useBodyParser('json', { limit: PUSH_BODY_LIMIT });
   app.useGlobalFilters(new ReportExceptionsFilter(app.get(ErrorCollector), app.get(PeriskopMetrics)));
   // As the Go server: the UI may be served from another localhost port during development.
   app.enableCors({ origin: /^http:\/\/localhost:\d+$/, methods: ['GET', 'POST', 'PUT', 'DELETE'] });

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { PeriskopMetrics } from '../metrics/periskop-metrics.js';
+import { PUSH_BODY_LIMIT } from '../push/push.module.js';
 import { ReadModelUnavailable } from '../read-model/read-model-database.js';
 import type { ErrorCollector } from './error-collector.js';
 
@@ -23,7 +24,11 @@ export class ReportExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof HttpException) {
-      response.status(exception.getStatus()).json(exception.getResponse());
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      // The body parser's refusals arrive with a bare string.
+      const message = status === 413 ? `request body is larger than the limit of ${PUSH_BODY_LIMIT}` : body;
+      response.status(status).json(typeof body === 'string' ? { statusCode: status, message } : body);
       return;
     }
     this.collector.report(exception, {
@@ -34,3 +39,4 @@ export class ReportExceptionsFilter implements ExceptionFilter {
     if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
   }
 }
+

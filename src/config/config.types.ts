@@ -55,6 +55,8 @@ export interface ServiceConfig {
   /** Discovery mechanisms present in the file but not implemented yet, e.g. `dns_sd_configs`. */
   unsupportedDiscovery: string[];
   scraper: ScraperConfig;
+  /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */
+  push?: { token: string };
 }
 
 export interface ServerConfig {

@@ -207,6 +207,35 @@ describe('parseConfigText defaults', () => {
       },
     ],
     [
+      'postgres reads the libpq key=value DSN of a Go server config',
+      "repository: {type: postgres, dsn: \"host=db port=5433 user=periskop password='s3 cr@t' dbname=errors sslmode=disable TimeZone=UTC\"}\nservices: []",
+      {
+        repository: {
+          type: 'postgres',
+          dsn: "host=db port=5433 user=periskop password='s3 cr@t' dbname=errors sslmode=disable TimeZone=UTC",
+          connection: { host: 'db', port: 5433, user: 'periskop', password: 's3 cr@t', dbName: 'errors', params: { sslmode: 'disable', TimeZone: 'UTC' } },
+        },
+      },
+    ],
+    [
+      'mysql reads a go-sql-driver DSN whose password holds @ : /',
+      'repository: {type: mariadb, dsn: "periskop:p@ss:w/rd@tcp(db:3306)/errors?charset=utf8mb4&parseTime=True&loc=Local"}\nservices: []',
+      {
+        repository: {
+          type: 'mysql',
+          dsn: 'periskop:p@ss:w/rd@tcp(db:3306)/errors?charset=utf8mb4&parseTime=True&loc=Local',
+          connection: {
+            host: 'db',
+            port: 3306,
+            user: 'periskop',
+            password: 'p@ss:w/rd',
+            dbName: 'errors',
+            params: { charset: 'utf8mb4', parseTime: 'True', loc: 'Local' },
+          },
+        },
+      },
+    ],
+    [
       'events without a type are embedded',
       'events: {path: ./var/events/}\nservices: []',
       { events: { type: 'embedded', path: 'var/events' } },
@@ -363,10 +392,28 @@ describe('parseConfigText errors', () => {
     ],
     ['a sqlite path that is not a string', 'repository: {type: sqlite, path: [a]}\nservices: []', 'repository.path', 'expected a string, got a list'],
     [
-      'a DSN of another database, with the password masked',
+      'a DSN of another database, without showing the password',
       'repository: {type: postgres, dsn: "mysql://u:secret@db/periskop"}\nservices: []',
       'repository.dsn',
-      'mysql://u:***@db/periskop: a mysql:// URL does not fit repository type postgres (use postgres:// or postgresql://)',
+      'a mysql:// URL does not fit repository type postgres (use postgres:// or postgresql://)',
+    ],
+    [
+      'a libpq DSN with an unquoted password holding a space, without showing the password',
+      'repository: {type: postgres, dsn: "host=db user=u password=hunter2 hunter3 dbname=d"}\nservices: []',
+      'repository.dsn',
+      "expected key=value after the value of password (quote a value that holds spaces: key='a b')",
+    ],
+    [
+      'a go-sql-driver DSN without a database',
+      'repository: {type: mysql, dsn: "u:hunter2@tcp(db:3306)/"}\nservices: []',
+      'repository.dsn',
+      'dbname is missing (the name after the "/", e.g. user:pass@tcp(db:3306)/periskop)',
+    ],
+    [
+      'a go-sql-driver DSN with an unsupported network',
+      'repository: {type: mysql, dsn: "u:hunter2@udp(db:3306)/d"}\nservices: []',
+      'repository.dsn',
+      'network "udp" is not supported (use tcp(host:port) or unix(/socket/path))',
     ],
     ['a misspelled repository key', 'repository: {type: mysql, url: x}\nservices: []', 'repository.url', 'unknown key (allowed: type, path, dsn)'],
     ['an unknown event log type', 'events: {type: kafka}\nservices: []', 'events.type', '"kafka" is not an event log type (allowed: embedded, jetstream)'],

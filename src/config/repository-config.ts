@@ -1,7 +1,7 @@
 // `repository`: where the read model lives. Absent means memory, as in the Go server.
 
 import type { RepositoryConfig } from './config.types.js';
-import { DsnError, maskDsn, parseDsn } from './dsn.js';
+import { DsnError, parseDsn } from './dsn.js';
 import { normalizeDataPath } from './data-path.js';
 import type { YamlNode } from './yaml-node.js';
 
@@ -48,7 +48,8 @@ export function parseRepositoryConfig(node: YamlNode): RepositoryConfig {
       try {
         return { type, dsn, connection: parseDsn(type, dsn) };
       } catch (error) {
-        if (error instanceof DsnError) throw dsnNode.error(`${maskDsn(dsn)}: ${error.message}`);
+        // The DSN itself is not repeated: the message says what is wrong without the password.
+        if (error instanceof DsnError) throw dsnNode.error(error.message);
         throw error;
       }
   }

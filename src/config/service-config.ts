@@ -33,11 +33,12 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   const nameNode = node.field('name');
   if (nameNode.isAbsent) throw nameNode.error('required: the service name');
   const name = nameNode.nonEmptyString();
-  // Validated now so a typo fails at start; the typed result gains them with their features.
+  // Validated now so a typo fails at start; the typed result gains it with its feature.
   node.field('breakdown_labels').optional((n) => n.items().map(parseLabelName), []);
-  node.field('push').optional(parsePushConfig, undefined);
+  const push = node.field('push').optional(parsePushConfig, undefined);
   return {
     name,
+    ...(push ? { push } : {}),
     staticConfigs: node.field('static_configs').optional((n) => n.items().map(parseStaticConfig), []),
     unsupportedDiscovery: plannedDiscoveryIn(node),
     scraper: parseScraperConfig(node.field('scraper')),
