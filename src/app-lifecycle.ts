@@ -3,6 +3,8 @@ import { PERISKOP_CONFIG, type PeriskopConfig } from './config/config.types.js';
 import { TargetDirectory } from './discovery/target-directory.js';
 import { EVENT_LOG, type EventLog } from './events/event-log.js';
 import { describeEventLog } from './events/open-event-log.js';
+import { EventStore } from './events/event-store.js';
+import { PERISKOP_VERSION } from './version.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
 import { Projector } from './projector/projector.js';
 import { ReadModelDatabase } from './read-model/read-model-database.js';
@@ -18,6 +20,7 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
     @Inject(EVENT_LOG) private readonly log: EventLog,
+    private readonly events: EventStore,
     private readonly db: ReadModelDatabase,
     private readonly queries: ReadModelQueries,
     private readonly projector: Projector,
@@ -28,6 +31,9 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     this.logger.log(`events: ${describeEventLog(this.config.events)}; read model: ${this.db.description}`);
+    this.metrics.keysPerService = this.config.server.metricsKeysPerService;
+    this.metrics.buildInfo.set({ version: PERISKOP_VERSION, nodejs: process.version }, 1);
+    this.metrics.measureLagWith(async () => Math.max(0, (await this.events.head()) - this.projector.checkpoint));
     await this.directory.start();
     this.scraper.start();
     // Scraping and serving go on while the database is unreachable; projection waits for it.
@@ -40,7 +46,11 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
     await this.db.ready();
     this.metrics.reset();
     this.metrics.setAggregates(await this.queries.allAggregates());
-    this.projector.onBatchApplied((batch) => this.metrics.setAggregates(batch.changedAggregates));
+    this.projector.onBatchApplied((batch) => {
+      this.metrics.setAggregates(batch.changedAggregates);
+      this.metrics.projectorCheckpoint.set(batch.throughSeq);
+      this.metrics.projectorBatchDuration.observe(batch.durationMs / 1000);
+    });
     await this.projector.start();
   }
 

@@ -93,9 +93,24 @@ describe('periskop serve', () => {
     expect(await server.get('/-/health')).toMatchObject({ status: 200, body: 'OK\n' });
     expect((await server.get('/errors')).json()).toMatchObject({ aggregated_errors: [], target_uuid: expect.any(String) });
     const metrics = (await server.get('/metrics')).body;
-    for (const name of ['periskop_error_occurrences', 'periskop_instances_scrapped', 'periskop_errors_scrapped_total', 'periskop_application_errors_total']) {
+    for (const name of [
+      'periskop_error_occurrences',
+      'periskop_instances_scrapped',
+      'periskop_errors_scrapped_total',
+      'periskop_application_errors_total',
+      'periskop_target_up',
+      'periskop_scrape_duration_seconds',
+      'periskop_snapshot_bytes',
+      'periskop_events_published_total',
+      'periskop_projector_lag_events',
+      'periskop_projector_batch_duration_seconds',
+      'periskop_metrics_dropped_series_total',
+      'periskop_build_info',
+    ]) {
       expect(metrics).toContain(`# TYPE ${name}`);
     }
+    expect(metrics).toMatch(/periskop_build_info\{version="\d+\.\d+\.\d+",nodejs="v\d+[^"]*"\} 1/);
+    expect(metrics).toContain('periskop_projector_lag_events 0');
     expect((await server.get('/services/')).json()).toEqual([]);
     expect((await server.get('/targets/')).json()).toEqual({});
   });

@@ -61,6 +61,8 @@ export interface ServiceConfig {
 
 export interface ServerConfig {
   port: number;
+  /** Cap of periskop_error_occurrences series per service (cardinality guard). */
+  metricsKeysPerService: number;
 }
 
 export interface PeriskopConfig {

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       file,
       repository: { type: 'memory' },
       events: { type: 'embedded', path: 'data/events' },
-      server: { port: 8080 },
+      server: { port: 8080, metricsKeysPerService: 1000 },
       services: [
         service('mock-target', { unsupportedDiscovery: ['dns_sd_configs'] }),
         service('periskop', { staticConfigs: [{ targets: ['localhost:7777'], labels: {} }] }),
@@ -46,7 +46,7 @@ describe('loadConfig', () => {
       file: SAMPLE_CONFIG,
       repository: { type: 'memory' },
       events: { type: 'embedded', path: 'data/events' },
-      server: { port: 8080 },
+      server: { port: 8080, metricsKeysPerService: 1000 },
       services: [service('periskop', { staticConfigs: [{ targets: ['localhost:8080'], labels: {} }] })],
     });
   });
@@ -70,11 +70,12 @@ describe('loadConfig', () => {
         maxBytes: 10 * 2 ** 30,
         subjectPrefix: 'errors',
       },
-      server: { port: 9090 },
+      server: { port: 9090, metricsKeysPerService: 1000 },
       services: [
         service('api', {
           staticConfigs: [{ targets: ['api-1:7777', 'http://api-2:7777'], labels: { env: 'prod', shard: '1' } }],
           scraper: apiScraper,
+          push: { token: 's3cret' },
         }),
         service('worker', { scraper: { ...apiScraper, refreshIntervalMs: 60_000 } }),
       ],
@@ -122,7 +123,7 @@ describe('parseConfigText defaults', () => {
     [
       'only services: memory repository, embedded events, port 8080',
       'services: []',
-      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080 }, services: [] },
+      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080, metricsKeysPerService: 1000 }, services: [] },
     ],
     ['a service with only a name scrapes /errors every 10s', 'services: [{name: a}]', { services: [service('a')] }],
     ['an empty scraper block means every default', 'services: [{name: a, scraper: }]', { services: [service('a')] }],
@@ -255,7 +256,7 @@ describe('parseConfigText defaults', () => {
         },
       },
     ],
-    ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080 } }],
+    ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080, metricsKeysPerService: 1000 } }],
   ])('%s', (_behaviour, text, expected) => {
     expect(parse(text)).toMatchObject(expected);
   });
@@ -458,7 +459,7 @@ describe('parseConfigText errors', () => {
     ],
     ['a port out of range', 'server: {port: 70000}\nservices: []', 'server.port', '70000 is out of range (1..65535)'],
     ['a port as a string', 'server: {port: "8080"}\nservices: []', 'server.port', 'expected an integer, got string "8080"'],
-    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port)'],
+    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port, metrics_keys_per_service)'],
   ])('refuses %s', (_behaviour, text, keyPath, problem) => {
     const error = configErrorFrom(() => parseConfigText(text, 'test.yaml'));
     expect(error.message).toBe(`test.yaml: ${keyPath}: ${problem}`);

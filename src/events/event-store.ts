@@ -14,6 +14,12 @@ export interface EventToPublish {
   event: PeriskopEvent;
 }
 
+/** Told of every publish, for metrics. */
+export interface PublishObserver {
+  published?(events: PeriskopEvent[]): void;
+  failed?(events: PeriskopEvent[]): void;
+}
+
 export interface EventBatch {
   events: RecordedEvent[];
   /** Last log sequence the batch covers (chunks included); fromSeq - 1 when nothing was read. */
@@ -40,10 +46,24 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class EventStore {
-  constructor(private readonly log: EventLog) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly observer: PublishObserver = {},
+  ) {}
 
   /** Appends the events in order; returns each one's sequence (its envelope's when split). */
   async publish(items: EventToPublish[]): Promise<number[]> {
+    try {
+      const seqs = await this.append(items);
+      this.observer.published?.(items.map((item) => item.event));
+      return seqs;
+    } catch (error) {
+      this.observer.failed?.(items.map((item) => item.event));
+      throw error;
+    }
+  }
+
+  private async append(items: EventToPublish[]): Promise<number[]> {
     const seqs: number[] = [];
     let pending: LogMessage[] = [];
     const flush = async () => {

@@ -5,12 +5,19 @@ import type { AggregateState } from '../projector/aggregate-rules.js';
 // The Go server's metric names and labels, so existing alert rules keep working.
 // Metrics live in prom-client's default registry (the one /metrics serves); an app started
 // twice in one process (tests) reuses them instead of registering twice.
+// One lag source per process (the metric itself is process-wide, see `metric`).
+const lagSource: { current: (() => Promise<number>) | null } = { current: null };
+
 function metric<T extends Metric>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
 @Injectable()
 export class PeriskopMetrics {
+  /** Cap of aggregation keys exported per service; set from the config at start. */
+  keysPerService = 1000;
+  private readonly exportedKeys = new Map<string, Set<string>>();
+
   /** The aggregate's total from the read model: a gauge, so it survives restarts and replays. */
   readonly errorOccurrences = metric(
     'periskop_error_occurrences',
@@ -51,8 +58,71 @@ export class PeriskopMetrics {
       }),
   );
 
+  readonly droppedSeries = metric(
+    'periskop_metrics_dropped_series_total',
+    () =>
+      new Counter({
+        name: 'periskop_metrics_dropped_series_total',
+        help: 'Aggregation keys not exported as periskop_error_occurrences because the service reached server.metrics_keys_per_service.',
+        labelNames: ['service_name'],
+      }),
+  );
+  readonly snapshotBytes = metric(
+    'periskop_snapshot_bytes',
+    () =>
+      new Histogram({
+        name: 'periskop_snapshot_bytes',
+        help: 'Size of the scraped /errors answers.',
+        labelNames: ['service_name'],
+        buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
+      }),
+  );
+  readonly eventsPublished = metric(
+    'periskop_events_published_total',
+    () => new Counter({ name: 'periskop_events_published_total', help: 'Events recorded in the event log.', labelNames: ['type'] }),
+  );
+  readonly eventsFailed = metric(
+    'periskop_events_publish_failed_total',
+    () => new Counter({ name: 'periskop_events_publish_failed_total', help: 'Events the event log did not accept.', labelNames: ['type'] }),
+  );
+  readonly projectorCheckpoint = metric(
+    'periskop_projector_checkpoint',
+    () => new Gauge({ name: 'periskop_projector_checkpoint', help: 'Sequence of the last event applied to the read model.' }),
+  );
+  readonly projectorLag = metric(
+    'periskop_projector_lag_events',
+    () =>
+      new Gauge({
+        name: 'periskop_projector_lag_events',
+        help: 'Events in the log not yet applied to the read model (head minus checkpoint).',
+        async collect() {
+          const source = lagSource.current;
+          if (source) this.set(await source().catch(() => NaN));
+        },
+      }),
+  );
+  readonly projectorBatchDuration = metric(
+    'periskop_projector_batch_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'periskop_projector_batch_duration_seconds',
+        help: 'Time to load, apply and commit one batch of events.',
+        buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      }),
+  );
+  readonly buildInfo = metric(
+    'periskop_build_info',
+    () => new Gauge({ name: 'periskop_build_info', help: 'Version of this Periskop.', labelNames: ['version', 'nodejs'] }),
+  );
+
+  /** Where periskop_projector_lag_events reads the lag when Prometheus scrapes. */
+  measureLagWith(source: () => Promise<number>): void {
+    lagSource.current = source;
+  }
+
   setAggregates(aggregates: AggregateState[]): void {
     for (const a of aggregates) {
+      if (!this.admit(a.service, a.aggregationKey)) continue;
       const labels = { service_name: a.service, aggregation_key: a.aggregationKey };
       // Severity is a label: drop the series of the other severities when it changes.
       for (const severity of ['info', 'warning', 'error'] as const) {
@@ -62,7 +132,20 @@ export class PeriskopMetrics {
     }
   }
 
+  private admit(service: string, key: string): boolean {
+    let keys = this.exportedKeys.get(service);
+    if (!keys) this.exportedKeys.set(service, (keys = new Set()));
+    if (keys.has(key)) return true;
+    if (keys.size >= this.keysPerService) {
+      this.droppedSeries.inc({ service_name: service });
+      return false;
+    }
+    keys.add(key);
+    return true;
+  }
+
   reset(): void {
+    this.exportedKeys.clear();
     this.errorOccurrences.reset();
     this.instancesScrapped.reset();
     this.targetUp.reset();

@@ -115,6 +115,7 @@ export class Scraper {
     }
 
     this.metrics.errorsScrapped.inc(labels, outcome.payload.aggregated_errors.length);
+    this.metrics.snapshotBytes.observe(labels, outcome.bytes);
     const targetUuid = outcome.payload.target_uuid ?? target.url;
     const publishedKey = JSON.stringify([service.name, target.url]);
     const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, outcome.payload);
