@@ -56,6 +56,7 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.scraper.stop();
+    await this.directory.stop();
     await this.projection;
     await this.projector.stop();
     await this.log.close();

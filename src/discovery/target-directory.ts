@@ -1,16 +1,32 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../clock/clock.js';
-import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js';
+import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import type { DiscoveredTarget } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
-import { staticTargets } from './static-targets.js';
+import { discoveryMechanisms } from './discovery-mechanisms.js';
+import { finalTargets } from './final-targets.js';
+import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
 
-/** The current targets of every service, recorded as TargetsDiscovered when they change. */
+const REPUBLISH_AFTER_MS = 5_000;
+
+export type TargetsListener = (service: string, targets: DiscoveredTarget[]) => void;
+
+/**
+ * The current targets of every service, from its discovery mechanisms. A change takes effect
+ * at once for the scraper (listeners) and is recorded as TargetsDiscovered; a recording that
+ * fails is tried again until it succeeds.
+ */
 @Injectable()
 export class TargetDirectory {
   private readonly logger = new Logger('Discovery');
   private readonly current = new Map<string, DiscoveredTarget[]>();
+  private readonly recorded = new Map<string, string>();
+  private readonly groups = new Map<string, Map<string, TargetGroup[]>>();
+  private readonly running: DiscoveryMechanism[] = [];
+  private readonly listeners: TargetsListener[] = [];
+  private recording: Promise<void> = Promise.resolve();
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
@@ -18,31 +34,69 @@ export class TargetDirectory {
     private readonly events: EventStore,
   ) {}
 
+  onChange(listener: TargetsListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Starts every mechanism; resolves once the targets known at start are recorded. */
   async start(): Promise<void> {
-    const changed: { service: string; targets: DiscoveredTarget[] }[] = [];
     for (const service of this.config.services) {
       for (const mechanism of service.unsupportedDiscovery) {
         this.logger.warn(`service "${service.name}": ${mechanism} is not supported yet; its targets are not scraped`);
       }
-      const targets = staticTargets(service);
-      if (JSON.stringify(this.current.get(service.name)) === JSON.stringify(targets)) continue;
-      changed.push({ service: service.name, targets });
+      this.current.set(service.name, []);
+      for (const mechanism of discoveryMechanisms(service)) {
+        this.running.push(mechanism);
+        await mechanism.start((groups) => this.update(service, mechanism.name, groups));
+      }
+      // A service without targets yet is still a service: record it.
+      if (!this.groups.has(service.name)) this.changed(service.name, []);
     }
-    if (changed.length === 0) return;
-    const at = this.clock.now();
-    await this.events.publish(
-      changed.map(({ service, targets }) => ({
-        id: randomUUID(),
-        event: { type: 'TargetsDiscovered', version: 1, service, at, data: { targets } },
-      })),
-    );
-    for (const { service, targets } of changed) {
-      this.current.set(service, targets);
-      this.logger.log(`service "${service}": ${targets.length} target(s)`);
-    }
+    await this.recording;
+  }
+
+  async stop(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
+    await Promise.allSettled(this.running.map((m) => m.stop()));
+    await this.recording;
   }
 
   targetsOf(service: string): DiscoveredTarget[] {
     return this.current.get(service) ?? [];
+  }
+
+  private update(service: ServiceConfig, mechanism: string, groups: TargetGroup[]): void {
+    let byMechanism = this.groups.get(service.name);
+    if (!byMechanism) this.groups.set(service.name, (byMechanism = new Map()));
+    byMechanism.set(mechanism, groups);
+    const targets = finalTargets([...byMechanism.values()].flat(), service.scraper);
+    if (JSON.stringify(targets) === JSON.stringify(this.current.get(service.name))) return;
+    this.changed(service.name, targets);
+  }
+
+  private changed(service: string, targets: DiscoveredTarget[]): void {
+    this.current.set(service, targets);
+    this.logger.log(`service "${service}": ${targets.length} target(s)`);
+    for (const listener of this.listeners) listener(service, targets);
+    this.recording = this.recording.then(() => this.record());
+  }
+
+  /** Records every service whose current targets differ from the last recorded ones. */
+  private async record(): Promise<void> {
+    const pending = [...this.current].filter(([service, targets]) => this.recorded.get(service) !== JSON.stringify(targets));
+    if (pending.length === 0) return;
+    const at = this.clock.now();
+    try {
+      await this.events.publish(
+        pending.map(([service, targets]) => ({ id: randomUUID(), event: { type: 'TargetsDiscovered', version: 1, service, at, data: { targets } } })),
+      );
+      for (const [service, targets] of pending) this.recorded.set(service, JSON.stringify(targets));
+    } catch (error) {
+      this.logger.error(`could not record the targets of ${pending.length} service(s), trying again in ${REPUBLISH_AFTER_MS} ms: ${(error as Error).message}`);
+      this.retry ??= setTimeout(() => {
+        this.retry = null;
+        this.recording = this.recording.then(() => this.record());
+      }, REPUBLISH_AFTER_MS);
+    }
   }
 }

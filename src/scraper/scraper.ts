@@ -15,6 +15,8 @@ import { TargetHealth } from './target-health.js';
 const MAX_CONCURRENT_SCRAPES = 64;
 
 interface TargetLoop {
+  service: string;
+  url: string;
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
 }
@@ -47,9 +49,25 @@ export class Scraper {
   start(): void {
     this.stopped = false;
     this.cancel = new AbortController();
-    for (const service of this.config.services) {
-      for (const target of this.directory.targetsOf(service.name)) this.startLoop(service, target);
+    for (const service of this.config.services) this.reconcile(service.name, this.directory.targetsOf(service.name));
+    this.directory.onChange((service, targets) => {
+      if (!this.stopped) this.reconcile(service, targets);
+    });
+  }
+
+  /** Starts loops for new targets and ends those of targets discovery dropped. */
+  private reconcile(serviceName: string, targets: DiscoveredTarget[]): void {
+    const service = this.config.services.find((s) => s.name === serviceName);
+    if (!service) return;
+    const wanted = new Map(targets.map((t) => [JSON.stringify([service.name, t.url]), t]));
+    for (const [id, loop] of this.loops) {
+      if (loop.service !== service.name || wanted.has(id)) continue;
+      if (loop.timer) clearTimeout(loop.timer);
+      this.loops.delete(id);
+      this.health.forget(service.name, loop.url);
+      this.published.delete(id);
     }
+    for (const [id, target] of wanted) if (!this.loops.has(id)) this.startLoop(service, target);
   }
 
   async stop(): Promise<void> {
@@ -66,7 +84,7 @@ export class Scraper {
 
   private startLoop(service: ServiceConfig, target: DiscoveredTarget): void {
     const id = JSON.stringify([service.name, target.url]);
-    const loop: TargetLoop = { timer: null, running: null };
+    const loop: TargetLoop = { service: service.name, url: target.url, timer: null, running: null };
     this.loops.set(id, loop);
     const tick = () => {
       loop.timer = null;
