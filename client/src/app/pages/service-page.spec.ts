@@ -1,0 +1,173 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { ResolvedKeys } from '../core/resolved-keys';
+import { all, detail, occurrence, summary, text } from '../testing/fixtures';
+import { configureApp, request, settle } from '../testing/setup';
+import { ServicePage } from './service-page';
+
+const LIST = 'api/services/checkout/errors';
+
+describe('ServicePage', () => {
+  let http: HttpTestingController;
+  let harness: RouterTestingHarness;
+  let router: Router;
+
+  beforeEach(async () => {
+    http = configureApp();
+    harness = await RouterTestingHarness.create();
+    router = TestBed.inject(Router);
+  });
+
+  afterEach(() => {
+    http.match(() => true); // the shell's and detail's requests are not under test here
+    http.verify();
+  });
+
+  async function open(url: string) {
+    void harness.navigateByUrl(url);
+    await settle();
+    return harness.routeNativeElement as HTMLElement;
+  }
+
+  async function flush(url: string, body: object, status = 200) {
+    const req = request(http, url);
+    if (status === 200) req.flush(body);
+    else req.flush(body, { status, statusText: 'error' });
+    await settle(harness.fixture);
+    return req.request;
+  }
+
+  const el = () => harness.routeNativeElement as HTMLElement;
+
+  it('lists the open errors with count badge, severity colour and regressed marker', async () => {
+    await open('/checkout');
+    const req = await flush(LIST, {
+      total: 3,
+      items: [
+        summary('com.example.A@1', { total_count: 42, severity: 'error' }),
+        summary('com.example.B@2', { total_count: 7, severity: 'warning', reopened_at: 1_700_000_050 }),
+        summary('com.example.C@3', { total_count: 1, severity: 'info' }),
+      ],
+    });
+    expect(req.params.get('status')).toBe('open');
+    expect(req.params.get('sort')).toBe('last_seen');
+    expect(req.params.get('order')).toBe('desc');
+    expect(req.params.get('offset')).toBe('0');
+    expect(req.params.get('limit')).toBe('50');
+    expect(req.params.has('severity')).toBe(false);
+    expect(all(el(), '[data-testid="error-key"]')).toEqual(['com.example.A@1', 'com.example.B@2', 'com.example.C@3']);
+    expect(all(el(), '.error-item .badge.count')).toEqual(['42', '7', '1']);
+    const items = [...el().querySelectorAll('[data-testid="error-item"]')];
+    expect(items.map((i) => ['sev-error', 'sev-warning', 'sev-info'].find((c) => i.classList.contains(c)))).toEqual(['sev-error', 'sev-warning', 'sev-info']);
+    expect(items[1].querySelector('[data-testid="regressed"]')).not.toBeNull();
+    expect(items[0].querySelector('[data-testid="regressed"]')).toBeNull();
+    expect(text(el(), '[data-testid="list-meta"]')).toBe('3 open errors');
+    expect(text(el(), '[data-testid="service-title"]')).toBe('checkout');
+  });
+
+  it('filters by severity, sorts by event count and searches through the server', async () => {
+    await open('/checkout');
+    await flush(LIST, { total: 0, items: [] });
+
+    (el().querySelector('[data-testid="severity-warning"]') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    expect((await flush(LIST, { total: 0, items: [] })).params.get('severity')).toBe('warning');
+    expect(router.url).toBe('/checkout?severity=warning');
+
+    const sort = el().querySelector('[data-testid="sort"]') as HTMLSelectElement;
+    sort.value = 'total_count';
+    sort.dispatchEvent(new Event('change'));
+    await settle(harness.fixture);
+    expect((await flush(LIST, { total: 0, items: [] })).params.get('sort')).toBe('total_count');
+
+    const search = el().querySelector('[data-testid="search"]') as HTMLInputElement;
+    search.value = 'timeout ';
+    search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    await settle(harness.fixture);
+    const req = await flush(LIST, { total: 0, items: [] });
+    expect(req.params.get('q')).toBe('timeout');
+    expect(req.params.get('severity')).toBe('warning');
+    expect(req.params.get('sort')).toBe('total_count');
+    expect(text(el(), '[data-testid="empty"]')).toContain('No errors match these filters');
+  });
+
+  it('shows resolved errors under Resolved', async () => {
+    await open('/checkout');
+    await flush(LIST, { total: 0, items: [] });
+    expect(text(el(), '[data-testid="empty"]')).toContain('No open errors in checkout');
+    (el().querySelector('[data-testid="status-resolved"]') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    const req = await flush(LIST, { total: 1, items: [summary('k@1', { resolved_at: 1_700_000_000 })] });
+    expect(req.params.get('status')).toBe('resolved');
+    expect(all(el(), '.error-item .badge.resolved')[0]).toMatch(/^resolved /);
+  });
+
+  it('pages through a large service with limit and offset', async () => {
+    await open('/checkout');
+    const first = Array.from({ length: 50 }, (_, i) => summary(`k@${i}`));
+    await flush(LIST, { total: 120, items: first });
+    expect(el().querySelectorAll('[data-testid="error-item"]')).toHaveLength(50);
+    expect(text(el(), '[data-testid="list-meta"]')).toBe('120 open errors · showing 50');
+    (el().querySelector('[data-testid="load-more"]') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    const req = await flush(LIST, { total: 120, items: Array.from({ length: 50 }, (_, i) => summary(`k@${50 + i}`)) });
+    expect(req.params.get('offset')).toBe('50');
+    expect(el().querySelectorAll('[data-testid="error-item"]')).toHaveLength(100);
+  });
+
+  it('moves with j/k and opens with Enter', async () => {
+    await open('/checkout');
+    await flush(LIST, { total: 3, items: [summary('a@1'), summary('b/2 (x)'), summary('c@3')] });
+    for (const key of ['j', 'j']) document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    await settle(harness.fixture);
+    expect(el().querySelector('.error-item.cursor [data-testid="error-key"]')?.textContent).toBe('b/2 (x)');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await settle(harness.fixture);
+    expect(router.url).toBe('/checkout/errors/b%2F2%20(x)');
+    const req = request(http, 'api/services/checkout/errors/b%2F2%20(x)');
+    req.flush(detail('b/2 (x)', [occurrence('u1', 1_700_000_000)]));
+    await settle(harness.fixture);
+    expect(text(el(), '[data-testid="detail-key"]')).toBe('b/2 (x)');
+    expect(el().querySelector('.error-item.active [data-testid="error-key"]')?.textContent).toBe('b/2 (x)');
+  });
+
+  it('focuses the search with /', async () => {
+    await open('/checkout');
+    await flush(LIST, { total: 0, items: [] });
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
+    expect(document.activeElement).toBe(el().querySelector('[data-testid="search"]'));
+  });
+
+  it('opens a deep link /:service/errors/:encodedKey and resolves the error', async () => {
+    const key = 'com.example.Foo@e28e036e';
+    await open(`/checkout/errors/${encodeURIComponent(key)}`);
+    await flush(LIST, { total: 2, items: [summary(key), summary('other@2')] });
+    await flush(`api/services/checkout/errors/${encodeURIComponent(key)}`, detail(key, [occurrence('u1', 1_700_000_000)]));
+    expect(text(el(), '[data-testid="detail-key"]')).toBe(key);
+
+    (el().querySelector('[data-testid="resolve"]') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    const del = request(http, `services/checkout/errors/${encodeURIComponent(key)}/`, 'DELETE');
+    del.flush('', { status: 204, statusText: 'No Content' });
+    await settle(harness.fixture);
+    // Gone from the list at once; the next error opens.
+    expect(all(el(), '[data-testid="error-key"]')).toEqual(['other@2']);
+    expect(text(el(), '[data-testid="resolved-notice"]')).toContain(key);
+    expect(router.url).toBe('/checkout/errors/other@2');
+    expect(TestBed.inject(ResolvedKeys).isHidden('checkout', key, Date.now())).toBe(true);
+  });
+
+  it('says so for an unknown service', async () => {
+    await open('/nope');
+    await flush('api/services/nope/errors', { message: 'service nope not found' }, 404);
+    expect(text(el(), '[data-testid="not-found"]')).toContain('no service named nope');
+  });
+
+  it('says what failed when the server cannot answer', async () => {
+    await open('/checkout');
+    await flush(LIST, { message: 'database read model: connect ECONNREFUSED' }, 503);
+    expect(el().querySelector('[role="alert"]')?.textContent).toContain('database read model: connect ECONNREFUSED');
+  });
+});
