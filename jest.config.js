@@ -3,9 +3,14 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The client library is tested from its source, like the server: no build needed.
+  moduleNameMapper: {
+    '^@periskop/client$': '<rootDir>/packages/periskop-client/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/packages/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/client/', '<rootDir>/dist/', '<rootDir>/dist-bench/'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -22,13 +22,19 @@ describe('parseCommandLine', () => {
     ['--help asks for help', ['--help'], {}, { command: 'help' }],
     ['help asks for help', ['help'], {}, { command: 'help' }],
     ['help wins over a bad port', ['--port', 'x', '--help'], {}, { command: 'help' }],
+    ['pushgateway on its default port', ['pushgateway'], {}, { command: 'pushgateway', port: 7878 }],
+    ['pushgateway --port N', ['pushgateway', '--port', '9091'], {}, { command: 'pushgateway', port: 9091 }],
+    ['pushgateway --port=N before the command', ['--port=9091', 'pushgateway'], {}, { command: 'pushgateway', port: 9091 }],
+    ['pushgateway on PORT, as periskop-pushgateway', ['pushgateway'], { PORT: '6767' }, { command: 'pushgateway', port: 6767 }],
+    ['pushgateway ignores CONFIG_FILE', ['pushgateway'], { CONFIG_FILE: 'env.yaml' }, { command: 'pushgateway', port: 7878 }],
+    ['pushgateway --help', ['pushgateway', '--help'], {}, { command: 'help' }],
   ])('reads %s', (_behaviour, argv, env, expected) => {
     expect(parseCommandLine(argv, env)).toEqual(expected);
   });
 
   it.each<[string, string[], NodeJS.ProcessEnv, string]>([
     ['an unknown option', ['--verbose'], {}, 'unknown option "--verbose" (options: --config, --port, --help)'],
-    ['an unknown command', ['start'], {}, 'unknown command "start" (commands: serve, replay)'],
+    ['an unknown command', ['start'], {}, 'unknown command "start" (commands: serve, replay, pushgateway)'],
     ['a second plain argument', ['serve', 'extra'], {}, 'unexpected argument "extra"'],
     ['--config without a value', ['--config'], {}, '--config needs a value'],
     ['--config followed by another flag', ['--config', '--port', '1'], {}, '--config needs a value'],
@@ -36,15 +42,18 @@ describe('parseCommandLine', () => {
     ['a --port that is not a number', ['--port', 'abc'], {}, '--port: "abc" is not a port number (1..65535)'],
     ['--port 0', ['--port=0'], {}, '--port: "0" is not a port number (1..65535)'],
     ['a bad PORT', [], { PORT: 'x' }, 'PORT: "x" is not a port number (1..65535)'],
-    ['--port with replay', ['replay', '--port', '1'], {}, 'replay serves no HTTP: --port is only for serve'],
+    ['--port with replay', ['replay', '--port', '1'], {}, 'replay serves no HTTP: --port is only for serve and pushgateway'],
+    ['--config with pushgateway', ['pushgateway', '--config', 'x.yaml'], {}, 'pushgateway reads no configuration: --config is only for serve and replay'],
+    ['a bad pushgateway --port', ['pushgateway', '--port', '70000'], {}, '--port: "70000" is not a port number (1..65535)'],
+    ['a second command', ['pushgateway', 'serve'], {}, 'unexpected argument "serve"'],
   ])('refuses %s', (_behaviour, argv, env, message) => {
     const parse = (): CommandLine => parseCommandLine(argv, env);
     expect(parse).toThrow(UsageError);
     expect(parse).toThrow(message);
   });
 
-  it('documents both commands and both options', () => {
-    for (const word of ['periskop [serve]', 'periskop replay', '--config FILE', '--port N', 'CONFIG_FILE', 'PORT']) {
+  it('documents every command and both options', () => {
+    for (const word of ['periskop [serve]', 'periskop replay', 'periskop pushgateway [--port N]', '7878', '--config FILE', '--port N', 'CONFIG_FILE', 'PORT']) {
       expect(USAGE).toContain(word);
     }
   });

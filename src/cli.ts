@@ -5,18 +5,25 @@ import { parsePortNumber } from './config/port-number.js';
 
 export const DEFAULT_CONFIG_FILE = 'config/periskop.yaml';
 
+/** periskop-pushgateway's customary port. */
+export const DEFAULT_PUSHGATEWAY_PORT = 7878;
+
 export type CommandLine =
   | { command: 'serve' | 'replay'; configFile: string; port?: number }
+  | { command: 'pushgateway'; port: number }
   | { command: 'help' };
 
 export const USAGE = `Usage:
   periskop [serve] [--config FILE] [--port N]   run the server (the default command)
   periskop replay [--config FILE]               rebuild the read model from the event log
+  periskop pushgateway [--port N]               run a push gateway for clients that cannot be
+                                                scraped (POST /errors, scraped on GET /-/errors)
   periskop --help                               show this text
 
 Options:
   --config FILE  configuration file (else $CONFIG_FILE, else ${DEFAULT_CONFIG_FILE})
-  --port N       HTTP port, 1..65535 (else $PORT, else server.port in the file, else 8080)
+  --port N       HTTP port, 1..65535 (else $PORT, else server.port in the file, else 8080;
+                 for pushgateway: else $PORT, else ${DEFAULT_PUSHGATEWAY_PORT})
 `;
 
 /** A command line that cannot be run; the caller prints the message and USAGE, and exits 2. */
@@ -24,7 +31,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const COMMANDS = ['serve', 'replay'] as const;
+const COMMANDS = ['serve', 'replay', 'pushgateway'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = ['config', 'port'] as const;
@@ -56,12 +63,17 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 function resolveCommandLine(command: Command, flags: ReadonlyMap<Option, string>, env: NodeJS.ProcessEnv): CommandLine {
   const configFile = flags.get('config') ?? nonEmpty(env['CONFIG_FILE']) ?? DEFAULT_CONFIG_FILE;
   if (command === 'replay') {
-    if (flags.has('port')) throw new UsageError('replay serves no HTTP: --port is only for serve');
+    if (flags.has('port')) throw new UsageError('replay serves no HTTP: --port is only for serve and pushgateway');
     return { command, configFile };
   }
   const portFlag = flags.get('port');
   const port =
     portFlag !== undefined ? portNumber(portFlag, '--port') : optionalPort(nonEmpty(env['PORT']), 'PORT');
+  if (command === 'pushgateway') {
+    // Like periskop-pushgateway, which took its port from PORT too; it reads no configuration.
+    if (flags.has('config')) throw new UsageError('pushgateway reads no configuration: --config is only for serve and replay');
+    return { command, port: port ?? DEFAULT_PUSHGATEWAY_PORT };
+  }
   return port === undefined ? { command, configFile } : { command, configFile, port };
 }
 

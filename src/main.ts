@@ -5,6 +5,7 @@ import { createPeriskopApp } from './app.js';
 import { parseCommandLine, UsageError, USAGE } from './cli.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import type { PeriskopConfig } from './config/config.types.js';
+import { runPushgateway } from './pushgateway/pushgateway.js';
 import { replayReadModel } from './replay.js';
 
 // Exit codes: 0 done, 1 failure at run time, 2 bad command line or configuration.
@@ -17,6 +18,10 @@ async function main(): Promise<number> {
     if (command.command === 'help') {
       process.stdout.write(USAGE);
       return 0;
+    }
+    if (command.command === 'pushgateway') {
+      await runPushgateway(command.port);
+      return -1;
     }
     config = loadConfig(command.configFile, process.env);
   } catch (error) {

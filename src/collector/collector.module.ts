@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { ErrorCollector } from '@periskop/client';
 import { CLOCK, type Clock } from '../clock/clock.js';
-import { ErrorCollector } from './error-collector.js';
 import { ErrorsController } from './errors.controller.js';
 
 @Global()

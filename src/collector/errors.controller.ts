@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { ErrorCollector } from '@periskop/client';
 import type { Response } from 'express';
 import { sendJson } from '../api/go-response.js';
-import { ErrorCollector } from './error-collector.js';
 
 /** Periskop's own errors in the scraped format, so Periskop can scrape itself. */
 @Controller('errors')

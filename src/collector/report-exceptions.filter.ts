@@ -1,9 +1,9 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ErrorCollector } from '@periskop/client';
 import type { Request, Response } from 'express';
 import type { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { PUSH_BODY_LIMIT } from '../push/push.module.js';
 import { ReadModelUnavailable } from '../read-model/read-model-database.js';
-import type { ErrorCollector } from './error-collector.js';
 
 /** Unexpected failures of a request go to Periskop's own /errors, like any service's. */
 @Catch()

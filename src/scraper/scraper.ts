@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ErrorCollector } from '@periskop/client';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../clock/clock.js';
-import { ErrorCollector } from '../collector/error-collector.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';

@@ -1,12 +1,7 @@
-import { parseScrapedPayload } from '../scraper/payload.js';
 import { aggregationKey } from './aggregation-key.js';
-import {
-  ErrorCollector,
-  errorDetailsOf,
-  MAX_LATEST_OCCURRENCES,
-  MAX_REPORTED_CAUSES,
-  REDACTED,
-} from './error-collector.js';
+import { ErrorCollector, exportErrors, MAX_AGGREGATION_KEY_LENGTH, MAX_LATEST_OCCURRENCES } from './collector.js';
+import { errorDetailsOf, MAX_REPORTED_CAUSES } from './error-details.js';
+import { REDACTED } from './http-context.js';
 
 const START = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
 
@@ -105,7 +100,7 @@ describe('ErrorCollector', () => {
     it('takes the stack frames after the header line, trimmed', () => {
       const lines = stackLines(new Error('boom'));
       expect(lines.length).toBeGreaterThan(0);
-      expect(lines[0]).toMatch(/^at .*error-collector\.spec\.ts/);
+      expect(lines[0]).toMatch(/^at .*collector\.spec\.ts/);
       expect(lines.every((line) => line === line.trim() && line !== '')).toBe(true);
     });
 
@@ -170,7 +165,7 @@ describe('ErrorCollector', () => {
       const error = new TypeError('boom');
       const details = errorDetailsOf(error);
       expect(collector.report(error)).toBe(aggregationKey('TypeError', 'boom', details.stacktrace));
-      expect(collector.report(error)).toMatch(/^TypeError@[0-9a-f]{8}$/);
+      expect(collector.report(error)).toMatch(/^TypeError@[0-9a-f]{1,8}$/);
     });
 
     it('is stable across collectors and time', () => {
@@ -184,6 +179,14 @@ describe('ErrorCollector', () => {
       const { collector } = collectorAt();
       expect(collector.report('oops')).toBe(collector.report('oops'));
       expect(collector.report('oops')).toBe(aggregationKey('string', 'oops', []));
+    });
+
+    it('shortens a key Periskop would refuse, keeping long keys apart', () => {
+      const { collector } = collectorAt();
+      const first = collector.report(new Error('a'), { key: 'k'.repeat(5000) });
+      const second = collector.report(new Error('b'), { key: `${'k'.repeat(4999)}j` });
+      expect(first.length).toBeLessThanOrEqual(MAX_AGGREGATION_KEY_LENGTH);
+      expect(first).not.toBe(second);
     });
 
     it('lets an explicit key override the computed one', () => {
@@ -211,6 +214,19 @@ describe('ErrorCollector', () => {
       const [aggregate] = collector.export().aggregated_errors;
       expect(aggregate!.severity).toBe('warning');
       expect(aggregate!.latest_errors.map((occurrence) => occurrence.severity)).toEqual(['info', 'warning']);
+    });
+  });
+
+  describe('severity from untyped callers', () => {
+    it.each<[unknown, string]>([
+      ['WARNING', 'warning'],
+      ['Info', 'info'],
+      ['fatal', 'error'],
+      [3, 'error'],
+    ])('reads %j as %s, so the export stays readable by Periskop', (severity, expected) => {
+      const { collector } = collectorAt();
+      collector.report(new Error('x'), { severity: severity as 'error' });
+      expect(collector.export().aggregated_errors[0]!.severity).toBe(expected);
     });
   });
 
@@ -250,6 +266,62 @@ describe('ErrorCollector', () => {
         },
         request_body: '{"reason":"fixed"}',
       });
+    });
+
+    it('reads a Node request: method, full URL from the Host header, headers, parsed body', () => {
+      const { collector } = collectorAt();
+      collector.report(new Error('x'), {
+        request: {
+          method: 'POST',
+          url: '/orders?id=7',
+          headers: { host: 'shop.example:8443', authorization: 'Bearer secret', 'content-type': 'application/json' },
+          body: { item: 'book', quantity: 2 },
+          socket: { encrypted: true },
+        },
+      });
+      expect(collector.export().aggregated_errors[0]!.latest_errors[0]!.http_context).toEqual({
+        request_method: 'POST',
+        request_url: 'https://shop.example:8443/orders?id=7',
+        request_headers: { host: 'shop.example:8443', authorization: REDACTED, 'content-type': 'application/json' },
+        request_body: '{"item":"book","quantity":2}',
+      });
+    });
+
+    it("prefers Express' originalUrl and protocol, and keeps a string body as it is", () => {
+      const { collector } = collectorAt();
+      collector.report(new Error('x'), {
+        request: {
+          method: 'PUT',
+          url: '/7',
+          originalUrl: '/api/orders/7',
+          protocol: 'https',
+          headers: { host: 'shop.example' },
+          body: 'plain text',
+        },
+      });
+      expect(collector.export().aggregated_errors[0]!.latest_errors[0]!.http_context).toMatchObject({
+        request_url: 'https://shop.example/api/orders/7',
+        request_body: 'plain text',
+      });
+    });
+
+    it('leaves the body null when no body parser ran, and the URL a path without a Host header', () => {
+      const { collector } = collectorAt();
+      collector.report(new Error('x'), { request: { method: 'GET', url: '/health', headers: {} } });
+      expect(collector.export().aggregated_errors[0]!.latest_errors[0]!.http_context).toEqual({
+        request_method: 'GET',
+        request_url: '/health',
+        request_headers: {},
+        request_body: null,
+      });
+    });
+
+    it('cuts a very long body', () => {
+      const { collector } = collectorAt();
+      collector.report(new Error('x'), { request: { method: 'POST', url: '/', headers: {}, body: 'x'.repeat(200_000) } });
+      const body = collector.export().aggregated_errors[0]!.latest_errors[0]!.http_context!.request_body!;
+      expect(body.length).toBeLessThan(70_000);
+      expect(body).toMatch(/…\[truncated\]$/);
     });
 
     it('leaves the http context null when there is none', () => {
@@ -302,6 +374,12 @@ describe('ErrorCollector', () => {
       });
     });
 
+    it('is what exportErrors returns', () => {
+      const { collector } = collectorAt();
+      collector.report('oops', { key: 'k' });
+      expect(exportErrors(collector)).toEqual(collector.export());
+    });
+
     it('keeps one target uuid per collector', () => {
       const { collector } = collectorAt();
       collector.report('a');
@@ -317,29 +395,6 @@ describe('ErrorCollector', () => {
       const exported = collector.export();
       exported.aggregated_errors[0]!.latest_errors[0]!.error.message = 'changed';
       expect(collector.export().aggregated_errors[0]!.latest_errors[0]!.error.message).toBe('x');
-    });
-
-    it('round-trips through parseScrapedPayload', () => {
-      const { collector, advance } = collectorAt();
-      collector.report(new Error('top', { cause: new TypeError('inner') }), { severity: 'warning' });
-      advance();
-      collector.report('oops', {
-        httpContext: { method: 'GET', url: '/errors', headers: { authorization: 'x', accept: '*/*' } },
-      });
-      const exported = collector.export();
-      const parsed = parseScrapedPayload(JSON.parse(JSON.stringify(exported)));
-
-      expect(parsed).toEqual({
-        target_uuid: exported.target_uuid,
-        aggregated_errors: exported.aggregated_errors.map((aggregate) => ({
-          ...aggregate,
-          created_at: Date.parse(aggregate.created_at),
-          latest_errors: aggregate.latest_errors.map((occurrence) => ({
-            ...occurrence,
-            timestamp: Date.parse(occurrence.timestamp),
-          })),
-        })),
-      });
     });
   });
 });

@@ -1,0 +1,220 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser.js';
+import { MockTarget } from './support/mock-target.js';
+import { PeriskopUnderTest } from './support/periskop-under-test.js';
+import { temporaryDir } from './support/test-event-logs.js';
+import { waitFor } from './support/wait-for.js';
+
+// The Angular UI (client/dist/browser, built beforehand) served by the real server, driven in
+// headless Chromium against a real scraped target.
+
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const SERVICE = 'shop.checkout v2';
+const PAYMENT = 'com.shop.PaymentFailed@e28e036e';
+const SLOW = 'com.shop.SlowQuery@1a2b';
+const CACHE = 'com.shop.CacheMiss@99';
+const XSS = 'com.shop.Xss@deadbeef';
+const ROUTE = 'orders/{id} failed (v2);x@42';
+const XSS_MESSAGE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+function occurrence(uuid: string, minutesAgo: number, klass: string, severity: string, extra: Record<string, unknown> = {}) {
+  return {
+    error: { class: klass, message: `${klass} #${uuid}`, stacktrace: [`at ${klass}.run(App.java:1)`, 'at Main.main(Main.java:9)'], cause: null, ...extra },
+    uuid,
+    timestamp: ago(minutesAgo),
+    severity,
+    http_context: {
+      request_method: 'POST',
+      request_url: `https://shop.example/api/orders/${uuid}`,
+      request_headers: { 'Content-Type': 'application/json', 'X-Request-Id': uuid },
+      request_body: '{"qty": 2}',
+    },
+  };
+}
+
+const cause = {
+  class: 'java.io.IOException',
+  message: 'connection reset',
+  stacktrace: ['at Socket.read(Socket.java:1)'],
+  cause: { class: 'java.net.SocketException', message: 'broken pipe', stacktrace: ['at Socket.write(Socket.java:2)'], cause: null },
+};
+
+const payload = {
+  target_uuid: 'shop-1',
+  aggregated_errors: [
+    {
+      aggregation_key: PAYMENT,
+      total_count: 5,
+      severity: 'error',
+      latest_errors: [
+        occurrence('pay-1', 1, 'com.shop.PaymentFailed', 'error', { cause }),
+        occurrence('pay-2', 2, 'com.shop.PaymentFailed', 'error', { cause }),
+        occurrence('pay-3', 3, 'com.shop.PaymentFailed', 'error', { cause }),
+      ],
+    },
+    { aggregation_key: SLOW, total_count: 7, severity: 'warning', latest_errors: [occurrence('slow-1', 5, 'com.shop.SlowQuery', 'warning')] },
+    { aggregation_key: CACHE, total_count: 2, severity: 'info', latest_errors: [occurrence('cache-1', 30, 'com.shop.CacheMiss', 'info')] },
+    {
+      aggregation_key: XSS,
+      total_count: 1,
+      severity: 'error',
+      latest_errors: [occurrence('xss-1', 10, 'com.shop.Xss', 'error', { message: XSS_MESSAGE })],
+    },
+    { aggregation_key: ROUTE, total_count: 3, severity: 'warning', latest_errors: [occurrence('route-1', 20, 'com.shop.Route', 'warning')] },
+  ],
+};
+
+describe('admin UI in Chromium', () => {
+  let target: MockTarget;
+  let periskop: PeriskopUnderTest;
+  let events: { dir: string; remove: () => Promise<void> };
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    await mkdir(ARTIFACTS, { recursive: true });
+    target = await MockTarget.start();
+    target.body = payload;
+    events = await temporaryDir();
+    periskop = await PeriskopUnderTest.start({
+      events: { type: 'embedded', path: events.dir },
+      services: [{ name: SERVICE, static_configs: [{ targets: [target.address] }], scraper: { endpoint: '/errors', refresh_interval: '100ms' } }],
+    });
+    await waitFor(async () => (await periskop.get(`/api/services/${encodeURIComponent(SERVICE)}/errors`)).json().total === 5, 10_000, 'five errors');
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 40_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await periskop?.stop();
+    await target?.stop();
+    await events?.remove();
+  });
+
+  const keys = () => page.locator('[data-testid="error-key"]').allTextContents();
+  const listed = (expected: string[]) =>
+    waitFor(async () => JSON.stringify(await keys()) === JSON.stringify(expected), 10_000, `the list ${JSON.stringify(expected)}`).catch(async (error) => {
+      throw new Error(`${(error as Error).message}; shown: ${JSON.stringify(await keys())}`);
+    });
+  const text = async (testId: string) => ((await page.locator(`[data-testid="${testId}"]`).first().textContent()) ?? '').trim();
+  /** The page renders after a click asynchronously: poll until `testId` says `expected`. */
+  const shows = async (testId: string, expected: string) => {
+    await waitFor(async () => (await text(testId)) === expected, 5_000, `${testId} to show ${JSON.stringify(expected)}`).catch(async (error) => {
+      throw new Error(`${(error as Error).message}; shown: ${JSON.stringify(await text(testId))}`);
+    });
+  };
+
+  it('opens home, then a service, and lists its errors newest first', async () => {
+    await page.goto(periskop.baseUrl + '/');
+    await page.locator('[data-testid="service"]', { hasText: SERVICE }).waitFor();
+    await page.locator('[data-testid="service"] .badge', { hasText: '5' }).waitFor();
+    expect(await text('updated')).toMatch(/updated \d+s ago/);
+    await page.screenshot({ path: `${ARTIFACTS}ui-home.png` });
+
+    await page.locator('[data-testid="service"]', { hasText: SERVICE }).click();
+    await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
+    expect(new URL(page.url()).hash).toBe(`#/${encodeURIComponent(SERVICE)}`);
+    await shows('list-meta', '5 open errors');
+    await page.screenshot({ path: `${ARTIFACTS}ui-list.png` });
+  });
+
+  it('filters by severity, sorts by event count and searches', async () => {
+    await page.locator('[data-testid="severity-warning"]').click();
+    await listed([SLOW, ROUTE]);
+    await page.locator('[data-testid="severity-info"]').click();
+    await listed([CACHE]);
+    await page.locator('[data-testid="severity-all"]').click();
+    await page.locator('[data-testid="sort"]').selectOption('total_count');
+    await listed([SLOW, PAYMENT, ROUTE, CACHE, XSS]);
+    await page.locator('[data-testid="sort"]').selectOption('last_seen');
+
+    // '/' focuses the search; the server searches keys and occurrence text.
+    await page.locator('body').press('/');
+    await page.keyboard.type('orders/pay-2');
+    await listed([PAYMENT]);
+    await page.locator('[data-testid="search"]').fill('');
+    await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
+  });
+
+  it('opens an error by the Go deep link and steps through its occurrences', async () => {
+    await page.goto(`${periskop.baseUrl}/#/${encodeURIComponent(SERVICE)}/errors/${encodeURIComponent(PAYMENT)}`);
+    await page.locator('[data-testid="detail-key"]', { hasText: PAYMENT }).waitFor();
+    await shows('detail-count', '5');
+    await shows('occurrence-position', '1/3');
+    await shows('occurrence-uuid', 'pay-1');
+    expect(await text('curl')).toBe(
+      `curl -X POST -H 'Content-Type: application/json' -H 'X-Request-Id: pay-1' --data-raw '{"qty": 2}' https://shop.example/api/orders/pay-1`,
+    );
+    expect(await page.locator('[data-testid="class"]').allTextContents()).toEqual(['com.shop.PaymentFailed', 'java.io.IOException', 'java.net.SocketException']);
+    await page.locator('[data-testid="next"]').click();
+    await shows('occurrence-position', '2/3');
+    await shows('occurrence-uuid', 'pay-2');
+    await page.locator('[data-testid="previous"]').click();
+    await page.locator('[data-testid="previous"]').click();
+    await shows('occurrence-position', '3/3');
+    await shows('occurrence-uuid', 'pay-3');
+    await page.screenshot({ path: `${ARTIFACTS}ui-detail.png` });
+
+    // A key with '/', '(', ';' and braces survives the deep link.
+    await page.goto(`${periskop.baseUrl}/#/${encodeURIComponent(SERVICE)}/errors/${encodeURIComponent(ROUTE)}`);
+    await page.locator('[data-testid="detail-key"]', { hasText: ROUTE }).waitFor();
+  });
+
+  it('resolves an error: gone from the list, kept gone by the server, listed under Resolved', async () => {
+    await page.goto(`${periskop.baseUrl}/#/${encodeURIComponent(SERVICE)}/errors/${encodeURIComponent(PAYMENT)}`);
+    await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
+    await page.locator('[data-testid="resolve"]').click();
+    await listed([SLOW, XSS, ROUTE, CACHE]);
+    await page.locator('[data-testid="resolved-notice"]').waitFor();
+    await page.locator('[data-testid="detail-key"]', { hasText: SLOW }).waitFor(); // the next error opens
+
+    await periskop.settled();
+    const open = (await periskop.get(`/api/services/${encodeURIComponent(SERVICE)}/errors`)).json();
+    expect(open.items.map((e: { aggregation_key: string }) => e.aggregation_key)).not.toContain(PAYMENT);
+    await page.reload();
+    await listed([SLOW, XSS, ROUTE, CACHE]);
+    await page.locator('[data-testid="status-resolved"]').click();
+    await listed([PAYMENT]);
+  });
+
+  it('marks an error that comes back after its resolve as regressed', async () => {
+    const [payment, ...others] = payload.aggregated_errors;
+    target.body = {
+      ...payload,
+      aggregated_errors: [{ ...payment, total_count: 6, latest_errors: [occurrence('pay-0', 0, 'com.shop.PaymentFailed', 'error'), ...payment.latest_errors] }, ...others],
+    };
+    await waitFor(async () => (await periskop.get(`/api/services/${encodeURIComponent(SERVICE)}/errors`)).json().total === 5, 10_000, 'the regression');
+    await page.locator('[data-testid="status-open"]').click();
+    await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
+    await page.locator('.error-item', { hasText: PAYMENT }).locator('[data-testid="regressed"]').waitFor();
+
+    // Auto-refresh can be paused.
+    await page.locator('[data-testid="pause"]').click();
+    await shows('pause', 'Resume');
+    await page.locator('[data-testid="pause"]').click();
+    await shows('pause', 'Pause');
+  });
+
+  it('shows an error message holding markup as text', async () => {
+    await page.goto(`${periskop.baseUrl}/#/${encodeURIComponent(SERVICE)}/errors/${encodeURIComponent(XSS)}`);
+    await page.locator('[data-testid="detail-key"]', { hasText: XSS }).waitFor();
+    expect(await text('message')).toBe(XSS_MESSAGE);
+    await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
+    expect(await page.locator('.error-item', { hasText: XSS }).locator('.message-line').textContent()).toBe(`com.shop.Xss: ${XSS_MESSAGE}`);
+    expect(await page.locator('main script, main img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
