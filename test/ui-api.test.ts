@@ -77,6 +77,20 @@ describe('UI API', () => {
     expect((await periskop.get('/api/services/shop/errors/nope')).status).toBe(404);
   });
 
+  it('serves occurrences over time, counted at scrape time', async () => {
+    const key = encodeURIComponent('java.lang.NullPointerException@1');
+    const hourly = (await periskop.get(`/services/shop/errors/${key}/occurrences`)).json();
+    expect(hourly.reduce((sum: number, b: { count: number }) => sum + b.count, 0)).toBe(5);
+    expect(hourly[0].t % 3600).toBe(0);
+    const minutes = (await periskop.get(`/services/shop/errors/${key}/occurrences?step=1m`)).json();
+    expect(minutes.reduce((sum: number, b: { count: number }) => sum + b.count, 0)).toBe(5);
+    expect((await periskop.get(`/services/shop/errors/${key}/occurrences?step=5m`)).status).toBe(400);
+    expect((await periskop.get('/services/shop/errors/nope/occurrences')).status).toBe(404);
+    expect((await periskop.get('/services/shop/errors/payments/Timeout@2/occurrences')).json()).toEqual([
+      { t: expect.any(Number), count: 2 },
+    ]);
+  });
+
   it('moves a resolved error to the resolved list', async () => {
     expect(await periskop.delete(`/services/shop/errors/${encodeURIComponent('Info@3')}/`)).toBe(204);
     await periskop.settled();

@@ -1,10 +1,12 @@
-import { Controller, Delete, Get, Param, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Delete, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
 import { EventStore } from '../events/event-store.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
+import { InvalidSearch } from '../read-model/error-search.js';
+import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, sendJson, sendText } from './go-response.js';
 
 @Controller('services')
@@ -26,12 +28,32 @@ export class ServicesController {
     sendJson(response, (await this.queries.openErrors(service)).map(goErrorAggregate));
   }
 
+  /** Occurrences over time: `[{t: <Unix seconds>, count}]`, buckets without any left out. */
+  @Get(':service/errors/*key/occurrences')
+  async occurrences(
+    @Param('service') service: string,
+    @Param('key') key: string[] | string,
+    @Query() query: Record<string, string | undefined>,
+  ): Promise<{ t: number; count: number }[]> {
+    let range;
+    try {
+      range = parseOccurrenceQuery(query, this.clock.now());
+    } catch (error) {
+      if (error instanceof InvalidSearch) throw new BadRequestException(error.message);
+      throw error;
+    }
+    const aggregationKey = aggregationKeyOf(key);
+    if (!(await this.queries.error(service, aggregationKey))) {
+      throw new NotFoundException(`error ${aggregationKey} of service ${service} not found`);
+    }
+    const buckets = await this.queries.occurrences(service, aggregationKey, range.step, range.from, range.to);
+    return buckets.map((b) => ({ t: Math.floor(b.t / 1000), count: b.count }));
+  }
+
   /** Keys may hold '/', so the key is the rest of the path (the Go route's trailing slash dropped). */
   @Delete(':service/errors/*key')
   async resolve(@Param('service') service: string, @Param('key') key: string[] | string, @Res() response: Response): Promise<void> {
-    const segments = Array.isArray(key) ? [...key] : key.split('/');
-    if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
-    const aggregationKey = segments.join('/');
+    const aggregationKey = aggregationKeyOf(key);
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
     await this.events.publish([
       {
@@ -41,4 +63,11 @@ export class ServicesController {
     ]);
     response.status(204).end();
   }
+}
+
+/** The key from a wildcard path parameter, without the Go routes' trailing slash. */
+function aggregationKeyOf(key: string[] | string): string {
+  const segments = Array.isArray(key) ? [...key] : key.split('/');
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+  return segments.join('/');
 }

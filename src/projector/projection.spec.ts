@@ -101,11 +101,36 @@ describe('apply', () => {
   });
 });
 
+describe('occurrence buckets', () => {
+  const minute = (t: number) => JSON.stringify(['svc', 'k', '1m', t]);
+  const at2 = at + 120_000;
+
+  it('counts each delta in the minute and hour of its snapshot', () => {
+    const later = { ...snapshot('a', 'A', 5), at: at2 };
+    const state = project([snapshot('a', 'A', 2), snapshot('a', 'A', 2), later]);
+    expect(state.buckets.get(minute(1_699_999_980_000))).toBe(2);
+    expect(state.buckets.get(minute(1_700_000_100_000))).toBe(3);
+    expect(state.buckets.get(JSON.stringify(['svc', 'k', '1h', 1_699_999_200_000]))).toBe(5);
+    expect(state.newestAt).toBe(at2);
+  });
+
+  it('counts a counter reset like the total does', () => {
+    const state = project([snapshot('a', 'A', 5), snapshot('a', 'A', 2)]);
+    expect(state.buckets.get(minute(1_699_999_980_000))).toBe(7);
+  });
+
+  it('counts nothing for a snapshot without new occurrences', () => {
+    const state = project([snapshot('a', 'A', 0)]);
+    expect(state.buckets.size).toBe(0);
+  });
+});
+
 describe('recordsNeeded', () => {
   it('asks for the aggregates and per-target totals a snapshot touches', () => {
     expect(recordsNeeded(snapshot('a', 'A', 1))).toEqual({
       aggregates: [{ service: 'svc', key: 'k' }],
       targetTotals: [{ service: 'svc', targetUuid: 'A', key: 'k' }],
+      buckets: [JSON.stringify(['svc', 'k', '1m', 1_699_999_980_000]), JSON.stringify(['svc', 'k', '1h', 1_699_999_200_000])],
       targetsOf: ['svc'],
     });
   });

@@ -1,5 +1,6 @@
 import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
+import { BUCKET_STEPS, bucketId, bucketStart } from './occurrence-buckets.js';
 
 // The read model's state for the records one batch of events touches, and `apply`, which
 // folds one event into it. `apply` is deterministic and does no I/O; it changes the working
@@ -26,10 +27,15 @@ export interface ProjectionState {
   targetTotals: Map<string, number>;
   /** Services whose full target list is in `targets` (loaded or replaced by an event). */
   targets: Map<string, Map<string, TargetState>>;
+  /** Occurrences per bucket, by bucketId(service, key, step, start). */
+  buckets: Map<string, number>;
+  /** Time of the newest snapshot applied: what bucket retention is measured against. */
+  newestAt: number | null;
   changed: {
     services: Set<string>;
     aggregates: Set<string>;
     targetTotals: Set<string>;
+    buckets: Set<string>;
     /** Services whose target list must be rewritten. */
     targets: Set<string>;
   };
@@ -41,7 +47,9 @@ export function emptyProjectionState(): ProjectionState {
     aggregates: new Map(),
     targetTotals: new Map(),
     targets: new Map(),
-    changed: { services: new Set(), aggregates: new Set(), targetTotals: new Set(), targets: new Set() },
+    buckets: new Map(),
+    newestAt: null,
+    changed: { services: new Set(), aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set() },
   };
 }
 
@@ -57,6 +65,8 @@ export function targetCountId(service: string, targetUuid: string, key: string):
 export interface RecordsNeeded {
   aggregates: { service: string; key: string }[];
   targetTotals: { service: string; targetUuid: string; key: string }[];
+  /** bucketId()s */
+  buckets: string[];
   targetsOf: string[];
 }
 
@@ -70,13 +80,16 @@ export function recordsNeeded(event: PeriskopEvent): RecordsNeeded {
           targetUuid: event.data.target_uuid,
           key: e.aggregation_key,
         })),
+        buckets: event.data.aggregated_errors.flatMap((e) =>
+          BUCKET_STEPS.map((step) => bucketId(event.service, e.aggregation_key, step, bucketStart(event.at, step))),
+        ),
         targetsOf: event.data.source === 'scrape' ? [event.service] : [],
       };
     case 'ErrorResolved':
-      return { aggregates: [{ service: event.service, key: event.data.aggregation_key }], targetTotals: [], targetsOf: [] };
+      return { aggregates: [{ service: event.service, key: event.data.aggregation_key }], targetTotals: [], buckets: [], targetsOf: [] };
     case 'ScrapeFailed':
     case 'TargetsDiscovered':
-      return { aggregates: [], targetTotals: [], targetsOf: [event.service] };
+      return { aggregates: [], targetTotals: [], buckets: [], targetsOf: [event.service] };
     default: {
       const unknown: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
@@ -139,7 +152,9 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
         const id = aggregateId(event.service, report.aggregation_key);
         state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
         state.changed.aggregates.add(id);
+        if (delta > 0) countInBuckets(state, event.service, report.aggregation_key, event.at, delta);
       }
+      state.newestAt = Math.max(state.newestAt ?? event.at, event.at);
       if (event.data.source === 'scrape') setTargetStatus(state, event.service, event.data.target, 'up', null, event.at);
       return;
     }
@@ -161,6 +176,14 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
       const unknown: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
     }
+  }
+}
+
+function countInBuckets(state: ProjectionState, service: string, key: string, at: number, delta: number): void {
+  for (const step of BUCKET_STEPS) {
+    const id = bucketId(service, key, step, bucketStart(at, step));
+    state.buckets.set(id, (state.buckets.get(id) ?? 0) + delta);
+    state.changed.buckets.add(id);
   }
 }
 

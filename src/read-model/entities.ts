@@ -98,6 +98,28 @@ export const TargetEntity = new EntitySchema<TargetRow>({
   },
 });
 
+export interface OccurrenceBucketRow {
+  id: string;
+  /** The aggregated_error row's id. */
+  aggregateId: string;
+  step: '1m' | '1h';
+  /** Bucket start, epoch ms. */
+  t: number;
+  count: number;
+}
+
+export const OccurrenceBucketEntity = new EntitySchema<OccurrenceBucketRow>({
+  name: 'OccurrenceBucketRow',
+  tableName: 'occurrence_bucket',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    aggregateId: { type: 'string', length: 64 },
+    step: { type: 'string', length: 4 },
+    t: { ...epochMs() },
+    count: { ...epochMs() },
+  },
+});
+
 export interface CheckpointRow {
   name: string;
   seq: number;
@@ -113,4 +135,4 @@ export const CheckpointEntity = new EntitySchema<CheckpointRow>({
   },
 });
 
-export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, CheckpointEntity];
+export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, OccurrenceBucketEntity, CheckpointEntity];

@@ -12,6 +12,7 @@ import {
 import {
   AggregatedErrorEntity,
   CheckpointEntity,
+  OccurrenceBucketEntity,
   ServiceEntity,
   TargetCountEntity,
   TargetEntity,
@@ -20,6 +21,7 @@ import {
 } from './entities.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
+import { BUCKET_RETENTION_MS, BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
 const PROJECTOR_CHECKPOINT = 'projector';
 // Under SQLite's and PostgreSQL's bound-parameter limits.
@@ -49,6 +51,7 @@ export class ProjectionStore {
     const state = emptyProjectionState();
     const aggregateIds = new Map<string, string>();
     const countIds = new Map<string, string>();
+    const bucketIds = new Map<string, string>();
     const services = new Set<string>();
     for (const event of events) {
       services.add(event.service);
@@ -56,6 +59,7 @@ export class ProjectionStore {
       for (const a of needed.aggregates) aggregateIds.set(rowId(a.service, a.key), aggregateId(a.service, a.key));
       for (const t of needed.targetTotals)
         countIds.set(rowId(t.service, t.targetUuid, t.key), targetCountId(t.service, t.targetUuid, t.key));
+      for (const id of needed.buckets) bucketIds.set(bucketRowId(id), id);
       for (const s of needed.targetsOf) state.targets.set(s, new Map());
     }
     const em = this.db.fork();
@@ -71,6 +75,9 @@ export class ProjectionStore {
       for (const row of await em.find(TargetCountEntity, { id: { $in: ids } })) {
         state.targetTotals.set(targetCountId(row.service, row.targetUuid, row.aggregationKey), row.total);
       }
+    }
+    for (const ids of chunks([...bucketIds.keys()])) {
+      for (const row of await em.find(OccurrenceBucketEntity, { id: { $in: ids } })) state.buckets.set(bucketIds.get(row.id)!, row.count);
     }
     const targetServices = [...state.targets.keys()];
     for (const names of chunks(targetServices)) {
@@ -89,6 +96,7 @@ export class ProjectionStore {
       await this.writeAggregates(em, state);
       await this.writeTargetTotals(em, state);
       await this.writeTargets(em, state);
+      await this.writeBuckets(em, state);
       await em
         .createQueryBuilder(CheckpointEntity)
         .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
@@ -121,6 +129,20 @@ export class ProjectionStore {
     }
   }
 
+  private async writeBuckets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+    const rows = [...state.changed.buckets].map((id) => {
+      const [service, key, step, t] = JSON.parse(id) as [string, string, BucketStep, number];
+      return { id: bucketRowId(id), aggregateId: rowId(service, key), step, t, count: state.buckets.get(id)! };
+    });
+    for (const batch of chunks(rows, 200)) {
+      await em.createQueryBuilder(OccurrenceBucketEntity).insert(batch).onConflict('id').merge().execute();
+    }
+    if (state.newestAt === null) return;
+    for (const step of BUCKET_STEPS) {
+      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - BUCKET_RETENTION_MS[step] } });
+    }
+  }
+
   private async writeTargets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
     for (const service of state.changed.targets) {
       await em.nativeDelete(TargetEntity, { serviceId: rowId(service) });
@@ -128,6 +150,11 @@ export class ProjectionStore {
       for (const batch of chunks(rows, 200)) await em.createQueryBuilder(TargetEntity).insert(batch).execute();
     }
   }
+}
+
+function bucketRowId(id: string): string {
+  const [service, key, step, t] = JSON.parse(id) as [string, string, string, number];
+  return rowId(service, key, step, String(t));
 }
 
 function toAggregateState(row: AggregatedErrorRow): AggregateState {

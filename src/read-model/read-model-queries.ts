@@ -1,5 +1,5 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
-import { AggregatedErrorEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
+import { AggregatedErrorEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
 import type { ErrorSearch } from './error-search.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
@@ -54,6 +54,14 @@ export class ReadModelQueries {
 
   async error(service: string, key: string): Promise<AggregatedErrorRow | null> {
     return this.db.read((em) => em.findOne(AggregatedErrorEntity, { id: rowId(service, key) }));
+  }
+
+  /** Occurrences per bucket of one error, oldest first; buckets without any are left out. */
+  async occurrences(service: string, key: string, step: '1m' | '1h', from: number, to: number): Promise<{ t: number; count: number }[]> {
+    const rows = await this.db.read((em) =>
+      em.find(OccurrenceBucketEntity, { aggregateId: rowId(service, key), step, t: { $gte: from, $lte: to } }, { orderBy: { t: 'asc' } }),
+    );
+    return rows.map((r) => ({ t: r.t, count: r.count }));
   }
 
   async allAggregates(): Promise<AggregatedErrorRow[]> {

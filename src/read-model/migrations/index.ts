@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { InitialSchema } from './initial-schema.js';
+import { OccurrenceBuckets } from './occurrence-buckets.js';
 
 /** Every migration, oldest first. Applied at start; names are stored, so never rename one. */
-export const MIGRATIONS: MigrationObject[] = [{ name: '20261123-initial-schema', class: InitialSchema }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: '20261123-initial-schema', class: InitialSchema },
+  { name: '20261123-occurrence-buckets', class: OccurrenceBuckets },
+];

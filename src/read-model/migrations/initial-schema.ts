@@ -1,22 +1,10 @@
-import type { Knex } from '@mikro-orm/knex';
-import { Migration } from '@mikro-orm/migrations';
+import { SchemaMigration } from './schema-migration.js';
 
 /**
- * The read model's tables, written with knex's schema builder so the one migration produces
- * the right DDL for SQLite, PostgreSQL and MySQL/MariaDB. JSON documents (json-document.ts)
+ * The read model's tables. JSON documents (json-document.ts)
  * hold occurrences with stack traces and request bodies: LONGTEXT on MySQL, TEXT elsewhere.
  */
-export class InitialSchema extends Migration {
-  /** A fresh builder each time: a knex schema builder accumulates every call made on it. */
-  private schema(): Knex.SchemaBuilder {
-    return this.getKnex().schema;
-  }
-
-  /** One addSql per statement: SQLite runs a single statement per query. */
-  private addSchema(builder: Knex.SchemaBuilder): void {
-    for (const statement of builder.toSQL() as unknown as { sql: string }[]) this.addSql(statement.sql);
-  }
-
+export class InitialSchema extends SchemaMigration {
   override async up(): Promise<void> {
     this.addSchema(
       this.schema().createTable('service', (t) => {
