@@ -75,6 +75,7 @@ describe('periskop command line', () => {
     try {
       await again.settled();
       expect((await again.get('/services/svc/errors/')).body).toBe(before);
+      expect((await again.get('/metrics')).body).toContain('periskop_error_occurrences{service_name="svc",aggregation_key="E@1",severity="error"} 3');
     } finally {
       await again.stop();
     }

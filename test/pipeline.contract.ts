@@ -57,6 +57,10 @@ export function describePipeline(label: string, events: () => Promise<{ section:
       await periskop.settled();
     }
 
+    async function occurrenceMetrics(): Promise<string[]> {
+      return (await periskop.get('/metrics')).body.split('\n').filter((line) => line.startsWith('periskop_error_occurrences{'));
+    }
+
     const service = 'api.payments v2';
     const errorsPath = `/services/${encodeURIComponent(service)}/errors/`;
 
@@ -186,11 +190,14 @@ export function describePipeline(label: string, events: () => Promise<{ section:
       periskop = await PeriskopUnderTest.start(raw);
       await scraped();
       const before = (await periskop.get(errorsPath)).body;
+      const occurrencesBefore = await occurrenceMetrics();
+      expect(occurrencesBefore).toEqual([`periskop_error_occurrences{service_name="${service}",aggregation_key="com.soundcloud.Foon@e28e036e",severity="error"} 4`]);
       await periskop.stop();
 
       periskop = await PeriskopUnderTest.start(raw);
       await periskop.settled();
       expect((await periskop.get(errorsPath)).body).toBe(before);
+      expect(await occurrenceMetrics()).toEqual(occurrencesBefore);
       await scraped();
       expect((await periskop.get(errorsPath)).body).toBe(before);
     });
