@@ -49,10 +49,94 @@ export interface ScraperConfig {
   bodyLimitBytes: number;
 }
 
+/** Prometheus relabel actions (`action`, case-insensitive in the file, lower case here). */
+export type RelabelAction =
+  | 'replace'
+  | 'keep'
+  | 'drop'
+  | 'keepequal'
+  | 'dropequal'
+  | 'hashmod'
+  | 'labelmap'
+  | 'labeldrop'
+  | 'labelkeep'
+  | 'lowercase'
+  | 'uppercase';
+
+/** One entry of `relabel_configs`, Prometheus defaults filled in. */
+export interface RelabelConfig {
+  action: RelabelAction;
+  sourceLabels: string[];
+  /** Default `;`. */
+  separator: string;
+  /** The RE2 regex translated to JavaScript and fully anchored: `^(?:regex)$`, dot matching newlines. */
+  regex: RegExp;
+  /** hashmod only; 0 when not set. */
+  modulus: number;
+  /** May hold `$1`/`${name}` references with action replace. */
+  targetLabel: string;
+  /** Default `$1`. */
+  replacement: string;
+}
+
+/** One entry of `file_sd_configs`. */
+export interface FileSdConfig {
+  /** Paths as written (relative ones against the working directory); `*` allowed in the last element. */
+  files: string[];
+  /** Default 5m; the files are also watched, so this is only the fallback. */
+  refreshIntervalMs: number;
+}
+
+/** How an HTTP client authenticates (Prometheus `basic_auth`, `authorization`, `bearer_token`). Files are read at each request. */
+export type HttpAuthConfig =
+  | { type: 'basic'; username?: string; usernameFile?: string; password?: string; passwordFile?: string }
+  | { type: 'authorization'; scheme: string; credentials?: string; credentialsFile?: string };
+
+/** Prometheus `tls_config` for an https URL; files are read at each request. */
+export interface TlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
+  /** e.g. `TLSv1.2`. */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** One entry of `http_sd_configs`. */
+export interface HttpSdConfig {
+  url: string;
+  /** Default 60s. */
+  refreshIntervalMs: number;
+  auth?: HttpAuthConfig;
+  tls?: TlsConfig;
+  /** Default true. */
+  followRedirects: boolean;
+}
+
+export type DnsRecordType = 'SRV' | 'A' | 'AAAA' | 'MX' | 'NS';
+
+/** One entry of `dns_sd_configs`. */
+export interface DnsSdConfig {
+  names: string[];
+  /** Default SRV, as in Prometheus. */
+  type: DnsRecordType;
+  /** Required for every type but SRV; 0 for SRV. */
+  port: number;
+  /** Default 30s. */
+  refreshIntervalMs: number;
+}
+
 export interface ServiceConfig {
   name: string;
   staticConfigs: StaticConfig[];
-  /** Discovery mechanisms present in the file but not implemented yet, e.g. `dns_sd_configs`. */
+  /** Present only when the file has entries; see FileSdConfig, HttpSdConfig, DnsSdConfig. */
+  fileSdConfigs?: FileSdConfig[];
+  httpSdConfigs?: HttpSdConfig[];
+  dnsSdConfigs?: DnsSdConfig[];
+  /** Applied to every discovered target, in order; present only when the file has entries. */
+  relabelConfigs?: RelabelConfig[];
+  /** Discovery mechanisms present in the file but not implemented yet, e.g. `kubernetes_sd_configs`. */
   unsupportedDiscovery: string[];
   scraper: ScraperConfig;
   /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */

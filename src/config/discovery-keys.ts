@@ -1,8 +1,8 @@
 // Service keys that come from Prometheus' scrape config. The Go server embedded
 // Prometheus' discovery config, so its files may use any of them.
 
-/** Implemented by a later issue; accepted now so Go files load, reported as "not supported yet". */
-export const PLANNED_DISCOVERY_KEYS = [
+/** Every Prometheus discovery key a service may use, in the order messages list them. */
+export const DISCOVERY_KEYS = [
   'dns_sd_configs',
   'file_sd_configs',
   'http_sd_configs',
@@ -11,11 +11,11 @@ export const PLANNED_DISCOVERY_KEYS = [
   'relabel_configs',
 ] as const;
 
+/** Not implemented yet; accepted so Go files load, reported at start as "not supported yet". */
+export const PLANNED_DISCOVERY_KEYS = ['kubernetes_sd_configs', 'consul_sd_configs'] as const;
+
 /** Named in "not supported" messages: what a service can use to find its targets. */
-export const SUPPORTED_DISCOVERY_KEYS = [
-  'static_configs',
-  ...PLANNED_DISCOVERY_KEYS.filter((key) => key.endsWith('_sd_configs')),
-] as const;
+export const SUPPORTED_DISCOVERY_KEYS = ['static_configs', 'dns_sd_configs', 'file_sd_configs', 'http_sd_configs'] as const;
 
 /** Prometheus mechanisms Periskop does not plan to implement; refused with a clear message
  * instead of "unknown key", since they are valid Prometheus. */

@@ -27,7 +27,7 @@ function configErrorFrom(load: () => unknown): ConfigError {
 }
 
 describe('loadConfig', () => {
-  it('loads the Go server dev config unchanged, reporting its dns_sd_configs as not supported yet', () => {
+  it('loads the Go server dev config unchanged, its dns_sd_configs included', () => {
     const file = fixture('go-config.dev.yaml');
     expect(loadConfig(file, NO_ENV)).toEqual<PeriskopConfig>({
       file,
@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       events: { type: 'embedded', path: 'data/events' },
       server: { port: 8080, metricsKeysPerService: 1000 },
       services: [
-        service('mock-target', { unsupportedDiscovery: ['dns_sd_configs'] }),
+        service('mock-target', { dnsSdConfigs: [{ names: ['localhost'], type: 'A', port: 7778, refreshIntervalMs: 10_000 }] }),
         service('periskop', { staticConfigs: [{ targets: ['localhost:7777'], labels: {} }] }),
       ],
     });
@@ -149,13 +149,8 @@ describe('parseConfigText defaults', () => {
     ],
     [
       'an empty discovery list is not reported as unsupported',
-      'services: [{name: a, dns_sd_configs: [], file_sd_configs: [{files: [x.json]}]}]',
-      { services: [service('a', { unsupportedDiscovery: ['file_sd_configs'] })] },
-    ],
-    [
-      'relabel_configs is reported as not supported yet',
-      'services: [{name: a, relabel_configs: [{action: drop}]}]',
-      { services: [service('a', { unsupportedDiscovery: ['relabel_configs'] })] },
+      'services: [{name: a, consul_sd_configs: [], kubernetes_sd_configs: [{role: pod}]}]',
+      { services: [service('a', { unsupportedDiscovery: ['kubernetes_sd_configs'] })] },
     ],
     [
       'breakdown_labels and push are accepted beside the Go keys',
@@ -298,7 +293,7 @@ describe('parseConfigText errors', () => {
       'a Prometheus discovery mechanism Periskop does not support',
       'services: [{name: a, ec2_sd_configs: [{region: eu-west-1}]}]',
       'services[0].ec2_sd_configs',
-      'not supported: ec2_sd_configs (supported: static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs)',
+      'not supported: ec2_sd_configs (supported: static_configs, dns_sd_configs, file_sd_configs, http_sd_configs)',
     ],
     ['a discovery block that is not a list', 'services: [{name: a, dns_sd_configs: {names: [x]}}]', 'services[0].dns_sd_configs', 'expected a list, got a mapping'],
     [
@@ -476,5 +471,98 @@ describe('parseConfigText errors', () => {
     const error = configErrorFrom(() => parseConfigText('services:\n  - name: a\n    name: b\n', 'test.yaml'));
     expect(error.message).toBe('test.yaml: line 3, column 5: YAML syntax error: duplicated mapping key');
     expect(error.line).toBe(3);
+  });
+});
+
+describe('service discovery and relabeling config', () => {
+  const parseService = (yaml: string): ServiceConfig =>
+    parseConfigText(`services:\n- name: a\n${yaml.replace(/^/gm, '  ')}`, 'test.yaml').services[0]!;
+
+  it('file_sd_configs: files as written, refresh_interval 5m by default', () => {
+    expect(parseService('file_sd_configs: [{files: [targets/*.json, /etc/sd/b.yml]}, {files: [c.yaml], refresh_interval: 30s}]').fileSdConfigs).toEqual([
+      { files: ['targets/*.json', '/etc/sd/b.yml'], refreshIntervalMs: 300_000 },
+      { files: ['c.yaml'], refreshIntervalMs: 30_000 },
+    ]);
+  });
+
+  it('http_sd_configs: refresh_interval 60s by default, and each way to authenticate', () => {
+    const configs = parseService(`http_sd_configs:
+      - {url: "http://sd:8080/targets"}
+      - {url: "https://sd/t", refresh_interval: 15s, basic_auth: {username: u, password_file: /run/pw}, follow_redirects: false,
+         tls_config: {ca_file: /ca.pem, server_name: sd.internal, insecure_skip_verify: false, min_version: TLS12}}
+      - {url: "http://sd/t", authorization: {credentials: abc}}
+      - {url: "http://sd/t", authorization: {type: Token, credentials_file: /run/token}}
+      - {url: "http://sd/t", bearer_token: abc}
+      - {url: "http://sd/t", bearer_token_file: /run/token}`).httpSdConfigs;
+    expect(configs).toEqual([
+      { url: 'http://sd:8080/targets', refreshIntervalMs: 60_000, followRedirects: true },
+      {
+        url: 'https://sd/t',
+        refreshIntervalMs: 15_000,
+        followRedirects: false,
+        auth: { type: 'basic', username: 'u', passwordFile: '/run/pw' },
+        tls: { caFile: '/ca.pem', serverName: 'sd.internal', insecureSkipVerify: false, minVersion: 'TLSv1.2' },
+      },
+      { url: 'http://sd/t', refreshIntervalMs: 60_000, followRedirects: true, auth: { type: 'authorization', scheme: 'Bearer', credentials: 'abc' } },
+      { url: 'http://sd/t', refreshIntervalMs: 60_000, followRedirects: true, auth: { type: 'authorization', scheme: 'Token', credentialsFile: '/run/token' } },
+      { url: 'http://sd/t', refreshIntervalMs: 60_000, followRedirects: true, auth: { type: 'authorization', scheme: 'Bearer', credentials: 'abc' } },
+      { url: 'http://sd/t', refreshIntervalMs: 60_000, followRedirects: true, auth: { type: 'authorization', scheme: 'Bearer', credentialsFile: '/run/token' } },
+    ]);
+  });
+
+  it('dns_sd_configs: type SRV and refresh_interval 30s by default, as in Prometheus; the type in any case', () => {
+    expect(parseService('dns_sd_configs: [{names: [_errors._tcp.shop]}, {names: [a, b], type: aaaa, port: 7777, refresh_interval: 1m}]').dnsSdConfigs).toEqual([
+      { names: ['_errors._tcp.shop'], type: 'SRV', port: 0, refreshIntervalMs: 30_000 },
+      { names: ['a', 'b'], type: 'AAAA', port: 7777, refreshIntervalMs: 60_000 },
+    ]);
+  });
+
+  it('relabel_configs: Prometheus defaults, the action in any case, the regex anchored', () => {
+    const [first, second] = parseService(`relabel_configs:
+      - {source_labels: [__address__], target_label: instance}
+      - {source_labels: [a, b], separator: "", regex: "(?P<x>.+)", action: HashMod, modulus: 8, target_label: shard}`).relabelConfigs!;
+    expect(first).toEqual({ action: 'replace', sourceLabels: ['__address__'], separator: ';', regex: /^(?:(.*))$/su, modulus: 0, targetLabel: 'instance', replacement: '$1' });
+    expect(second).toEqual({ action: 'hashmod', sourceLabels: ['a', 'b'], separator: '', regex: /^(?:(?<x>.+))$/su, modulus: 8, targetLabel: 'shard', replacement: '$1' });
+  });
+
+  it('a service without discovery blocks has none of the optional fields', () => {
+    expect(Object.keys(parseService('static_configs: []')).sort()).toEqual(['name', 'scraper', 'staticConfigs', 'unsupportedDiscovery']);
+  });
+
+  // [behaviour, service YAML, key path under services[0], what is wrong]
+  it.each<[string, string, string, string]>([
+    ['a relabel action Prometheus does not have', 'relabel_configs: [{action: rename}]', 'relabel_configs[0].action', 'unknown relabel action "rename" (one of: replace, keep, drop, keepequal, dropequal, hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase)'],
+    ['a regex that does not compile', 'relabel_configs: [{action: keep, source_labels: [a], regex: "(a"}]', 'relabel_configs[0].regex', 'invalid regex "(a": Unterminated group'],
+    ['a regex with RE2-foreign syntax', 'relabel_configs: [{action: drop, regex: "(a)\\\\1"}]', 'relabel_configs[0].regex', 'invalid regex "(a)\\\\1": backreferences such as \\1 are not RE2 syntax'],
+    ['hashmod without modulus', 'relabel_configs: [{action: hashmod, source_labels: [a], target_label: b}]', 'relabel_configs[0].modulus', 'required: a non-zero modulus for action hashmod'],
+    ['replace without target_label', 'relabel_configs: [{source_labels: [a]}]', 'relabel_configs[0].target_label', 'required for action replace'],
+    ['lowercase without target_label', 'relabel_configs: [{action: lowercase, source_labels: [a]}]', 'relabel_configs[0].target_label', 'required for action lowercase'],
+    ['replace into an invalid label name', 'relabel_configs: [{source_labels: [a], target_label: "-${1}"}]', 'relabel_configs[0].target_label', '"-${1}" is not a valid target_label for action replace'],
+    ['uppercase into a templated label', 'relabel_configs: [{action: uppercase, source_labels: [a], target_label: "${1}"}]', 'relabel_configs[0].target_label', '"${1}" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)'],
+    ['a replacement with lowercase', 'relabel_configs: [{action: lowercase, source_labels: [a], target_label: b, replacement: x}]', 'relabel_configs[0].replacement', 'cannot be set for action lowercase'],
+    ['labelmap into an invalid name', 'relabel_configs: [{action: labelmap, regex: "(.*)", replacement: "a-$1"}]', 'relabel_configs[0].replacement', '"a-$1" is not a valid replacement for action labelmap (a label name, with $1 or ${name} references)'],
+    ['keepequal with a regex', 'relabel_configs: [{action: keepequal, source_labels: [a], target_label: b, regex: x}]', 'relabel_configs[0].regex', 'action keepequal takes only source_labels and target_label'],
+    ['labeldrop with source_labels', 'relabel_configs: [{action: labeldrop, regex: x, source_labels: [a]}]', 'relabel_configs[0].source_labels', 'action labeldrop takes only regex'],
+    ['an invalid source label', 'relabel_configs: [{action: keep, source_labels: [a.b]}]', 'relabel_configs[0].source_labels[0]', '"a.b" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)'],
+    ['a misspelled relabel key', 'relabel_configs: [{action: keep, source_label: [a]}]', 'relabel_configs[0].source_label', 'unknown key (allowed: source_labels, separator, regex, modulus, target_label, replacement, action)'],
+    ['file_sd_configs without files', 'file_sd_configs: [{refresh_interval: 1m}]', 'file_sd_configs[0].files', 'required: the files to read targets from (globs such as targets/*.json are allowed)'],
+    ['a file SD name Prometheus refuses', 'file_sd_configs: [{files: [targets/*/a.json]}]', 'file_sd_configs[0].files[0]', '"targets/*/a.json" is not valid for file discovery: a .json, .yml or .yaml file; "*" only in the file name'],
+    ['a file SD file that is not JSON or YAML', 'file_sd_configs: [{files: [targets.txt]}]', 'file_sd_configs[0].files[0]', '"targets.txt" is not valid for file discovery: a .json, .yml or .yaml file; "*" only in the file name'],
+    ['a file SD refresh_interval without unit', 'file_sd_configs: [{files: [a.json], refresh_interval: 30}]', 'file_sd_configs[0].refresh_interval', 'expected a duration string, got number 30; write it with a unit, e.g. "10s"'],
+    ['http_sd_configs without url', 'http_sd_configs: [{refresh_interval: 1m}]', 'http_sd_configs[0].url', 'required: the URL that lists the targets'],
+    ['an http SD URL that is not http(s)', 'http_sd_configs: [{url: "ftp://sd/targets"}]', 'http_sd_configs[0].url', 'URL scheme must be http or https, got "ftp://sd/targets"'],
+    ['two ways to authenticate', 'http_sd_configs: [{url: "http://sd", bearer_token: a, basic_auth: {username: u}}]', 'http_sd_configs[0].bearer_token', 'only one of basic_auth, authorization, bearer_token and bearer_token_file may be set (found basic_auth and bearer_token)'],
+    ['password and password_file', 'http_sd_configs: [{url: "http://sd", basic_auth: {username: u, password: p, password_file: f}}]', 'http_sd_configs[0].basic_auth.password_file', 'only one of password and password_file may be set'],
+    ['authorization type Basic', 'http_sd_configs: [{url: "http://sd", authorization: {type: Basic, credentials: x}}]', 'http_sd_configs[0].authorization.type', 'cannot be Basic: use basic_auth instead'],
+    ['an HTTP client option Periskop lacks', 'http_sd_configs: [{url: "http://sd", oauth2: {client_id: x}}]', 'http_sd_configs[0].oauth2', 'not supported by Periskop: oauth2'],
+    ['a TLS option Periskop lacks', 'http_sd_configs: [{url: "https://sd", tls_config: {ca: "-----BEGIN"}}]', 'http_sd_configs[0].tls_config.ca', 'not supported by Periskop: ca (use ca_file, cert_file, key_file)'],
+    ['dns_sd_configs without names', 'dns_sd_configs: [{type: SRV}]', 'dns_sd_configs[0].names', 'required: the DNS names to look up'],
+    ['an empty names list', 'dns_sd_configs: [{names: []}]', 'dns_sd_configs[0].names', 'must list at least one DNS name'],
+    ['an A lookup without port', 'dns_sd_configs: [{names: [web], type: A}]', 'dns_sd_configs[0].port', 'required for type A (only SRV records carry their port): the port to scrape, 1..65535'],
+    ['a DNS record type Prometheus does not look up', 'dns_sd_configs: [{names: [web], type: TXT, port: 1}]', 'dns_sd_configs[0].type', 'invalid DNS-SD record type "TXT" (one of: SRV, A, AAAA, MX, NS)'],
+    ['a misspelled dns_sd_configs key', 'dns_sd_configs: [{name: [web]}]', 'dns_sd_configs[0].name', 'unknown key (allowed: names, type, port, refresh_interval)'],
+  ])('refuses %s', (_behaviour, yaml, keyPath, problem) => {
+    const error = configErrorFrom(() => parseService(yaml));
+    expect(error).toMatchObject({ file: 'test.yaml', path: `services[0].${keyPath}`, problem });
   });
 });

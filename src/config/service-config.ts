@@ -3,18 +3,21 @@
 
 import type { ServiceConfig } from './config.types.js';
 import {
+  DISCOVERY_KEYS,
   PLANNED_DISCOVERY_KEYS,
   SUPPORTED_DISCOVERY_KEYS,
   UNSUPPORTED_DISCOVERY_KEYS,
 } from './discovery-keys.js';
+import { parseRelabelConfigs } from './relabel-config.js';
 import { parseScraperConfig } from './scraper-config.js';
+import { parseDnsSdConfig, parseFileSdConfig, parseHttpSdConfig } from './sd-config.js';
 import { parseLabelName, parseStaticConfig } from './static-config.js';
 import type { YamlNode } from './yaml-node.js';
 
 const SERVICE_KEYS = [
   'name',
   'static_configs',
-  ...PLANNED_DISCOVERY_KEYS,
+  ...DISCOVERY_KEYS,
   'scraper',
   'breakdown_labels',
   'push',
@@ -36,10 +39,19 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   // Validated now so a typo fails at start; the typed result gains it with its feature.
   node.field('breakdown_labels').optional((n) => n.items().map(parseLabelName), []);
   const push = node.field('push').optional(parsePushConfig, undefined);
+  // The optional discovery fields are present only when the file has entries.
+  const fileSdConfigs = node.field('file_sd_configs').optional((n) => n.items().map(parseFileSdConfig), []);
+  const httpSdConfigs = node.field('http_sd_configs').optional((n) => n.items().map(parseHttpSdConfig), []);
+  const dnsSdConfigs = node.field('dns_sd_configs').optional((n) => n.items().map(parseDnsSdConfig), []);
+  const relabelConfigs = node.field('relabel_configs').optional(parseRelabelConfigs, []);
   return {
     name,
     ...(push ? { push } : {}),
     staticConfigs: node.field('static_configs').optional((n) => n.items().map(parseStaticConfig), []),
+    ...(fileSdConfigs.length > 0 ? { fileSdConfigs } : {}),
+    ...(httpSdConfigs.length > 0 ? { httpSdConfigs } : {}),
+    ...(dnsSdConfigs.length > 0 ? { dnsSdConfigs } : {}),
+    ...(relabelConfigs.length > 0 ? { relabelConfigs } : {}),
     unsupportedDiscovery: plannedDiscoveryIn(node),
     scraper: parseScraperConfig(node.field('scraper')),
   };

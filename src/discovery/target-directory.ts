@@ -6,6 +6,7 @@ import type { DiscoveredTarget } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
 import { discoveryMechanisms } from './discovery-mechanisms.js';
 import { finalTargets } from './final-targets.js';
+import { relabelWith } from './relabel.js';
 import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
 
 const REPUBLISH_AFTER_MS = 5_000;
@@ -69,7 +70,7 @@ export class TargetDirectory {
     let byMechanism = this.groups.get(service.name);
     if (!byMechanism) this.groups.set(service.name, (byMechanism = new Map()));
     byMechanism.set(mechanism, groups);
-    const targets = finalTargets([...byMechanism.values()].flat(), service.scraper);
+    const targets = finalTargets([...byMechanism.values()].flat(), service.scraper, relabelWith(service.relabelConfigs));
     if (JSON.stringify(targets) === JSON.stringify(this.current.get(service.name))) return;
     this.changed(service.name, targets);
   }

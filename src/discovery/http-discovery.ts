@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { HttpAuthConfig, HttpSdConfig } from '../config/config.types.js';
+import { PERISKOP_VERSION } from '../version.js';
+import { parseTargetGroups } from './target-group-format.js';
+import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
+
+const MAX_BODY_BYTES = 64 * 2 ** 20;
+const MAX_REDIRECTS = 10;
+const MAX_TIMEOUT_MS = 60_000;
+// Prometheus: application/json, optionally with a UTF-8 charset.
+const JSON_CONTENT_TYPE = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
+
+/**
+ * http_sd_configs: GETs the URL every refresh interval; the answer is Prometheus' HTTP SD
+ * format (HTTP 200, Content-Type application/json, a JSON list of target groups). Each group
+ * gets `__meta_url`. A failed fetch (connection, status, content type, JSON) keeps the last
+ * known targets and is logged when the problem changes.
+ */
+export class HttpDiscovery implements DiscoveryMechanism {
+  readonly name: string;
+  private readonly logger = new Logger('Discovery');
+  private report: (groups: TargetGroup[]) => void = () => {};
+  private reported: string | null = null;
+  private problem: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private abort = new AbortController();
+  private stopped = false;
+  /** Fetches that failed since start (tests and metrics read it). */
+  failures = 0;
+
+  constructor(
+    private readonly config: HttpSdConfig,
+    index: number,
+    private readonly service: string,
+  ) {
+    this.name = `http_sd_configs[${index}]`;
+  }
+
+  /** The first fetch runs in the background: a slow endpoint must not hold up the start. */
+  start(report: (groups: TargetGroup[]) => void): void {
+    this.report = report;
+    this.cycle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort();
+    await this.running;
+    await this.queue;
+  }
+
+  private cycle(): void {
+    this.running = this.refresh().finally(() => {
+      this.running = null;
+      if (!this.stopped) this.timer = setTimeout(() => this.cycle(), this.config.refreshIntervalMs);
+    });
+  }
+
+  /** One fetch; reports the groups when they changed. Never throws. */
+  refresh(): Promise<void> {
+    // One at a time, so an older answer never lands after a newer one.
+    this.queue = this.queue.then(() => this.refreshOnce());
+    return this.queue;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    let groups: TargetGroup[];
+    try {
+      groups = await this.fetchGroups();
+    } catch (error) {
+      if (this.stopped) return;
+      this.failures++;
+      const message = (error as Error).message;
+      if (message !== this.problem) {
+        this.problem = message;
+        const kept = this.reported === null ? 'no targets from it until it answers' : 'keeping the last known targets';
+        this.logger.error(`service "${this.service}": ${this.name}: ${this.config.url}: ${message} (${kept})`);
+      }
+      return;
+    }
+    if (this.problem !== null) {
+      this.problem = null;
+      this.logger.log(`service "${this.service}": ${this.name}: ${this.config.url} answers again`);
+    }
+    const text = JSON.stringify(groups);
+    if (text === this.reported || this.stopped) return;
+    this.reported = text;
+    this.report(groups);
+  }
+
+  private async fetchGroups(): Promise<TargetGroup[]> {
+    const response = await this.get(this.config.url, MAX_REDIRECTS);
+    if (response.status !== 200) throw new Error(`server returned HTTP status ${response.status}`);
+    const contentType = (response.contentType ?? '').trim();
+    if (!JSON_CONTENT_TYPE.test(contentType)) throw new Error(`unsupported content type ${JSON.stringify(contentType)} (expected application/json)`);
+    let value: unknown;
+    try {
+      value = JSON.parse(response.body);
+    } catch (error) {
+      throw new Error(`not valid JSON: ${(error as Error).message}`);
+    }
+    return parseTargetGroups(value, 'response', 'json').map((group, index) => ({
+      source: `${this.config.url}:${index}`,
+      targets: group.targets,
+      labels: { ...group.labels, __meta_url: this.config.url },
+    }));
+  }
+
+  private async get(url: string, redirectsLeft: number): Promise<{ status: number; contentType?: string; body: string }> {
+    const target = new URL(url);
+    const options: RequestOptions & Record<string, unknown> = {
+      method: 'GET',
+      headers: {
+        Accept: 'application/json',
+        'User-Agent': `Periskop/${PERISKOP_VERSION}`,
+        'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refreshIntervalMs / 1000),
+        ...(await authorizationHeader(this.config.auth)),
+      },
+      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.min(this.config.refreshIntervalMs, MAX_TIMEOUT_MS))]),
+    };
+    if (target.protocol === 'https:') Object.assign(options, await this.tlsOptions());
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, resolve);
+      request.on('error', reject);
+      request.end();
+    });
+    const location = response.headers.location;
+    if (this.config.followRedirects && [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location) {
+      response.resume();
+      if (redirectsLeft === 0) throw new Error(`stopped after ${MAX_REDIRECTS} redirects`);
+      return this.get(new URL(location, target).toString(), redirectsLeft - 1);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        response.destroy();
+        throw new Error(`answer larger than ${MAX_BODY_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return { status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  private async tlsOptions(): Promise<Record<string, unknown>> {
+    const tls = this.config.tls;
+    if (!tls) return {};
+    return {
+      ...(tls.caFile ? { ca: await readSecret(tls.caFile, 'ca_file') } : {}),
+      ...(tls.certFile ? { cert: await readSecret(tls.certFile, 'cert_file') } : {}),
+      ...(tls.keyFile ? { key: await readSecret(tls.keyFile, 'key_file') } : {}),
+      ...(tls.serverName ? { servername: tls.serverName } : {}),
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+      rejectUnauthorized: !tls.insecureSkipVerify,
+      agent: false,
+    };
+  }
+}
+
+/** The Authorization header; files are read at every request, so a rotated secret is picked up. */
+async function authorizationHeader(auth: HttpAuthConfig | undefined): Promise<Record<string, string>> {
+  if (!auth) return {};
+  if (auth.type === 'basic') {
+    const username = auth.usernameFile ? await readSecret(auth.usernameFile, 'username_file') : (auth.username ?? '');
+    const password = auth.passwordFile ? await readSecret(auth.passwordFile, 'password_file') : (auth.password ?? '');
+    return { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  }
+  const credentials = auth.credentialsFile ? await readSecret(auth.credentialsFile, 'credentials file') : (auth.credentials ?? '');
+  return { Authorization: `${auth.scheme} ${credentials}` };
+}
+
+// Prometheus trims the surrounding whitespace of secrets read from files.
+async function readSecret(file: string, what: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
