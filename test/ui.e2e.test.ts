@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
-import { MockTarget } from './support/mock-target.js';
+import { MockTarget, errorsPayload } from './support/mock-target.js';
 import { PeriskopUnderTest } from './support/periskop-under-test.js';
 import { temporaryDir } from './support/test-event-logs.js';
 import { waitFor } from './support/wait-for.js';
@@ -18,6 +18,11 @@ const CACHE = 'com.shop.CacheMiss@99';
 const XSS = 'com.shop.Xss@deadbeef';
 const ROUTE = 'orders/{id} failed (v2);x@42';
 const XSS_MESSAGE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+/** A large service: 10,000 aggregated errors in one payload, one small occurrence each. */
+const BIG = 'bulk.sink';
+const BIG_COUNT = 10_000;
+const bigKey = (i: number) => `com.bulk.Error${String(i).padStart(5, '0')}@${(i * 2654435761 % 2 ** 32).toString(16).padStart(8, '0')}`;
+const enc = encodeURIComponent;
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
@@ -70,6 +75,7 @@ const payload = {
 
 describe('admin UI in Chromium', () => {
   let target: MockTarget;
+  let bigTarget: MockTarget;
   let periskop: PeriskopUnderTest;
   let events: { dir: string; remove: () => Promise<void> };
   let browser: Browser;
@@ -82,10 +88,27 @@ describe('admin UI in Chromium', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     target = await MockTarget.start();
     target.body = payload;
+    // Newest first: error i happened i seconds before the newest.
+    const newest = Date.now() - 60_000;
+    bigTarget = await MockTarget.start();
+    bigTarget.body = JSON.stringify(
+      errorsPayload(
+        'bulk-1',
+        Array.from({ length: BIG_COUNT }, (_, i) => ({
+          key: bigKey(i),
+          total: 1,
+          occurrences: [{ uuid: `bulk-${i}`, timestamp: new Date(newest - i * 1000).toISOString(), message: `#${i}` }],
+        })),
+      ),
+    );
     events = await temporaryDir();
     periskop = await PeriskopUnderTest.start({
       events: { type: 'embedded', path: events.dir },
-      services: [{ name: SERVICE, static_configs: [{ targets: [target.address] }], scraper: { endpoint: '/errors', refresh_interval: '100ms' } }],
+      services: [
+        { name: SERVICE, static_configs: [{ targets: [target.address] }], scraper: { endpoint: '/errors', refresh_interval: '100ms' } },
+        // Scraped once at start (and again after 30 s, adding nothing): the projection of 10,000 rows runs meanwhile.
+        { name: BIG, static_configs: [{ targets: [bigTarget.address] }], scraper: { endpoint: '/errors', refresh_interval: '30s' } },
+      ],
     });
     await waitFor(async () => (await periskop.get(`/api/services/${encodeURIComponent(SERVICE)}/errors`)).json().total === 5, 10_000, 'five errors');
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -100,6 +123,7 @@ describe('admin UI in Chromium', () => {
     await browser?.close();
     await periskop?.stop();
     await target?.stop();
+    await bigTarget?.stop();
     await events?.remove();
   });
 
@@ -172,6 +196,33 @@ describe('admin UI in Chromium', () => {
     await page.locator('[data-testid="detail-key"]', { hasText: ROUTE }).waitFor();
   });
 
+  it('charts the occurrences over time, with a bar for the scrape', async () => {
+    await page.goto(`${periskop.baseUrl}/#/${enc(SERVICE)}/errors/${enc(PAYMENT)}`);
+    await page.locator('[data-testid="detail-key"]', { hasText: PAYMENT }).waitFor();
+    // Last 7 days by hour by default; the first scrape counted all 5 in the current hour.
+    const chart = page.locator('[data-testid="occurrence-chart"][data-step="1h"]');
+    const bar = chart.locator('[data-testid="chart-bar"]').last();
+    await bar.waitFor();
+    expect(Number(await bar.getAttribute('data-count'))).toBeGreaterThan(0);
+    expect(Number(await bar.getAttribute('height'))).toBeGreaterThan(0);
+    expect(await chart.locator('rect.hit').count()).toBe(168);
+    expect(await chart.locator('[data-testid="chart-svg"]').getAttribute('aria-label')).toMatch(
+      /^Occurrences per hour over the last 7 days: 5 in total, at most \d+ in one hour, at \d{4}-\d\d-\d\d \d\d:00 UTC\.$/,
+    );
+    const box = (await bar.boundingBox())!;
+    expect(box.height).toBeGreaterThan(0);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await waitFor(async () => /^\d{4}-\d\d-\d\d \d\d:00 UTC: \d+ occurrences?$/.test(await text('chart-readout')), 5_000, 'the hovered hour');
+    await page.screenshot({ path: `${ARTIFACTS}ui-chart.png` });
+
+    // Last 6 hours by minute.
+    await page.locator('[data-testid="chart-6h"]').click();
+    const minutes = page.locator('[data-testid="occurrence-chart"][data-step="1m"]');
+    await minutes.locator('[data-testid="chart-bar"]').first().waitFor();
+    expect(await minutes.locator('rect.hit').count()).toBe(360);
+    expect(await minutes.locator('[data-testid="chart-svg"]').getAttribute('aria-label')).toContain('5 in total');
+  });
+
   it('resolves an error: gone from the list, kept gone by the server, listed under Resolved', async () => {
     await page.goto(`${periskop.baseUrl}/#/${encodeURIComponent(SERVICE)}/errors/${encodeURIComponent(PAYMENT)}`);
     await listed([PAYMENT, SLOW, XSS, ROUTE, CACHE]);
@@ -217,4 +268,56 @@ describe('admin UI in Chromium', () => {
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('lists a service with 10,000 errors rendering only a window of them, scrolls to the end and moves with j/k', async () => {
+    await waitFor(
+      async () => (await periskop.get(`/api/services/${enc(BIG)}/errors?limit=1`)).json().total === BIG_COUNT,
+      30_000,
+      `${BIG_COUNT} errors projected`,
+    );
+    await page.goto(`${periskop.baseUrl}/#/${enc(BIG)}`);
+    await shows('list-meta', `${BIG_COUNT} open errors`);
+    await page.locator('[data-testid="error-key"]', { hasText: bigKey(0) }).waitFor();
+    const rendered = () => page.locator('[data-testid="error-list"] .vlist-row').count();
+    expect(await rendered()).toBeLessThan(60);
+
+    // Down through the list with the wheel, then to the very end.
+    const list = page.locator('[data-testid="error-list"]');
+    await list.hover();
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 2_000);
+    await waitFor(async () => (await list.evaluate((el) => el.scrollTop)) > 0, 5_000, 'the list to scroll');
+    await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    const last = page.locator('[data-testid="error-key"]', { hasText: bigKey(BIG_COUNT - 1) });
+    await last.waitFor();
+    expect(await last.isVisible()).toBe(true);
+    expect(await rendered()).toBeLessThan(60);
+    expect(await page.locator('[data-testid="error-item"]').count()).toBeLessThan(60);
+    await page.screenshot({ path: `${ARTIFACTS}ui-large-list.png` });
+
+    // Open the last error; k moves the selection up and Enter opens it.
+    await last.click();
+    await page.locator('[data-testid="detail-key"]', { hasText: bigKey(BIG_COUNT - 1) }).waitFor();
+    await page.evaluate('document.activeElement && document.activeElement.blur()'); // Enter on a focused link would open that link
+    for (let i = 0; i < 3; i++) await page.keyboard.press('k');
+    const cursor = page.locator('.error-item.cursor [data-testid="error-key"]');
+    await waitFor(async () => ((await cursor.textContent()) ?? '') === bigKey(BIG_COUNT - 4), 5_000, 'the cursor three rows up');
+    expect(await cursor.isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="detail-key"]', { hasText: bigKey(BIG_COUNT - 4) }).waitFor();
+
+    // Back to the top with j/k from a fresh list: the selection stays in view.
+    await page.goto(`${periskop.baseUrl}/#/${enc(BIG)}`);
+    await page.reload();
+    await page.locator('[data-testid="error-key"]', { hasText: bigKey(0) }).waitFor();
+    for (let i = 0; i < 30; i++) await page.keyboard.press('j');
+    await waitFor(async () => ((await cursor.textContent()) ?? '') === bigKey(29), 5_000, 'the cursor on row 30');
+    expect(await cursor.isVisible()).toBe(true);
+    const inView = await page.locator('.error-item.cursor').evaluate((row) => {
+      const r = row.getBoundingClientRect();
+      const v = row.closest('[data-testid="error-list"]')!.getBoundingClientRect();
+      return r.top >= v.top - 1 && r.bottom <= v.bottom + 1;
+    });
+    expect(inView).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
 });

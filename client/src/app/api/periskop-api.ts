@@ -1,6 +1,7 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, catchError, map, throwError } from 'rxjs';
+import type { Bucket, ChartRange } from '../util/buckets';
 import type { ErrorDetail, ErrorPage, ErrorQuery, TargetsByService } from './model';
 
 const enc = encodeURIComponent;
@@ -32,6 +33,12 @@ export class PeriskopApi {
 
   error(service: string, key: string): Observable<ErrorDetail> {
     return this.http.get<ErrorDetail>(`api/services/${enc(service)}/errors/${enc(key)}`);
+  }
+
+  /** Occurrences per bucket of `range` (only the buckets holding any), oldest first. */
+  occurrences(service: string, key: string, range: Pick<ChartRange, 'step' | 'from' | 'to'>): Observable<Bucket[]> {
+    const params = new HttpParams().set('step', range.step).set('from', range.from).set('to', range.to);
+    return this.http.get<Bucket[]>(`services/${enc(service)}/errors/${enc(key)}/occurrences`, { params });
   }
 
   /** Go route: DELETE answers 204; the error stays hidden until it happens again. */

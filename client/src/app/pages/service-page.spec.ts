@@ -2,6 +2,7 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
+import { RefreshService } from '../core/refresh';
 import { ResolvedKeys } from '../core/resolved-keys';
 import { all, detail, occurrence, summary, text } from '../testing/fixtures';
 import { configureApp, request, settle } from '../testing/setup';
@@ -55,7 +56,7 @@ describe('ServicePage', () => {
     expect(req.params.get('sort')).toBe('last_seen');
     expect(req.params.get('order')).toBe('desc');
     expect(req.params.get('offset')).toBe('0');
-    expect(req.params.get('limit')).toBe('50');
+    expect(req.params.get('limit')).toBe('100');
     expect(req.params.has('severity')).toBe(false);
     expect(all(el(), '[data-testid="error-key"]')).toEqual(['com.example.A@1', 'com.example.B@2', 'com.example.C@3']);
     expect(all(el(), '.error-item .badge.count')).toEqual(['42', '7', '1']);
@@ -104,17 +105,109 @@ describe('ServicePage', () => {
     expect(all(el(), '.error-item .badge.resolved')[0]).toMatch(/^resolved /);
   });
 
-  it('pages through a large service with limit and offset', async () => {
-    await open('/checkout');
-    const first = Array.from({ length: 50 }, (_, i) => summary(`k@${i}`));
-    await flush(LIST, { total: 120, items: first });
-    expect(el().querySelectorAll('[data-testid="error-item"]')).toHaveLength(50);
-    expect(text(el(), '[data-testid="list-meta"]')).toBe('120 open errors · showing 50');
-    (el().querySelector('[data-testid="load-more"]') as HTMLButtonElement).click();
-    await settle(harness.fixture);
-    const req = await flush(LIST, { total: 120, items: Array.from({ length: 50 }, (_, i) => summary(`k@${50 + i}`)) });
-    expect(req.params.get('offset')).toBe('50');
-    expect(el().querySelectorAll('[data-testid="error-item"]')).toHaveLength(100);
+  describe('with 10,000 errors', () => {
+    const TOTAL = 10_000;
+    const page = (offset: number) => ({ total: TOTAL, items: Array.from({ length: 100 }, (_, i) => summary(`k@${offset + i}`)) });
+    const list = () => el().querySelector('[data-testid="error-list"]') as HTMLElement;
+    const rows = () => [...el().querySelectorAll('.vlist-row')].map((r) => Number(r.getAttribute('data-index')));
+    const pending = () => http.match((r) => r.url === LIST);
+    const offsets = (requests: { request: { params: { get: (name: string) => string | null } } }[]) =>
+      requests.map((r) => Number(r.request.params.get('offset'))).sort((a, b) => a - b);
+    const press = (key: string) => document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+
+    async function openBig() {
+      await open('/checkout');
+      await flush(LIST, page(0));
+    }
+
+    it('renders only a window of rows and fetches the pages scrolled to', async () => {
+      await openBig();
+      expect(text(el(), '[data-testid="list-meta"]')).toBe('10000 open errors');
+      expect((el().querySelector('.vlist-spacer') as HTMLElement).style.height).toBe(`${TOTAL * 78}px`);
+      expect(rows()[0]).toBe(0);
+      expect(rows().length).toBeGreaterThan(5);
+      expect(rows().length).toBeLessThan(40);
+      expect(all(el(), '[data-testid="error-key"]').slice(0, 2)).toEqual(['k@0', 'k@1']);
+
+      // Scrolled to the middle: placeholders, then the two pages behind the window.
+      list().scrollTop = 5000 * 78;
+      list().dispatchEvent(new Event('scroll'));
+      await settle(harness.fixture);
+      expect(rows()[0]).toBeGreaterThan(4980);
+      expect(el().querySelectorAll('[data-testid="error-item"]')).toHaveLength(0);
+      expect(el().querySelectorAll('[data-testid="row-loading"]').length).toBe(rows().length);
+      const requests = pending();
+      expect(offsets(requests)).toEqual([4900, 5000]);
+      expect(requests[0].request.params.get('limit')).toBe('100');
+      for (const r of requests) r.flush(page(Number(r.request.params.get('offset'))));
+      await settle(harness.fixture);
+      expect(all(el(), '[data-testid="error-key"]')).toEqual(rows().map((i) => `k@${i}`));
+      expect(el().querySelectorAll('[data-testid="row-loading"]')).toHaveLength(0);
+
+      // To the end.
+      list().scrollTop = TOTAL * 78;
+      list().dispatchEvent(new Event('scroll'));
+      await settle(harness.fixture);
+      const last = pending();
+      expect(offsets(last)).toEqual([9900]);
+      last[0].flush(page(9900));
+      await settle(harness.fixture);
+      expect(all(el(), '[data-testid="error-key"]').at(-1)).toBe('k@9999');
+      expect(rows().length).toBeLessThan(40);
+    });
+
+    it('moves the selection with j/k, scrolling it into view and fetching its page', async () => {
+      await openBig();
+      for (let i = 0; i < 20; i++) press('j');
+      await settle(harness.fixture);
+      expect(text(el(), '.error-item.cursor [data-testid="error-key"]')).toBe('k@19');
+      expect(list().scrollTop).toBe(20 * 78 - 600); // the row's bottom edge at the viewport's (600 px without layout)
+      press('k');
+      await settle(harness.fixture);
+      expect(text(el(), '.error-item.cursor [data-testid="error-key"]')).toBe('k@18');
+      expect(list().scrollTop).toBe(20 * 78 - 600); // still in view: no scroll
+
+      for (let i = 0; i < 90; i++) press('j');
+      await settle(harness.fixture);
+      expect(list().scrollTop).toBe(109 * 78 - 600);
+      const requests = pending();
+      expect(offsets(requests)).toEqual([100]);
+      requests[0].flush(page(100));
+      await settle(harness.fixture);
+      expect(text(el(), '.error-item.cursor [data-testid="error-key"]')).toBe('k@108');
+
+      press('Enter');
+      await settle(harness.fixture);
+      expect(router.url).toBe('/checkout/errors/k@108');
+    });
+
+    it('starts over at the top when a filter changes', async () => {
+      await openBig();
+      list().scrollTop = 3000 * 78;
+      list().dispatchEvent(new Event('scroll'));
+      await settle(harness.fixture);
+      pending();
+      (el().querySelector('[data-testid="severity-warning"]') as HTMLButtonElement).click();
+      await settle(harness.fixture);
+      const req = await flush(LIST, page(0));
+      expect(req.params.get('offset')).toBe('0');
+      expect(req.params.get('severity')).toBe('warning');
+      expect(list().scrollTop).toBe(0);
+      expect(rows()[0]).toBe(0);
+      expect(pending()).toHaveLength(0);
+    });
+
+    it('refreshes the pages on screen only', async () => {
+      await openBig();
+      list().scrollTop = 150 * 78;
+      list().dispatchEvent(new Event('scroll'));
+      await settle(harness.fixture);
+      pending()[0].flush(page(100));
+      await settle(harness.fixture);
+      TestBed.inject(RefreshService).tick();
+      await settle(harness.fixture);
+      expect(offsets(pending())).toEqual([100]);
+    });
   });
 
   it('moves with j/k and opens with Enter', async () => {

@@ -4,9 +4,6 @@ import {
   Component,
   DestroyRef,
   ElementRef,
-  type OnDestroy,
-  Injector,
-  afterNextRender,
   computed,
   effect,
   inject,
@@ -18,8 +15,9 @@ import {
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { NavigationEnd, type Params, Router, RouterLink, RouterOutlet } from '@angular/router';
-import { Subject, type Subscription, debounceTime, filter, map } from 'rxjs';
+import { Subject, Subscription, debounceTime, filter, map } from 'rxjs';
 import {
+  type ErrorPage,
   type ErrorQuery,
   type ErrorSort,
   type ErrorStatus,
@@ -29,16 +27,23 @@ import {
   severityClass,
 } from '../api/model';
 import { PeriskopApi, describeHttpError, isNotFound } from '../api/periskop-api';
-import { isOnControl, isTypingOrModified, scrollIntoViewIfNeeded } from '../core/keyboard';
+import { type RowRange, VirtualList, VirtualRow } from '../components/virtual-list';
+import { isOnControl, isTypingOrModified } from '../core/keyboard';
 import { errorUrl, serviceUrl } from '../core/links';
 import { RefreshService } from '../core/refresh';
 import { ResolvedKeys } from '../core/resolved-keys';
 import { absoluteTime, relativeTime } from '../util/time';
 
-/** Errors per request; the list grows by this much as it is scrolled. */
-export const PAGE_SIZE = 50;
-/** The server's largest page: a refresh reloads at most this many rows at once. */
-export const MAX_PAGE = 500;
+/** Errors per request: the list fetches the pages of the rows scrolled into view (the server allows up to 500). */
+export const PAGE_SIZE = 100;
+/** A row's height in rem: rows are all as high, so that only those on screen need rendering. */
+export const ROW_REM = 5.2;
+
+/** Row height in px for the root font size. */
+function rowHeightPx(document: Document): number {
+  const root = parseFloat(document.defaultView?.getComputedStyle(document.documentElement).fontSize ?? '');
+  return Math.round((Number.isFinite(root) && root > 0 ? root : 15) * ROW_REM);
+}
 
 const STATUSES: ErrorStatus[] = ['open', 'resolved', 'all'];
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
@@ -54,15 +59,19 @@ const pick = <T extends string>(value: string | undefined, allowed: readonly T[]
 /**
  * A service: its errors (filtered, sorted, searched and paged by the server) beside the
  * selected error. Filters live in the query string, so a filtered view can be linked.
+ *
+ * The list is virtual: it is as long as the server's total, renders only the rows on screen,
+ * and fetches the pages (offset/limit) behind them as they scroll into view, so a service with
+ * tens of thousands of errors stays responsive.
  */
 @Component({
   selector: 'app-service-page',
-  imports: [RouterLink, RouterOutlet],
+  imports: [RouterLink, RouterOutlet, VirtualList, VirtualRow],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { '(document:keydown)': 'onKey($event)' },
   templateUrl: './service-page.html',
 })
-export class ServicePage implements OnDestroy {
+export class ServicePage {
   // Bound from the route: the path parameter and the query string.
   readonly service = input.required<string>();
   readonly status = input<string>();
@@ -72,8 +81,6 @@ export class ServicePage implements OnDestroy {
 
   private readonly api = inject(PeriskopApi);
   private readonly router = inject(Router);
-  private readonly host = inject(ElementRef<HTMLElement>);
-  private readonly injector = inject(Injector);
   protected readonly refresh = inject(RefreshService);
   protected readonly resolvedKeys = inject(ResolvedKeys);
 
@@ -81,16 +88,17 @@ export class ServicePage implements OnDestroy {
   protected readonly severities = SEVERITIES;
   protected readonly sorts = SORTS;
 
-  protected readonly items = signal<ErrorSummary[]>([]);
+  /** The server's rows by offset, `total` long; holes where a page is not loaded. */
+  private readonly rows = signal<(ErrorSummary | undefined)[]>([]);
   protected readonly total = signal<number | null>(null);
   protected readonly loading = signal(false);
-  protected readonly loadingMore = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly notFound = signal(false);
   protected readonly cursor = signal(-1);
   protected readonly searchText = signal('');
   private readonly document = inject(DOCUMENT);
   private readonly title = inject(Title);
+  protected readonly rowHeight = rowHeightPx(this.document);
 
   protected readonly query = computed<ErrorQuery>(() => ({
     status: pick(this.status(), STATUSES, 'open'),
@@ -113,35 +121,35 @@ export class ServicePage implements OnDestroy {
     };
   });
 
-  /** The list as shown: minus what was just resolved here and the server does not know yet. */
+  /** The list as shown (holes: rows not loaded yet), minus what was just resolved here and the server does not know yet. */
   protected readonly visible = computed(() => {
-    const items = this.items();
-    if (this.query().status === 'resolved') return items;
+    const rows = this.rows();
+    if (this.query().status === 'resolved') return rows;
     const service = this.service();
-    const hidden = new Set(this.resolvedKeys.pendingFor(service));
-    if (!hidden.size) return items;
     const now = Date.now();
-    return items.filter((e) => !(hidden.has(e.aggregation_key) && this.resolvedKeys.isHidden(service, e.aggregation_key, now)));
+    const hidden = new Set(this.resolvedKeys.pendingFor(service).filter((key) => this.resolvedKeys.isHidden(service, key, now)));
+    if (!hidden.size) return rows;
+    const shown: (ErrorSummary | undefined)[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const e = rows[i];
+      if (!(e && hidden.has(e.aggregation_key))) shown.push(e);
+    }
+    return shown;
   });
+
+  private readonly hiddenCount = computed(() => this.rows().length - this.visible().length);
 
   protected readonly shownTotal = computed(() => {
     const total = this.total();
-    return total === null ? null : Math.max(0, total - (this.items().length - this.visible().length));
+    return total === null ? null : Math.max(0, total - this.hiddenCount());
   });
 
-  /** "120 open errors · showing 50" */
+  /** "120 open errors" */
   protected readonly meta = computed(() => {
     const total = this.shownTotal();
     if (total === null) return '';
     const status = this.query().status;
-    const words = [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors'].filter(Boolean).join(' ');
-    const shown = this.visible().length;
-    return shown < total ? `${words} · showing ${shown}` : words;
-  });
-
-  protected readonly hasMore = computed(() => {
-    const total = this.total();
-    return total !== null && this.items().length < total;
+    return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors'].filter(Boolean).join(' ');
   });
 
   protected readonly filtered = computed(() => this.query().severity !== null || this.query().q.trim() !== '');
@@ -174,13 +182,20 @@ export class ServicePage implements OnDestroy {
   });
 
   private readonly searchBox = viewChild<ElementRef<HTMLInputElement>>('searchBox');
-  private readonly sentinel = viewChild<ElementRef<HTMLElement>>('sentinel');
+  private readonly list = viewChild(VirtualList);
   private readonly searchInput$ = new Subject<string>();
-  private request: Subscription | null = null;
-  private moreRequest: Subscription | null = null;
+  /** Bumped by every reset (another service or query): answers to older requests are dropped. */
   private generation = 0;
+  /** Bumped by every refresh: pages fetched before are stale. */
+  private version = 0;
+  /** Page → the version it was fetched at. */
+  private readonly fetched = new Map<number, number>();
+  private readonly inflight = new Map<number, { version: number; sub: Subscription }>();
+  /** Rows the list renders (visible indices). */
+  private window: RowRange = { start: 0, end: PAGE_SIZE };
+  /** The open error the list last scrolled to. */
+  private scrolledTo: string | null = null;
   private destroyed = false;
-  private observer: IntersectionObserver | null = null;
 
   constructor() {
     effect(() => {
@@ -188,13 +203,21 @@ export class ServicePage implements OnDestroy {
       const query = this.query();
       untracked(() => this.reset(service, query));
     });
-    // Keep the keyboard cursor on the open error.
+    // Keep the keyboard cursor on the open error, and the open error in view once.
     effect(() => {
       const key = this.activeKey();
       const list = this.visible();
+      const view = this.list();
       if (key === null) return;
-      const index = list.findIndex((e) => e.aggregation_key === key);
-      if (index >= 0) untracked(() => this.cursor.set(index));
+      const index = list.findIndex((e) => e?.aggregation_key === key);
+      if (index < 0) return;
+      untracked(() => {
+        this.cursor.set(index);
+        if (view && this.scrolledTo !== key) {
+          this.scrolledTo = key;
+          view.scrollToIndex(index);
+        }
+      });
     });
     this.refresh.ticks$.pipe(takeUntilDestroyed()).subscribe(() => this.reload());
     this.searchInput$.pipe(debounceTime(250), takeUntilDestroyed()).subscribe((text) => this.setQuery({ q: text || null }));
@@ -212,100 +235,135 @@ export class ServicePage implements OnDestroy {
         takeUntilDestroyed(),
       )
       .subscribe((r) => this.afterResolve(r.key));
-    afterNextRender(() => this.observeSentinel());
     inject(DestroyRef).onDestroy(() => {
       this.destroyed = true;
-      this.request?.unsubscribe();
-      this.moreRequest?.unsubscribe();
+      this.cancelAll();
     });
   }
 
-  ngOnDestroy(): void {
-    this.observer?.disconnect();
-  }
-
-  // ---- loading
+  // ---- loading (pages behind the rows on screen)
 
   private reset(service: string, query: ErrorQuery): void {
     this.generation++;
-    this.request?.unsubscribe();
-    this.moreRequest?.unsubscribe();
-    this.loadingMore.set(false);
-    this.items.set([]);
+    this.version = 0;
+    this.cancelAll();
+    this.fetched.clear();
+    this.rows.set([]);
     this.total.set(null);
     this.error.set(null);
     this.notFound.set(false);
     this.cursor.set(-1);
+    this.scrolledTo = null;
     this.loading.set(true);
-    const generation = this.generation;
-    this.request = this.api.errors(service, query).subscribe({
-      next: (page) => {
-        if (generation !== this.generation) return;
-        this.loading.set(false);
-        this.accept(page.items, page.total, []);
-      },
-      error: (error: unknown) => this.failed(error, generation),
-    });
+    this.window = { start: 0, end: PAGE_SIZE };
+    this.list()?.scrollToTop();
+    this.fetch(service, query, 0);
   }
 
-  /** Auto-refresh: reload what is loaded (up to MAX_PAGE rows), keeping the scroll position. */
+  /** Auto-refresh: fetch again the pages on screen; rows away from it are dropped, and fetched when scrolled to. */
   protected reload(): void {
     if (this.loading()) return;
     if (this.notFound() || this.total() === null) {
       this.reset(this.service(), this.query());
       return;
     }
-    const generation = this.generation;
-    const loaded = this.items();
-    const limit = Math.min(Math.max(loaded.length, PAGE_SIZE), MAX_PAGE);
-    this.request?.unsubscribe();
-    this.request = this.api.errors(this.service(), { ...this.query(), limit }).subscribe({
-      next: (page) => {
-        if (generation !== this.generation) return;
-        this.accept(page.items, page.total, loaded.slice(limit));
-      },
-      error: (error: unknown) => this.failed(error, generation),
-    });
+    this.version++;
+    const needed = new Set(this.neededPages());
+    const away = [...this.fetched.keys()].filter((page) => !needed.has(page));
+    if (away.length) {
+      const rows = this.rows().slice();
+      for (const page of away) {
+        this.fetched.delete(page);
+        for (let i = page * PAGE_SIZE; i < Math.min((page + 1) * PAGE_SIZE, rows.length); i++) delete rows[i];
+      }
+      this.rows.set(rows);
+    }
+    this.ensurePages();
   }
 
-  protected loadMore(): void {
-    if (this.loading() || this.loadingMore() || !this.hasMore()) return;
+  /** The list renders other rows. */
+  protected onRange(range: RowRange): void {
+    this.window = range;
+    this.ensurePages();
+  }
+
+  /** Pages behind the rendered rows (and as many rows more as are hidden here: they shift the server's offsets). */
+  private neededPages(): number[] {
+    const total = this.total() ?? 0;
+    const { start, end } = this.window;
+    const last = Math.max(start, Math.min(end + this.hiddenCount(), total) - 1);
+    const pages: number[] = [];
+    for (let page = Math.floor(start / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) pages.push(page);
+    return pages;
+  }
+
+  private ensurePages(): void {
+    if (this.loading() || this.notFound() || this.total() === null) return;
+    const needed = this.neededPages();
+    for (const page of needed) {
+      if (this.fetched.get(page) === this.version || this.inflight.get(page)?.version === this.version) continue;
+      this.fetch(this.service(), this.query(), page);
+    }
+    // Scrolled far away meanwhile: those rows are not needed anymore.
+    const first = needed[0];
+    const last = needed[needed.length - 1];
+    for (const [page, request] of this.inflight) {
+      if (page < first - 1 || page > last + 1) {
+        request.sub.unsubscribe();
+        this.inflight.delete(page);
+      }
+    }
+  }
+
+  private fetch(service: string, query: ErrorQuery, page: number): void {
     const generation = this.generation;
-    this.loadingMore.set(true);
-    this.moreRequest = this.api.errors(this.service(), { ...this.query(), offset: this.items().length }).subscribe({
-      next: (page) => {
+    const request = { version: this.version, sub: Subscription.EMPTY };
+    this.inflight.get(page)?.sub.unsubscribe();
+    this.inflight.set(page, request);
+    request.sub = this.api.errors(service, { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).subscribe({
+      next: (answer) => {
         if (generation !== this.generation) return;
-        this.loadingMore.set(false);
-        this.accept([...this.items(), ...page.items], page.total, []);
+        if (this.inflight.get(page) === request) this.inflight.delete(page);
+        this.fetched.set(page, request.version);
+        this.loading.set(false);
+        this.accept(page, answer);
       },
       error: (error: unknown) => {
-        this.loadingMore.set(false);
+        if (this.inflight.get(page) === request) this.inflight.delete(page);
         this.failed(error, generation);
       },
     });
   }
 
-  private accept(head: ErrorSummary[], total: number, tail: ErrorSummary[]): void {
-    const seen = new Set<string>();
-    const items: ErrorSummary[] = [];
-    for (const e of [...head, ...tail]) {
-      if (seen.has(e.aggregation_key)) continue;
-      seen.add(e.aggregation_key);
-      items.push(e);
-    }
-    this.items.set(items);
-    this.total.set(total);
+  private cancelAll(): void {
+    for (const request of this.inflight.values()) request.sub.unsubscribe();
+    this.inflight.clear();
+  }
+
+  private accept(page: number, answer: ErrorPage): void {
+    const rows = this.rows().slice(0, answer.total);
+    rows.length = answer.total;
+    answer.items.forEach((e, i) => {
+      if (page * PAGE_SIZE + i < rows.length) rows[page * PAGE_SIZE + i] = e;
+    });
+    this.rows.set(rows);
+    this.total.set(answer.total);
     this.error.set(null);
     this.notFound.set(false);
     this.refresh.markUpdated();
     // Resolved here and gone from (or resolved in) the server's open list: the server caught up.
     if (this.query().status === 'open') {
-      const open = new Map(items.map((e) => [e.aggregation_key, e]));
-      for (const key of this.resolvedKeys.pendingFor(this.service())) {
-        if (!open.has(key) || open.get(key)!.resolved_at !== null) this.resolvedKeys.confirm(this.service(), key);
+      const pending = this.resolvedKeys.pendingFor(this.service());
+      if (pending.length) {
+        const open = new Map<string, ErrorSummary>();
+        for (const e of rows) if (e) open.set(e.aggregation_key, e);
+        for (const key of pending) {
+          if (!open.has(key) || open.get(key)!.resolved_at !== null) this.resolvedKeys.confirm(this.service(), key);
+        }
       }
     }
-    queueMicrotask(() => this.checkSentinel());
+    // A new total can change which pages the rows on screen need.
+    this.ensurePages();
   }
 
   private failed(error: unknown, generation: number): void {
@@ -313,7 +371,9 @@ export class ServicePage implements OnDestroy {
     this.loading.set(false);
     if (isNotFound(error)) {
       this.notFound.set(true);
-      this.items.set([]);
+      this.cancelAll();
+      this.fetched.clear();
+      this.rows.set([]);
       this.total.set(null);
       return;
     }
@@ -323,9 +383,9 @@ export class ServicePage implements OnDestroy {
 
   private afterResolve(key: string): void {
     if (this.activeKey() === key) {
-      const list = this.items();
-      const index = list.findIndex((e) => e.aggregation_key === key);
-      const next = list.slice(index + 1).find((e) => !this.resolvedKeys.isHidden(this.service(), e.aggregation_key, Date.now()));
+      const rows = this.rows();
+      const index = rows.findIndex((e) => e?.aggregation_key === key);
+      const next = rows.slice(index + 1, index + 1 + PAGE_SIZE).find((e) => e && !this.resolvedKeys.isHidden(this.service(), e.aggregation_key, Date.now()));
       void this.router.navigateByUrl(
         next ? errorUrl(this.router, this.service(), next.aggregation_key, this.linkParams()) : serviceUrl(this.router, this.service(), this.linkParams()),
       );
@@ -334,32 +394,6 @@ export class ServicePage implements OnDestroy {
     setTimeout(() => {
       if (!this.destroyed) this.reload();
     }, 1_000);
-  }
-
-  // ---- incremental list
-
-  private observeSentinel(): void {
-    if (typeof IntersectionObserver === 'undefined') return;
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) this.loadMore();
-    });
-    effect(
-      () => {
-        const el = this.sentinel()?.nativeElement;
-        this.observer?.disconnect();
-        if (el) this.observer?.observe(el);
-      },
-      { injector: this.injector },
-    );
-  }
-
-  /** After a page arrived: if the end of the list is on screen, fetch the next. */
-  private checkSentinel(): void {
-    const el = this.sentinel()?.nativeElement;
-    if (!el || typeof el.getBoundingClientRect !== 'function') return;
-    const rect = el.getBoundingClientRect();
-    if (rect.height === 0 && rect.top === 0) return; // not laid out (tests, hidden)
-    if (rect.top < window.innerHeight) this.loadMore();
   }
 
   // ---- filters (in the URL)
@@ -443,8 +477,8 @@ export class ServicePage implements OnDestroy {
       const step = event.key === 'j' ? 1 : -1;
       const next = Math.min(list.length - 1, Math.max(0, this.cursor() < 0 ? 0 : this.cursor() + step));
       this.cursor.set(next);
-      if (next >= list.length - 5) this.loadMore();
-      queueMicrotask(() => scrollIntoViewIfNeeded(this.host.nativeElement.querySelector(`[data-index="${next}"]`)));
+      // The list fetches the row's page if it is not loaded yet.
+      this.list()?.scrollToIndex(next);
     } else if ((event.key === 'Enter' || event.key === 'o') && !isOnControl(event)) {
       const e = list[this.cursor()];
       if (!e) return;
