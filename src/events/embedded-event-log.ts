@@ -245,6 +245,9 @@ class EmbeddedConsumerLoop {
       this.log.recordAck(name, lastSeq);
       nextSeq = lastSeq + 1;
       retryDelayMs = FIRST_RETRY_DELAY_MS;
+      // SQLite answers synchronously: without a turn of the event loop here, a long catch-up
+      // would keep HTTP requests (health, API) waiting until it ends.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

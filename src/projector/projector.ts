@@ -8,6 +8,8 @@ import { apply } from './projection.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
+/** A rebuild writes each touched error once per batch: bigger batches, fewer rewrites. */
+const REPLAY_BATCH = 5_000;
 
 export interface BatchApplied {
   throughSeq: number;
@@ -85,7 +87,7 @@ export class Projector {
     const head = await this.events.head();
     let count = 0;
     while (this.applied < head) {
-      const { events, throughSeq } = await this.events.read(this.applied + 1, MAX_BATCH);
+      const { events, throughSeq } = await this.events.read(this.applied + 1, REPLAY_BATCH);
       if (throughSeq <= this.applied) break;
       await this.applyBatch(events, throughSeq);
       count += events.length;

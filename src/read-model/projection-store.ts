@@ -33,9 +33,33 @@ function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
   return out;
 }
 
+// Records recently written stay in memory, so consecutive batches touching the same errors do
+// not read back (and parse) what they just wrote. Sound because one projector writes a read
+// model at a time; bounded, oldest dropped first.
+const MAX_CACHED_AGGREGATES = 5_000;
+const MAX_CACHED_TOTALS = 500_000;
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > max) cache.delete(cache.keys().next().value as K);
+}
+
 /** Reads the records a batch of events needs and writes back what the batch changed. */
 export class ProjectionStore {
+  private readonly cached = {
+    services: new Set<string>(),
+    aggregates: new Map<string, AggregateState>(),
+    targetTotals: new Map<string, number>(),
+  };
+
   constructor(private readonly db: ReadModelDatabase) {}
+
+  private forget(): void {
+    this.cached.services.clear();
+    this.cached.aggregates.clear();
+    this.cached.targetTotals.clear();
+  }
 
   async checkpoint(): Promise<number> {
     const row = await this.db.fork().findOne(CheckpointEntity, { name: PROJECTOR_CHECKPOINT });
@@ -44,6 +68,7 @@ export class ProjectionStore {
 
   /** Empties the read model, checkpoint included. */
   async reset(): Promise<void> {
+    this.forget();
     await this.db.clear();
   }
 
@@ -54,25 +79,35 @@ export class ProjectionStore {
     const bucketIds = new Map<string, string>();
     const services = new Set<string>();
     for (const event of events) {
-      services.add(event.service);
+      if (this.cached.services.has(event.service)) state.services.add(event.service);
+      else services.add(event.service);
       const needed = recordsNeeded(event);
-      for (const a of needed.aggregates) aggregateIds.set(rowId(a.service, a.key), aggregateId(a.service, a.key));
-      for (const t of needed.targetTotals)
-        countIds.set(rowId(t.service, t.targetUuid, t.key), targetCountId(t.service, t.targetUuid, t.key));
+      for (const a of needed.aggregates) {
+        const id = aggregateId(a.service, a.key);
+        const cached = this.cached.aggregates.get(id);
+        if (cached) state.aggregates.set(id, cached);
+        else aggregateIds.set(rowId(a.service, a.key), id);
+      }
+      for (const t of needed.targetTotals) {
+        const id = targetCountId(t.service, t.targetUuid, t.key);
+        const cached = this.cached.targetTotals.get(id);
+        if (cached !== undefined) state.targetTotals.set(id, cached);
+        else countIds.set(rowId(t.service, t.targetUuid, t.key), id);
+      }
       for (const id of needed.buckets) bucketIds.set(bucketRowId(id), id);
       for (const s of needed.targetsOf) state.targets.set(s, new Map());
     }
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
-      for (const row of await em.find(ServiceEntity, { id: { $in: ids } })) state.services.add(row.name);
+      for (const row of await em.find(ServiceEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.services.add(row.name);
     }
     for (const ids of chunks([...aggregateIds.keys()])) {
-      for (const row of await em.find(AggregatedErrorEntity, { id: { $in: ids } })) {
+      for (const row of await em.find(AggregatedErrorEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
         state.aggregates.set(aggregateId(row.service, row.aggregationKey), toAggregateState(row));
       }
     }
     for (const ids of chunks([...countIds.keys()])) {
-      for (const row of await em.find(TargetCountEntity, { id: { $in: ids } })) {
+      for (const row of await em.find(TargetCountEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
         state.targetTotals.set(targetCountId(row.service, row.targetUuid, row.aggregationKey), row.total);
       }
     }
@@ -91,6 +126,19 @@ export class ProjectionStore {
 
   /** Writes the changes and the checkpoint in one transaction: all of the batch or none. */
   async commit(state: ProjectionState, throughSeq: number): Promise<void> {
+    try {
+      await this.write(state, throughSeq);
+    } catch (error) {
+      // The database may or may not hold the batch: read everything afresh next time.
+      this.forget();
+      throw error;
+    }
+    for (const service of state.services) this.cached.services.add(service);
+    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
+    for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
+  }
+
+  private async write(state: ProjectionState, throughSeq: number): Promise<void> {
     await this.db.fork().transactional(async (em) => {
       await this.writeServices(em, state);
       await this.writeAggregates(em, state);
