@@ -1,19 +1,9 @@
 // The scraped format (proto/errors.proto) as it travels in JSON: snake_case, exactly what the
-// periskop client libraries expose on their /errors endpoint and send to /push.
+// periskop client libraries expose on their /errors endpoint and send to /push. The shapes
+// shared with the client library are its own; the server normalises times to epoch ms.
+import type { ErrorDetails, HttpContext, Severity } from '@periskop/client';
 
-export interface ErrorDetails {
-  class: string;
-  message: string;
-  stacktrace: string[];
-  cause: ErrorDetails | null;
-}
-
-export interface HttpContext {
-  request_method: string;
-  request_url: string;
-  request_headers: Record<string, string>;
-  request_body: string | null;
-}
+export type { ErrorDetails, HttpContext, Severity };
 
 export interface ErrorOccurrence {
   error: ErrorDetails;
@@ -23,8 +13,6 @@ export interface ErrorOccurrence {
   severity: Severity;
   http_context: HttpContext | null;
 }
-
-export type Severity = 'info' | 'warning' | 'error';
 
 export interface AggregatedErrorPayload {
   aggregation_key: string;
