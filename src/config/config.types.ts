@@ -127,16 +127,74 @@ export interface DnsSdConfig {
   refreshIntervalMs: number;
 }
 
+/** Prometheus Kubernetes SD roles: what is discovered, and which objects are watched for it. */
+export type KubernetesRole = 'pod' | 'service' | 'endpoints' | 'endpointslice' | 'node' | 'ingress';
+
+/** One entry of `selectors`: passed to the API server as labelSelector / fieldSelector when listing and watching `role`. */
+export interface KubernetesSelector {
+  role: KubernetesRole;
+  label?: string;
+  field?: string;
+}
+
+/** One entry of `kubernetes_sd_configs`. */
+export interface KubernetesSdConfig {
+  role: KubernetesRole;
+  /** The API server URL; with neither it nor kubeconfigFile, the in-cluster service account is used. */
+  apiServer?: string;
+  kubeconfigFile?: string;
+  /** No names and not ownNamespace: every namespace. */
+  namespaces: { ownNamespace: boolean; names: string[] };
+  /** At most one per role. */
+  selectors: KubernetesSelector[];
+  /** Adds the node's (`__meta_kubernetes_node_*`) or namespace's (`__meta_kubernetes_namespace_*`) labels and annotations. */
+  attachMetadata: { node: boolean; namespace: boolean };
+  /** Only with apiServer (as in Prometheus). */
+  auth?: HttpAuthConfig;
+  tls?: TlsConfig;
+}
+
+/** One entry of `consul_sd_configs`. */
+export interface ConsulSdConfig {
+  /** host:port of the Consul agent or server; default localhost:8500. */
+  server: string;
+  /** http (default) or https. */
+  scheme: 'http' | 'https';
+  /** Put before /v1/… in every URL, e.g. `/consul`; empty by default. */
+  pathPrefix: string;
+  /** Sent as X-Consul-Token. */
+  token?: string;
+  /** Empty: the agent's own datacenter (asked from /v1/agent/self). */
+  datacenter: string;
+  namespace: string;
+  partition: string;
+  /** Empty: every service of the catalog. */
+  services: string[];
+  /** An instance must carry all of them. */
+  tags: string[];
+  nodeMeta: Record<string, string>;
+  /** Default `,`. */
+  tagSeparator: string;
+  /** Default true. */
+  allowStale: boolean;
+  /** Default 30s: blocking queries are answered at once on a change; a burst of changes is read at most once per interval. */
+  refreshIntervalMs: number;
+  auth?: HttpAuthConfig;
+  tls?: TlsConfig;
+}
+
 export interface ServiceConfig {
   name: string;
   staticConfigs: StaticConfig[];
-  /** Present only when the file has entries; see FileSdConfig, HttpSdConfig, DnsSdConfig. */
+  /** Present only when the file has entries; see FileSdConfig, HttpSdConfig, DnsSdConfig, KubernetesSdConfig, ConsulSdConfig. */
   fileSdConfigs?: FileSdConfig[];
   httpSdConfigs?: HttpSdConfig[];
   dnsSdConfigs?: DnsSdConfig[];
+  kubernetesSdConfigs?: KubernetesSdConfig[];
+  consulSdConfigs?: ConsulSdConfig[];
   /** Applied to every discovered target, in order; present only when the file has entries. */
   relabelConfigs?: RelabelConfig[];
-  /** Discovery mechanisms present in the file but not implemented yet, e.g. `kubernetes_sd_configs`. */
+  /** Discovery mechanisms present in the file but not implemented yet (none at the moment); reported at start. */
   unsupportedDiscovery: string[];
   scraper: ScraperConfig;
   /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */

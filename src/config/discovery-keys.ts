@@ -11,11 +11,18 @@ export const DISCOVERY_KEYS = [
   'relabel_configs',
 ] as const;
 
-/** Not implemented yet; accepted so Go files load, reported at start as "not supported yet". */
-export const PLANNED_DISCOVERY_KEYS = ['kubernetes_sd_configs', 'consul_sd_configs'] as const;
+/** Not implemented yet; accepted so Go files load, reported at start as "not supported yet". None at the moment. */
+export const PLANNED_DISCOVERY_KEYS: readonly string[] = [];
 
 /** Named in "not supported" messages: what a service can use to find its targets. */
-export const SUPPORTED_DISCOVERY_KEYS = ['static_configs', 'dns_sd_configs', 'file_sd_configs', 'http_sd_configs'] as const;
+export const SUPPORTED_DISCOVERY_KEYS = [
+  'static_configs',
+  'dns_sd_configs',
+  'file_sd_configs',
+  'http_sd_configs',
+  'kubernetes_sd_configs',
+  'consul_sd_configs',
+] as const;
 
 /** Prometheus mechanisms Periskop does not plan to implement; refused with a clear message
  * instead of "unknown key", since they are valid Prometheus. */

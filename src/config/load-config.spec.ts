@@ -148,9 +148,9 @@ describe('parseConfigText defaults', () => {
       { services: [service('a', { scraper: { ...DEFAULT_SCRAPER, bodyLimitBytes: 1_048_576 } })] },
     ],
     [
-      'an empty discovery list is not reported as unsupported',
-      'services: [{name: a, consul_sd_configs: [], kubernetes_sd_configs: [{role: pod}]}]',
-      { services: [service('a', { unsupportedDiscovery: ['kubernetes_sd_configs'] })] },
+      'empty discovery lists add no fields',
+      'services: [{name: a, consul_sd_configs: [], kubernetes_sd_configs: []}]',
+      { services: [service('a')] },
     ],
     [
       'breakdown_labels and push are accepted beside the Go keys',
@@ -293,7 +293,7 @@ describe('parseConfigText errors', () => {
       'a Prometheus discovery mechanism Periskop does not support',
       'services: [{name: a, ec2_sd_configs: [{region: eu-west-1}]}]',
       'services[0].ec2_sd_configs',
-      'not supported: ec2_sd_configs (supported: static_configs, dns_sd_configs, file_sd_configs, http_sd_configs)',
+      'not supported: ec2_sd_configs (supported: static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs)',
     ],
     ['a discovery block that is not a list', 'services: [{name: a, dns_sd_configs: {names: [x]}}]', 'services[0].dns_sd_configs', 'expected a list, got a mapping'],
     [
@@ -517,6 +517,88 @@ describe('service discovery and relabeling config', () => {
     ]);
   });
 
+  it('kubernetes_sd_configs: in-cluster by default, every namespace, Prometheus keys as written', () => {
+    expect(
+      parseService(`kubernetes_sd_configs:
+      - {role: pod}
+      - role: endpointslice
+        api_server: https://k8s.internal:6443
+        bearer_token_file: /run/secrets/k8s-token
+        tls_config: {ca_file: /etc/k8s/ca.pem}
+        namespaces: {names: [shop, staging]}
+        selectors: [{role: pod, label: "app=checkout"}, {role: endpointslice, field: "metadata.name!=x"}]
+        attach_metadata: {node: true}
+      - {role: service, kubeconfig_file: /etc/k8s/kubeconfig, enable_http2: true, follow_redirects: true}
+      - {role: node, namespaces: {own_namespace: true}}`).kubernetesSdConfigs,
+    ).toEqual([
+      { role: 'pod', namespaces: { ownNamespace: false, names: [] }, selectors: [], attachMetadata: { node: false, namespace: false } },
+      {
+        role: 'endpointslice',
+        apiServer: 'https://k8s.internal:6443',
+        namespaces: { ownNamespace: false, names: ['shop', 'staging'] },
+        selectors: [
+          { role: 'pod', label: 'app=checkout' },
+          { role: 'endpointslice', field: 'metadata.name!=x' },
+        ],
+        attachMetadata: { node: true, namespace: false },
+        auth: { type: 'authorization', scheme: 'Bearer', credentialsFile: '/run/secrets/k8s-token' },
+        tls: { caFile: '/etc/k8s/ca.pem', insecureSkipVerify: false },
+      },
+      { role: 'service', kubeconfigFile: '/etc/k8s/kubeconfig', namespaces: { ownNamespace: false, names: [] }, selectors: [], attachMetadata: { node: false, namespace: false } },
+      { role: 'node', namespaces: { ownNamespace: true, names: [] }, selectors: [], attachMetadata: { node: false, namespace: false } },
+    ]);
+  });
+
+  it('consul_sd_configs: Prometheus defaults (localhost:8500, http, tag separator ",", stale reads, 30s), every key', () => {
+    const [defaults, full, legacy] = parseService(`consul_sd_configs:
+      - {}
+      - server: https://consul.internal:8501
+        path_prefix: /consul
+        token: t0k3n
+        datacenter: eu-1
+        namespace: team-a
+        partition: part-1
+        services: [checkout, payments]
+        tags: [errors]
+        node_meta: {rack: r1}
+        tag_separator: "|"
+        allow_stale: false
+        refresh_interval: 1m
+        tls_config: {insecure_skip_verify: true}
+      - {server: "consul:8500", scheme: https, username: u, password: p}`).consulSdConfigs!;
+    expect(defaults).toEqual({
+      server: 'localhost:8500',
+      scheme: 'http',
+      pathPrefix: '',
+      datacenter: '',
+      namespace: '',
+      partition: '',
+      services: [],
+      tags: [],
+      nodeMeta: {},
+      tagSeparator: ',',
+      allowStale: true,
+      refreshIntervalMs: 30_000,
+    });
+    expect(full).toEqual({
+      server: 'consul.internal:8501', // the scheme written in the address wins, as in Consul's client
+      scheme: 'https',
+      pathPrefix: '/consul',
+      token: 't0k3n',
+      datacenter: 'eu-1',
+      namespace: 'team-a',
+      partition: 'part-1',
+      services: ['checkout', 'payments'],
+      tags: ['errors'],
+      nodeMeta: { rack: 'r1' },
+      tagSeparator: '|',
+      allowStale: false,
+      refreshIntervalMs: 60_000,
+      tls: { insecureSkipVerify: true },
+    });
+    expect(legacy).toMatchObject({ server: 'consul:8500', scheme: 'https', auth: { type: 'basic', username: 'u', password: 'p' } });
+  });
+
   it('relabel_configs: Prometheus defaults, the action in any case, the regex anchored', () => {
     const [first, second] = parseService(`relabel_configs:
       - {source_labels: [__address__], target_label: instance}
@@ -561,6 +643,23 @@ describe('service discovery and relabeling config', () => {
     ['an A lookup without port', 'dns_sd_configs: [{names: [web], type: A}]', 'dns_sd_configs[0].port', 'required for type A (only SRV records carry their port): the port to scrape, 1..65535'],
     ['a DNS record type Prometheus does not look up', 'dns_sd_configs: [{names: [web], type: TXT, port: 1}]', 'dns_sd_configs[0].type', 'invalid DNS-SD record type "TXT" (one of: SRV, A, AAAA, MX, NS)'],
     ['a misspelled dns_sd_configs key', 'dns_sd_configs: [{name: [web]}]', 'dns_sd_configs[0].name', 'unknown key (allowed: names, type, port, refresh_interval)'],
+    ['kubernetes_sd_configs without role', 'kubernetes_sd_configs: [{api_server: "https://k8s"}]', 'kubernetes_sd_configs[0].role', 'required: the role to discover (one of: pod, service, endpoints, endpointslice, node, ingress)'],
+    ['an unknown Kubernetes role', 'kubernetes_sd_configs: [{role: deployment}]', 'kubernetes_sd_configs[0].role', 'unknown Kubernetes SD role "deployment" (one of: pod, service, endpoints, endpointslice, node, ingress)'],
+    ['api_server and kubeconfig_file', 'kubernetes_sd_configs: [{role: pod, api_server: "https://k8s", kubeconfig_file: /k}]', 'kubernetes_sd_configs[0].kubeconfig_file', 'cannot be used together with api_server'],
+    ['an api_server that is not http(s)', 'kubernetes_sd_configs: [{role: pod, api_server: "k8s:6443"}]', 'kubernetes_sd_configs[0].api_server', 'URL scheme must be http or https, got "k8s:6443"'],
+    ['HTTP client options without api_server', 'kubernetes_sd_configs: [{role: pod, bearer_token: x}]', 'kubernetes_sd_configs[0].bearer_token', 'a custom HTTP client configuration needs api_server (without it, the in-cluster service account is used)'],
+    ['HTTP client options with kubeconfig_file', 'kubernetes_sd_configs: [{role: pod, kubeconfig_file: /k, tls_config: {ca_file: /ca}}]', 'kubernetes_sd_configs[0].tls_config', 'cannot be used together with kubeconfig_file (the kubeconfig file says how to connect)'],
+    ['own_namespace outside the cluster', 'kubernetes_sd_configs: [{role: pod, api_server: "https://k8s", namespaces: {own_namespace: true}}]', 'kubernetes_sd_configs[0].namespaces.own_namespace', 'cannot be used together with api_server (the own namespace is the service account\'s, in a cluster)'],
+    ['a selector for another role', 'kubernetes_sd_configs: [{role: pod, selectors: [{role: service, label: a=b}]}]', 'kubernetes_sd_configs[0].selectors[0].role', 'pod role supports only pod selectors'],
+    ['two selectors for one role', 'kubernetes_sd_configs: [{role: endpoints, selectors: [{role: pod, label: a=b}, {role: pod, field: x=y}]}]', 'kubernetes_sd_configs[0].selectors[1].role', 'duplicated selector role: pod'],
+    ['a misspelled kubernetes_sd_configs key', 'kubernetes_sd_configs: [{role: pod, namespace: {names: [a]}}]', 'kubernetes_sd_configs[0].namespace', 'unknown key (allowed: role, api_server, kubeconfig_file, namespaces, selectors, attach_metadata, basic_auth, authorization, bearer_token, bearer_token_file, tls_config, follow_redirects, enable_http2)'],
+    ['an empty consul server', 'consul_sd_configs: [{server: " "}]', 'consul_sd_configs[0].server', 'must not be empty: the Consul server address (host:port)'],
+    ['a consul server that is not host:port', 'consul_sd_configs: [{server: "consul 1:8500"}]', 'consul_sd_configs[0].server', '"consul 1:8500" is not a server address (host:port)'],
+    ['a consul scheme other than http(s)', 'consul_sd_configs: [{scheme: tcp}]', 'consul_sd_configs[0].scheme', 'must be http or https, got "tcp"'],
+    ['consul username with basic_auth', 'consul_sd_configs: [{username: u, basic_auth: {username: v}}]', 'consul_sd_configs[0].username', 'only one of username/password and basic_auth may be set'],
+    ['consul token with authorization', 'consul_sd_configs: [{token: t, authorization: {credentials: c}}]', 'consul_sd_configs[0].token', 'only one of token and authorization may be set'],
+    ['a consul refresh_interval of zero', 'consul_sd_configs: [{refresh_interval: 0s}]', 'consul_sd_configs[0].refresh_interval', 'must be positive'],
+    ['consul tags that are not a list', 'consul_sd_configs: [{tags: errors}]', 'consul_sd_configs[0].tags', 'expected a list, got string "errors"'],
   ])('refuses %s', (_behaviour, yaml, keyPath, problem) => {
     const error = configErrorFrom(() => parseService(yaml));
     expect(error).toMatchObject({ file: 'test.yaml', path: `services[0].${keyPath}`, problem });

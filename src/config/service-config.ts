@@ -10,7 +10,7 @@ import {
 } from './discovery-keys.js';
 import { parseRelabelConfigs } from './relabel-config.js';
 import { parseScraperConfig } from './scraper-config.js';
-import { parseDnsSdConfig, parseFileSdConfig, parseHttpSdConfig } from './sd-config.js';
+import { parseConsulSdConfig, parseDnsSdConfig, parseFileSdConfig, parseHttpSdConfig, parseKubernetesSdConfig } from './sd-config.js';
 import { parseLabelName, parseStaticConfig } from './static-config.js';
 import type { YamlNode } from './yaml-node.js';
 
@@ -43,6 +43,8 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   const fileSdConfigs = node.field('file_sd_configs').optional((n) => n.items().map(parseFileSdConfig), []);
   const httpSdConfigs = node.field('http_sd_configs').optional((n) => n.items().map(parseHttpSdConfig), []);
   const dnsSdConfigs = node.field('dns_sd_configs').optional((n) => n.items().map(parseDnsSdConfig), []);
+  const kubernetesSdConfigs = node.field('kubernetes_sd_configs').optional((n) => n.items().map(parseKubernetesSdConfig), []);
+  const consulSdConfigs = node.field('consul_sd_configs').optional((n) => n.items().map(parseConsulSdConfig), []);
   const relabelConfigs = node.field('relabel_configs').optional(parseRelabelConfigs, []);
   return {
     name,
@@ -51,6 +53,8 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
     ...(fileSdConfigs.length > 0 ? { fileSdConfigs } : {}),
     ...(httpSdConfigs.length > 0 ? { httpSdConfigs } : {}),
     ...(dnsSdConfigs.length > 0 ? { dnsSdConfigs } : {}),
+    ...(kubernetesSdConfigs.length > 0 ? { kubernetesSdConfigs } : {}),
+    ...(consulSdConfigs.length > 0 ? { consulSdConfigs } : {}),
     ...(relabelConfigs.length > 0 ? { relabelConfigs } : {}),
     unsupportedDiscovery: plannedDiscoveryIn(node),
     scraper: parseScraperConfig(node.field('scraper')),

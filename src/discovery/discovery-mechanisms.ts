@@ -1,7 +1,9 @@
 import type { ServiceConfig } from '../config/config.types.js';
+import { ConsulDiscovery } from './consul-discovery.js';
 import { DnsDiscovery } from './dns-discovery.js';
 import { FileDiscovery } from './file-discovery.js';
 import { HttpDiscovery } from './http-discovery.js';
+import { KubernetesDiscovery } from './kubernetes-discovery.js';
 import { StaticDiscovery } from './static-discovery.js';
 import type { DiscoveryMechanism } from './target-group.js';
 
@@ -12,5 +14,7 @@ export function discoveryMechanisms(service: ServiceConfig): DiscoveryMechanism[
     ...(service.fileSdConfigs ?? []).map((config, i) => new FileDiscovery(config, i, service.name)),
     ...(service.httpSdConfigs ?? []).map((config, i) => new HttpDiscovery(config, i, service.name)),
     ...(service.dnsSdConfigs ?? []).map((config, i) => new DnsDiscovery(config, i, service.name)),
+    ...(service.kubernetesSdConfigs ?? []).map((config, i) => new KubernetesDiscovery(config, i, service.name)),
+    ...(service.consulSdConfigs ?? []).map((config, i) => new ConsulDiscovery(config, i, service.name)),
   ];
 }
