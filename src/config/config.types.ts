@@ -194,8 +194,6 @@ export interface ServiceConfig {
   consulSdConfigs?: ConsulSdConfig[];
   /** Applied to every discovered target, in order; present only when the file has entries. */
   relabelConfigs?: RelabelConfig[];
-  /** Discovery mechanisms present in the file but not implemented yet (none at the moment); reported at start. */
-  unsupportedDiscovery: string[];
   scraper: ScraperConfig;
   /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */
   push?: { token: string };

@@ -11,9 +11,6 @@ export const DISCOVERY_KEYS = [
   'relabel_configs',
 ] as const;
 
-/** Not implemented yet; accepted so Go files load, reported at start as "not supported yet". None at the moment. */
-export const PLANNED_DISCOVERY_KEYS: readonly string[] = [];
-
 /** Named in "not supported" messages: what a service can use to find its targets. */
 export const SUPPORTED_DISCOVERY_KEYS = [
   'static_configs',

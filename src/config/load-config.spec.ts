@@ -13,7 +13,7 @@ const NO_ENV = {};
 const DEFAULT_SCRAPER = { endpoint: '/errors', refreshIntervalMs: 10_000, timeoutMs: 10_000, bodyLimitBytes: 16 * 2 ** 20 };
 
 function service(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-  return { name, staticConfigs: [], unsupportedDiscovery: [], scraper: DEFAULT_SCRAPER, ...overrides };
+  return { name, staticConfigs: [], scraper: DEFAULT_SCRAPER, ...overrides };
 }
 
 function configErrorFrom(load: () => unknown): ConfigError {
@@ -608,7 +608,7 @@ describe('service discovery and relabeling config', () => {
   });
 
   it('a service without discovery blocks has none of the optional fields', () => {
-    expect(Object.keys(parseService('static_configs: []')).sort()).toEqual(['name', 'scraper', 'staticConfigs', 'unsupportedDiscovery']);
+    expect(Object.keys(parseService('static_configs: []')).sort()).toEqual(['name', 'scraper', 'staticConfigs']);
   });
 
   // [behaviour, service YAML, key path under services[0], what is wrong]

@@ -4,7 +4,6 @@
 import type { ServiceConfig } from './config.types.js';
 import {
   DISCOVERY_KEYS,
-  PLANNED_DISCOVERY_KEYS,
   SUPPORTED_DISCOVERY_KEYS,
   UNSUPPORTED_DISCOVERY_KEYS,
 } from './discovery-keys.js';
@@ -56,17 +55,8 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
     ...(kubernetesSdConfigs.length > 0 ? { kubernetesSdConfigs } : {}),
     ...(consulSdConfigs.length > 0 ? { consulSdConfigs } : {}),
     ...(relabelConfigs.length > 0 ? { relabelConfigs } : {}),
-    unsupportedDiscovery: plannedDiscoveryIn(node),
     scraper: parseScraperConfig(node.field('scraper')),
   };
-}
-
-// Only keys with entries count: an empty list discovers nothing, so nothing is missing.
-function plannedDiscoveryIn(node: YamlNode): string[] {
-  return PLANNED_DISCOVERY_KEYS.filter((key) => {
-    const field = node.field(key);
-    return !field.isAbsent && field.items().length > 0;
-  });
 }
 
 function rejectUnsupportedDiscovery(node: YamlNode): void {

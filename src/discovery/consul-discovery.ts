@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { isIPv6 } from 'node:net';
 import type { ConsulSdConfig } from '../config/config.types.js';
-import { configuredConnection, httpGet, HttpError, pause, readBody, type HttpConnection } from './kubernetes-http.js';
+import { configuredConnection, httpGet, HttpError, pause, readBody, type HttpConnection } from './discovery-http-client.js';
 import { sanitizeLabelName } from './kubernetes-targets.js';
 import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
 

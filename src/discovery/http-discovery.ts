@@ -1,9 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { HttpAuthConfig, HttpSdConfig } from '../config/config.types.js';
-import { PERISKOP_VERSION } from '../version.js';
+import type { HttpSdConfig } from '../config/config.types.js';
+import { configuredConnection, httpGet, readBody, type HttpConnection } from './discovery-http-client.js';
 import { parseTargetGroups } from './target-group-format.js';
 import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
 
@@ -32,6 +29,7 @@ export class HttpDiscovery implements DiscoveryMechanism {
   private stopped = false;
   /** Fetches that failed since start (tests and metrics read it). */
   failures = 0;
+  private readonly connection: HttpConnection;
 
   constructor(
     private readonly config: HttpSdConfig,
@@ -39,6 +37,7 @@ export class HttpDiscovery implements DiscoveryMechanism {
     private readonly service: string,
   ) {
     this.name = `http_sd_configs[${index}]`;
+    this.connection = configuredConnection(config.auth, config.tls);
   }
 
   /** The first fetch runs in the background: a slow endpoint must not hold up the start. */
@@ -114,21 +113,9 @@ export class HttpDiscovery implements DiscoveryMechanism {
 
   private async get(url: string, redirectsLeft: number): Promise<{ status: number; contentType?: string; body: string }> {
     const target = new URL(url);
-    const options: RequestOptions & Record<string, unknown> = {
-      method: 'GET',
-      headers: {
-        Accept: 'application/json',
-        'User-Agent': `Periskop/${PERISKOP_VERSION}`,
-        'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refreshIntervalMs / 1000),
-        ...(await authorizationHeader(this.config.auth)),
-      },
-      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.min(this.config.refreshIntervalMs, MAX_TIMEOUT_MS))]),
-    };
-    if (target.protocol === 'https:') Object.assign(options, await this.tlsOptions());
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, resolve);
-      request.on('error', reject);
-      request.end();
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.min(this.config.refreshIntervalMs, MAX_TIMEOUT_MS))]);
+    const response = await httpGet(target, this.connection, signal, {
+      'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refreshIntervalMs / 1000),
     });
     const location = response.headers.location;
     if (this.config.followRedirects && [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location) {
@@ -136,51 +123,7 @@ export class HttpDiscovery implements DiscoveryMechanism {
       if (redirectsLeft === 0) throw new Error(`stopped after ${MAX_REDIRECTS} redirects`);
       return this.get(new URL(location, target).toString(), redirectsLeft - 1);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        response.destroy();
-        throw new Error(`answer larger than ${MAX_BODY_BYTES} bytes`);
-      }
-      chunks.push(chunk);
-    }
-    return { status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') };
-  }
-
-  private async tlsOptions(): Promise<Record<string, unknown>> {
-    const tls = this.config.tls;
-    if (!tls) return {};
-    return {
-      ...(tls.caFile ? { ca: await readSecret(tls.caFile, 'ca_file') } : {}),
-      ...(tls.certFile ? { cert: await readSecret(tls.certFile, 'cert_file') } : {}),
-      ...(tls.keyFile ? { key: await readSecret(tls.keyFile, 'key_file') } : {}),
-      ...(tls.serverName ? { servername: tls.serverName } : {}),
-      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
-      rejectUnauthorized: !tls.insecureSkipVerify,
-      agent: false,
-    };
-  }
-}
-
-/** The Authorization header; files are read at every request, so a rotated secret is picked up. */
-async function authorizationHeader(auth: HttpAuthConfig | undefined): Promise<Record<string, string>> {
-  if (!auth) return {};
-  if (auth.type === 'basic') {
-    const username = auth.usernameFile ? await readSecret(auth.usernameFile, 'username_file') : (auth.username ?? '');
-    const password = auth.passwordFile ? await readSecret(auth.passwordFile, 'password_file') : (auth.password ?? '');
-    return { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
-  }
-  const credentials = auth.credentialsFile ? await readSecret(auth.credentialsFile, 'credentials file') : (auth.credentials ?? '');
-  return { Authorization: `${auth.scheme} ${credentials}` };
-}
-
-// Prometheus trims the surrounding whitespace of secrets read from files.
-async function readSecret(file: string, what: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    throw new Error(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const body = await readBody(response, MAX_BODY_BYTES);
+    return { status: response.statusCode ?? 0, contentType: response.headers['content-type'], body };
   }
 }

@@ -7,7 +7,7 @@ import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import * as yaml from 'js-yaml';
 import type { KubernetesSdConfig } from '../config/config.types.js';
-import { configuredConnection, readSecret, type HttpConnection } from './kubernetes-http.js';
+import { configuredConnection, readSecret, type HttpConnection } from './discovery-http-client.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { KubernetesRole, KubernetesSdConfig } from '../config/config.types.js';
 import { kubernetesConnection, type KubernetesConnection, type KubernetesEnvironment } from './kubernetes-connection.js';
-import { pause } from './kubernetes-http.js';
+import { pause } from './discovery-http-client.js';
 import { KubernetesInformer, RESOURCES, type InformerOptions, type KubernetesResource } from './kubernetes-informer.js';
 import { objectGroups, type KubernetesLookup, type Node, type Pod, type Service } from './kubernetes-targets.js';
 import type { DiscoveryMechanism, TargetGroup } from './target-group.js';

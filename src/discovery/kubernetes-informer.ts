@@ -5,7 +5,7 @@
 // copy is kept as it was and the request is retried with backoff.
 
 import type { IncomingMessage } from 'node:http';
-import { httpGet, HttpError, pause, readBody } from './kubernetes-http.js';
+import { httpGet, HttpError, pause, readBody } from './discovery-http-client.js';
 import type { KubernetesConnection } from './kubernetes-connection.js';
 
 const MAX_LIST_BYTES = 256 * 2 ** 20;

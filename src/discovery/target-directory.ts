@@ -42,9 +42,6 @@ export class TargetDirectory {
   /** Starts every mechanism; resolves once the targets known at start are recorded. */
   async start(): Promise<void> {
     for (const service of this.config.services) {
-      for (const mechanism of service.unsupportedDiscovery) {
-        this.logger.warn(`service "${service.name}": ${mechanism} is not supported yet; its targets are not scraped`);
-      }
       this.current.set(service.name, []);
       for (const mechanism of discoveryMechanisms(service)) {
         this.running.push(mechanism);

@@ -1,6 +1,6 @@
-// The HTTP client of the Kubernetes and Consul discovery: Prometheus' HTTP client options
-// (basic_auth, authorization, bearer_token[_file], tls_config) as http_sd_configs applies them,
-// for requests that may stay open (watches, blocking queries). Secret files are read at every
+// The HTTP client of the discovery mechanisms (http_sd, Kubernetes, Consul): Prometheus' HTTP
+// client options (basic_auth, authorization, bearer_token[_file], tls_config), for plain
+// requests and for requests that stay open (watches, blocking queries). Secret files are read at every
 // request, so rotated secrets are picked up.
 
 import { readFile } from 'node:fs/promises';
