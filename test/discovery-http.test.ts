@@ -129,7 +129,7 @@ describe('http_sd_configs', () => {
       ]);
     }
     expect(probe.reports.length).toBe(reports);
-    expect(mechanism.failures).toBe(failures.length * 2);
+    expect(probe.failures).toBe(failures.length * 2);
 
     answer = { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify([{ targets: ['c:1'] }]) };
     await mechanism.refresh();

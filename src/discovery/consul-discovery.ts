@@ -49,6 +49,7 @@ interface Watch {
  */
 export class ConsulDiscovery implements DiscoveryMechanism {
   readonly name: string;
+  private countFailure: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private readonly base: URL;
   private readonly connection: HttpConnection;
@@ -89,7 +90,8 @@ export class ConsulDiscovery implements DiscoveryMechanism {
   }
 
   /** Queries run in the background: an unreachable Consul must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void): void {
+  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
+    this.countFailure = failed;
     this.report = report;
     this.running = this.run();
   }
@@ -309,6 +311,7 @@ export class ConsulDiscovery implements DiscoveryMechanism {
   }
 
   private failed(what: string, message: string): void {
+    this.countFailure();
     if (this.problems.get(what) === message) return;
     this.problems.set(what, message);
     const kept = this.reported === null ? 'no targets from it until it answers' : 'keeping the last known targets';

@@ -24,6 +24,7 @@ const NO_RECORDS = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
  */
 export class DnsDiscovery implements DiscoveryMechanism {
   readonly name: string;
+  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private readonly resolver: dns.Resolver;
   private readonly byName = new Map<string, TargetGroup[]>();
@@ -47,7 +48,8 @@ export class DnsDiscovery implements DiscoveryMechanism {
   }
 
   /** The first lookups run in the background: a slow DNS server must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void): void {
+  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
+    this.failed = failed;
     this.report = report;
     this.cycle();
   }
@@ -97,6 +99,7 @@ export class DnsDiscovery implements DiscoveryMechanism {
       }
       if (this.stopped) return;
       const message = (error as Error).message;
+      this.failed();
       if (this.problems.get(name) === message) return;
       this.problems.set(name, message);
       const kept = this.byName.has(name) ? 'keeping its last targets' : 'no targets from it until it resolves';

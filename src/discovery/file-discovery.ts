@@ -20,6 +20,7 @@ const SETTLE_MS = 20;
  */
 export class FileDiscovery implements DiscoveryMechanism {
   readonly name: string;
+  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private byFile = new Map<string, TargetGroup[]>();
   private readonly problems = new Map<string, string>();
@@ -42,7 +43,8 @@ export class FileDiscovery implements DiscoveryMechanism {
     this.name = `file_sd_configs[${index}]`;
   }
 
-  async start(report: (groups: TargetGroup[]) => void): Promise<void> {
+  async start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): Promise<void> {
+    this.failed = failed;
     this.report = report;
     this.watchDirectories();
     await this.refresh();
@@ -104,6 +106,7 @@ export class FileDiscovery implements DiscoveryMechanism {
   }
 
   private problem(file: string, message: string): void {
+    this.failed();
     if (this.problems.get(file) === message) return;
     this.problems.set(file, message);
     const kept = this.byFile.has(file) ? 'keeping its last good targets' : 'no targets from it until it is fixed';

@@ -18,6 +18,7 @@ const JSON_CONTENT_TYPE = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
  */
 export class HttpDiscovery implements DiscoveryMechanism {
   readonly name: string;
+  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private report: (groups: TargetGroup[]) => void = () => {};
   private reported: string | null = null;
@@ -27,8 +28,6 @@ export class HttpDiscovery implements DiscoveryMechanism {
   private queue: Promise<void> = Promise.resolve();
   private abort = new AbortController();
   private stopped = false;
-  /** Fetches that failed since start (tests and metrics read it). */
-  failures = 0;
   private readonly connection: HttpConnection;
 
   constructor(
@@ -41,7 +40,8 @@ export class HttpDiscovery implements DiscoveryMechanism {
   }
 
   /** The first fetch runs in the background: a slow endpoint must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void): void {
+  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
+    this.failed = failed;
     this.report = report;
     this.cycle();
   }
@@ -74,7 +74,7 @@ export class HttpDiscovery implements DiscoveryMechanism {
       groups = await this.fetchGroups();
     } catch (error) {
       if (this.stopped) return;
-      this.failures++;
+      this.failed();
       const message = (error as Error).message;
       if (message !== this.problem) {
         this.problem = message;

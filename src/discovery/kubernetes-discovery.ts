@@ -42,6 +42,7 @@ const SELECTOR_ROLE: Readonly<Partial<Record<Kind, KubernetesRole>>> = {
  */
 export class KubernetesDiscovery implements DiscoveryMechanism {
   readonly name: string;
+  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private readonly informers = new Map<Kind, KubernetesInformer[]>();
   private readonly problems = new Map<string, string>();
@@ -62,7 +63,8 @@ export class KubernetesDiscovery implements DiscoveryMechanism {
   }
 
   /** Connects in the background: an unreachable API server must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void): void {
+  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
+    this.failed = failed;
     this.report = report;
     this.running = this.run();
   }
@@ -116,6 +118,7 @@ export class KubernetesDiscovery implements DiscoveryMechanism {
         if (this.connectionProblem !== null) this.logger.log(`${this.prefix}: connection configured`);
         return connection;
       } catch (error) {
+        this.failed();
         const message = (error as Error).message;
         if (message !== this.connectionProblem) {
           this.connectionProblem = message;
@@ -140,6 +143,7 @@ export class KubernetesDiscovery implements DiscoveryMechanism {
       if (this.problems.delete(what)) this.logger.log(`${this.prefix}: ${what}: the API server answers again`);
       return;
     }
+    this.failed();
     if (this.problems.get(what) === message) return;
     this.problems.set(what, message);
     const kept = this.reported === null ? 'no targets from it until it answers' : 'keeping the last known targets';

@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '../clock/clock.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import type { DiscoveredTarget } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
+import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { discoveryMechanisms } from './discovery-mechanisms.js';
 import { finalTargets } from './final-targets.js';
 import { relabelWith } from './relabel.js';
@@ -33,6 +34,7 @@ export class TargetDirectory {
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly events: EventStore,
+    private readonly metrics: PeriskopMetrics,
   ) {}
 
   onChange(listener: TargetsListener): void {
@@ -45,7 +47,10 @@ export class TargetDirectory {
       this.current.set(service.name, []);
       for (const mechanism of discoveryMechanisms(service)) {
         this.running.push(mechanism);
-        await mechanism.start((groups) => this.update(service, mechanism.name, groups));
+        await mechanism.start(
+          (groups) => this.update(service, mechanism.name, groups),
+          () => this.metrics.discoveryFailures.inc({ service_name: service.name, mechanism: mechanism.name }),
+        );
       }
       // A service without targets yet is still a service: record it.
       if (!this.groups.has(service.name)) this.changed(service.name, []);

@@ -9,9 +9,12 @@ export interface TargetGroup {
   labels: Record<string, string>;
 }
 
-/** A discovery mechanism of one service: it reports its full current list on every change. */
+/**
+ * A discovery mechanism of one service: it reports its full current list on every change, and
+ * every failed lookup (it keeps its last known targets then) through `failed`, for metrics.
+ */
 export interface DiscoveryMechanism {
   readonly name: string;
-  start(report: (groups: TargetGroup[]) => void): void | Promise<void>;
+  start(report: (groups: TargetGroup[]) => void, failed?: () => void): void | Promise<void>;
   stop(): Promise<void>;
 }

@@ -110,6 +110,15 @@ export class PeriskopMetrics {
         buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   );
+  readonly discoveryFailures = metric(
+    'periskop_discovery_failures_total',
+    () =>
+      new Counter({
+        name: 'periskop_discovery_failures_total',
+        help: 'Failed lookups of a discovery mechanism (its last known targets are kept).',
+        labelNames: ['service_name', 'mechanism'],
+      }),
+  );
   readonly buildInfo = metric(
     'periskop_build_info',
     () => new Gauge({ name: 'periskop_build_info', help: 'Version of this Periskop.', labelNames: ['version', 'nodejs'] }),

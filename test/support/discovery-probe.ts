@@ -8,11 +8,16 @@ import { waitFor } from './wait-for.js';
  */
 export class DiscoveryProbe {
   readonly reports: TargetGroup[][] = [];
+  /** Failed lookups the mechanism counted (what periskop_discovery_failures_total shows). */
+  failures = 0;
 
   constructor(readonly mechanism: DiscoveryMechanism) {}
 
   async start(): Promise<this> {
-    await this.mechanism.start((groups) => this.reports.push(groups));
+    await this.mechanism.start(
+      (groups) => this.reports.push(groups),
+      () => this.failures++,
+    );
     return this;
   }
 
