@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { promises as dns } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import type { DnsSdConfig } from '../config/config.types.js';
-import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
+import { PollingDiscovery } from './polling-discovery.js';
+import type { TargetGroup } from './target-group.js';
 
 export interface DnsDiscoveryOptions {
   /** DNS servers (`127.0.0.1:5353`) instead of the system's; for tests. */
@@ -22,19 +23,13 @@ const NO_RECORDS = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
  * as Prometheus writes it) and `__meta_dns_srv_record_port`, MX and NS targets
  * `__meta_dns_mx_record_target` / `__meta_dns_ns_record_target`.
  */
-export class DnsDiscovery implements DiscoveryMechanism {
+export class DnsDiscovery extends PollingDiscovery {
   readonly name: string;
-  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
   private readonly resolver: dns.Resolver;
   private readonly byName = new Map<string, TargetGroup[]>();
   private readonly problems = new Map<string, string>();
-  private report: (groups: TargetGroup[]) => void = () => {};
   private reported: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private queue: Promise<void> = Promise.resolve();
-  private stopped = false;
 
   constructor(
     private readonly config: DnsSdConfig,
@@ -42,41 +37,17 @@ export class DnsDiscovery implements DiscoveryMechanism {
     private readonly service: string,
     options: DnsDiscoveryOptions = {},
   ) {
+    super(config.refreshIntervalMs);
     this.name = `dns_sd_configs[${index}]`;
     this.resolver = new dns.Resolver({ timeout: options.timeoutMs ?? 5_000, tries: 2 });
     if (options.servers) this.resolver.setServers(options.servers);
   }
 
-  /** The first lookups run in the background: a slow DNS server must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
-    this.failed = failed;
-    this.report = report;
-    this.cycle();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+  protected cancelLookups(): void {
     this.resolver.cancel();
-    await this.running;
-    await this.queue;
   }
 
-  private cycle(): void {
-    this.running = this.refresh().finally(() => {
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => this.cycle(), this.config.refreshIntervalMs);
-    });
-  }
-
-  /** Looks every name up once; reports the groups when they changed. Never throws. */
-  refresh(): Promise<void> {
-    // One at a time, so an older answer never lands after a newer one.
-    this.queue = this.queue.then(() => this.refreshOnce());
-    return this.queue;
-  }
-
-  private async refreshOnce(): Promise<void> {
+  protected async refreshOnce(): Promise<void> {
     await Promise.all(this.config.names.map((name) => this.refreshName(name)));
     if (this.stopped) return;
     const groups = this.config.names.flatMap((name) => this.byName.get(name) ?? []);

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { HttpSdConfig } from '../config/config.types.js';
 import { configuredConnection, httpGet, readBody, type HttpConnection } from './discovery-http-client.js';
 import { parseTargetGroups } from './target-group-format.js';
-import type { DiscoveryMechanism, TargetGroup } from './target-group.js';
+import { PollingDiscovery } from './polling-discovery.js';
+import type { TargetGroup } from './target-group.js';
 
 const MAX_BODY_BYTES = 64 * 2 ** 20;
 const MAX_REDIRECTS = 10;
@@ -16,18 +17,12 @@ const JSON_CONTENT_TYPE = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
  * gets `__meta_url`. A failed fetch (connection, status, content type, JSON) keeps the last
  * known targets and is logged when the problem changes.
  */
-export class HttpDiscovery implements DiscoveryMechanism {
+export class HttpDiscovery extends PollingDiscovery {
   readonly name: string;
-  private failed: () => void = () => {};
   private readonly logger = new Logger('Discovery');
-  private report: (groups: TargetGroup[]) => void = () => {};
   private reported: string | null = null;
   private problem: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private queue: Promise<void> = Promise.resolve();
   private abort = new AbortController();
-  private stopped = false;
   private readonly connection: HttpConnection;
 
   constructor(
@@ -35,40 +30,16 @@ export class HttpDiscovery implements DiscoveryMechanism {
     index: number,
     private readonly service: string,
   ) {
+    super(config.refreshIntervalMs);
     this.name = `http_sd_configs[${index}]`;
     this.connection = configuredConnection(config.auth, config.tls);
   }
 
-  /** The first fetch runs in the background: a slow endpoint must not hold up the start. */
-  start(report: (groups: TargetGroup[]) => void, failed: () => void = () => {}): void {
-    this.failed = failed;
-    this.report = report;
-    this.cycle();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+  protected cancelLookups(): void {
     this.abort.abort();
-    await this.running;
-    await this.queue;
   }
 
-  private cycle(): void {
-    this.running = this.refresh().finally(() => {
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => this.cycle(), this.config.refreshIntervalMs);
-    });
-  }
-
-  /** One fetch; reports the groups when they changed. Never throws. */
-  refresh(): Promise<void> {
-    // One at a time, so an older answer never lands after a newer one.
-    this.queue = this.queue.then(() => this.refreshOnce());
-    return this.queue;
-  }
-
-  private async refreshOnce(): Promise<void> {
+  protected async refreshOnce(): Promise<void> {
     let groups: TargetGroup[];
     try {
       groups = await this.fetchGroups();
