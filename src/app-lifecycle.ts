@@ -45,7 +45,7 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   private async startProjection(): Promise<void> {
     await this.db.ready();
     this.metrics.reset();
-    this.metrics.setAggregates(await this.queries.allAggregates());
+    this.metrics.setAggregates(await this.queries.aggregateTotals());
     this.projector.onBatchApplied((batch) => {
       this.metrics.setAggregates(batch.changedAggregates);
       this.metrics.projectorCheckpoint.set(batch.throughSeq);

@@ -12,6 +12,7 @@ import type {
   StoredMessage,
   Subscription,
 } from './event-log.js';
+import { OpenSubscriptions } from './open-subscriptions.js';
 
 // The single-process event log: an append-only SQLite table, durable on disk. Same semantics
 // as the JetStream adapter (sequences, de-duplication window, durable batch consumers, the
@@ -41,7 +42,7 @@ export class EmbeddedEventLog implements EventLog {
   private readonly duplicateWindowMs: number;
   private readonly clock: Clock;
   private readonly appendWaiters = new Set<() => void>();
-  private readonly consumers = new Set<Subscription>();
+  private readonly consumers = new OpenSubscriptions();
   private readonly statements: ReturnType<typeof prepareStatements>;
   /** Bumped on every append so a consumer cannot miss one between reading and waiting. */
   private appendGeneration = 0;
@@ -118,20 +119,12 @@ export class EmbeddedEventLog implements EventLog {
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     this.assertOpen();
-    const loop = new EmbeddedConsumerLoop(this, options, handler);
-    const subscription: Subscription = {
-      stop: async () => {
-        await loop.stop();
-        this.consumers.delete(subscription);
-      },
-    };
-    this.consumers.add(subscription);
-    return subscription;
+    return this.consumers.track(new EmbeddedConsumerLoop(this, options, handler));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
+    await this.consumers.stopAll();
     this.closed = true;
     this.db.close();
   }

@@ -21,6 +21,7 @@ import type {
   StoredMessage,
   Subscription,
 } from './event-log.js';
+import { OpenSubscriptions } from './open-subscriptions.js';
 import { JetStreamBatchConsumer } from './jetstream-batch-consumer.js';
 
 // The event log on a NATS JetStream stream: one stream, subjects `<prefix>.>`, limits
@@ -52,7 +53,7 @@ const READ_FETCH_EXPIRES_MS = 5_000;
 
 export class JetStreamEventLog implements EventLog {
   readonly maxMessageBytes: number;
-  private readonly consumers = new Set<Subscription>();
+  private readonly consumers = new OpenSubscriptions();
   private readonly subjectPrefix: string;
 
   private constructor(
@@ -130,23 +131,17 @@ export class JetStreamEventLog implements EventLog {
   }
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
-    const consumer = new JetStreamBatchConsumer(
-      { js: this.js, jsm: this.jsm, stream: this.stream, toStoredMessage: (m) => this.toStoredMessage(m) },
-      options,
-      handler,
+    return this.consumers.track(
+      new JetStreamBatchConsumer(
+        { js: this.js, jsm: this.jsm, stream: this.stream, toStoredMessage: (m) => this.toStoredMessage(m) },
+        options,
+        handler,
+      ),
     );
-    const subscription: Subscription = {
-      stop: async () => {
-        await consumer.stop();
-        this.consumers.delete(subscription);
-      },
-    };
-    this.consumers.add(subscription);
-    return subscription;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
+    await this.consumers.stopAll();
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
-import type { AggregateState } from '../projector/aggregate-rules.js';
+import type { AggregateTotal } from '../projector/aggregate-rules.js';
 
 // The Go server's metric names and labels, so existing alert rules keep working.
 // Metrics live in prom-client's default registry (the one /metrics serves); an app started
@@ -129,7 +129,7 @@ export class PeriskopMetrics {
     lagSource.current = source;
   }
 
-  setAggregates(aggregates: AggregateState[]): void {
+  setAggregates(aggregates: AggregateTotal[]): void {
     for (const a of aggregates) {
       if (!this.admit(a.service, a.aggregationKey)) continue;
       const labels = { service_name: a.service, aggregation_key: a.aggregationKey };

@@ -22,6 +22,9 @@ export interface AggregateState {
   latestErrors: ErrorOccurrence[];
 }
 
+/** An aggregate's count without its occurrences (metrics need no more). */
+export type AggregateTotal = Pick<AggregateState, 'service' | 'aggregationKey' | 'severity' | 'totalCount'>;
+
 /**
  * New occurrences a target reports for a key, given the last total seen from it.
  * A total below the last one means the target restarted and counts from zero again

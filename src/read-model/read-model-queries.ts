@@ -1,6 +1,7 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { AggregatedErrorEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
 import type { ErrorSearch } from './error-search.js';
+import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
 
@@ -64,8 +65,12 @@ export class ReadModelQueries {
     return rows.map((r) => ({ t: r.t, count: r.count }));
   }
 
-  async allAggregates(): Promise<AggregatedErrorRow[]> {
-    return this.db.read((em) => em.find(AggregatedErrorEntity, {}));
+  /** Every aggregate's total, without its occurrences (for the metrics at start). */
+  async aggregateTotals(): Promise<AggregateTotal[]> {
+    const rows = await this.db.read((em) =>
+      em.find(AggregatedErrorEntity, {}, { fields: ['service', 'aggregationKey', 'severity', 'totalCount'], disableIdentityMap: true }),
+    );
+    return rows.map(({ service, aggregationKey, severity, totalCount }) => ({ service, aggregationKey, severity, totalCount }));
   }
 
   async targets(): Promise<TargetRow[]> {

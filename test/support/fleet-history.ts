@@ -1,6 +1,7 @@
 import type { EventToPublish } from '../../src/events/event-store.js';
 import type { ErrorResolvedV1, PeriskopEvent, SnapshotScrapedV1 } from '../../src/events/events.js';
 import type { AggregatedErrorPayload, ErrorOccurrence, Severity } from '../../src/scraper/payload.types.js';
+import { seededRandom } from '../../bench/synthetic-fleet.js';
 
 // A random but reproducible history of a fleet (cumulative totals that grow, counter resets,
 // restarted instances with a new target_uuid, new keys appearing, occurrences sent again,
@@ -8,17 +9,8 @@ import type { AggregatedErrorPayload, ErrorOccurrence, Severity } from '../../sr
 // arithmetic over DESIGN.md's rules. The ledger deliberately shares no code with the
 // projector: it is what the projector is checked against.
 
-/** mulberry32: seeded, so a failing run can be repeated with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so a failing run can be repeated with its seed (the benchmark's generator).
+export { seededRandom };
 
 /** One element of `GET /services/:service/errors/`, reduced to what the ledger predicts. */
 export interface ExpectedError {
