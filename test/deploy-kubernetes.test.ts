@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { parseConfigText } from '../src/config/index.js';
+import { parseByteSize, parseConfigText } from '../src/config/index.js';
 import { REPO_ROOT, yamlDocument, yamlDocuments } from './support/deploy-files.js';
 import { PeriskopUnderTest } from './support/periskop-under-test.js';
 
@@ -155,6 +155,18 @@ describe(DIR, () => {
     expect(conf).toMatch(/jetstream \{[^}]*store_dir: \/data/);
     for (let index = 0; index < 3; index++) expect(conf).toContain(`nats://nats-${index}.${nats.spec.serviceName}:6222`);
     expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  it("gives each NATS server room for the whole stream: max_bytes <= max_file_store <= its volume", () => {
+    const config = parseConfigText(one('ConfigMap', 'periskop-config').data['periskop.yaml'], 'periskop-config/periskop.yaml');
+    const maxBytes = config.events.type === 'jetstream' ? config.events.maxBytes : -1;
+    const conf: string = one('ConfigMap', 'nats-config').data['nats.conf'];
+    const maxFileStore = parseByteSize(/max_file_store: (\S+)/.exec(conf)![1]!); // NATS reads GB as 1024^3; 1000^3 is the safe side
+    const storage: string = one('StatefulSet', 'nats').spec.volumeClaimTemplates[0].spec.resources.requests.storage;
+    const volume = parseByteSize(`${storage}B`); // Kubernetes' 400Gi is 400GiB
+    expect(maxBytes).toBeGreaterThan(0);
+    expect(maxFileStore).toBeGreaterThanOrEqual(maxBytes);
+    expect(volume).toBeGreaterThanOrEqual(maxFileStore);
   });
 
   const kubectl = (() => {
