@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig, type PeriskopConfig } from '../src/config/index.js';
 import { DEPLOY_DIR, REPO_ROOT, repoFileExists, yamlDocument, yamlDocuments, yamlFilesUnder } from './support/deploy-files.js';
 
 // deploy/docker-compose.yml checked as `docker compose config` would (no compose plugin here),
@@ -74,8 +74,12 @@ describe(COMPOSE_FILE, () => {
   });
 
   describe('the Periskop config it mounts', () => {
-    const mount = bindMounts(services.periskop).find(({ target }) => target === '/etc/periskop/periskop.yaml')!;
-    const config = loadConfig(join(REPO_ROOT, fromDeploy(mount.source)), {});
+    let config: PeriskopConfig;
+
+    beforeAll(() => {
+      const mount = bindMounts(services.periskop).find(({ target }) => target === '/etc/periskop/periskop.yaml')!;
+      config = loadConfig(join(REPO_ROOT, fromDeploy(mount.source)), {});
+    });
 
     it('loads with the real config loader and uses the stack: JetStream on nats, PostgreSQL on postgres', () => {
       expect(services.periskop.ports).toContain('8080:8080');
