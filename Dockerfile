@@ -12,7 +12,8 @@ FROM node:22-bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-ENV npm_config_nodedir=/usr/local
+ENV npm_config_nodedir=/usr/local \
+    NG_CLI_ANALYTICS=false
 WORKDIR /src
 # Manifests first, so the dependency layer is cached while only sources change.
 # The root postinstall runs `npm ci --prefix client` for the UI.
