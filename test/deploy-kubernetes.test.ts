@@ -155,6 +155,9 @@ describe(DIR, () => {
     expect(conf).toMatch(/jetstream \{[^}]*store_dir: \/data/);
     for (let index = 0; index < 3; index++) expect(conf).toContain(`nats://nats-${index}.${nats.spec.serviceName}:6222`);
     expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    const budget = one('PodDisruptionBudget', 'nats');
+    expect(budget.spec.maxUnavailable).toBe(1);
+    expect(matches(budget.spec.selector.matchLabels, nats.spec.template.metadata.labels)).toBe(true);
   });
 
   it("gives each NATS server room for the whole stream: max_bytes <= max_file_store <= its volume", () => {
