@@ -1,7 +1,7 @@
 // The HTTP security keys under `server`: auth (reads and writes), cors, redact_headers, limits.
 // All optional; a Go config file has none of them and gets DEFAULT_HTTP_SECURITY.
 
-import type { Credential, HttpSecurityConfig } from './config.types.js';
+import type { Credential, HttpSecurityConfig, ServerConfig } from './config.types.js';
 import type { YamlNode } from './yaml-node.js';
 
 export const SECURITY_KEYS = ['auth', 'cors', 'redact_headers', 'limits'] as const;
@@ -91,4 +91,9 @@ function positiveSize(node: YamlNode): number {
   const bytes = node.byteSize();
   if (bytes < 1) throw node.error('must be at least 1 byte');
   return bytes;
+}
+
+/** The security settings in force: the file's, or the defaults when it sets none. */
+export function httpSecurityOf(server: ServerConfig): HttpSecurityConfig {
+  return server.security ?? DEFAULT_HTTP_SECURITY;
 }
