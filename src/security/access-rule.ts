@@ -20,8 +20,8 @@ export type AccessDecision =
 
 export const REALM = 'Periskop';
 
-/** Probes must see the health without credentials. */
-const OPEN_PATHS = new Set(['/-/health', '/-/health/']);
+/** Probes and deploy scripts read these without credentials; they hold no error data. */
+const OPEN_PATHS = new Set(['/-/health', '/-/health/', '/-/projection', '/-/projection/']);
 
 export function isWrite(method: string): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
