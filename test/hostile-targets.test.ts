@@ -58,7 +58,7 @@ describe('hostile targets', () => {
     (await periskop.get(`/services/${service}/errors/`)).json().find((e: { aggregation_key: string }) => e.aggregation_key === key)?.total_count;
 
   it('shows every hostile target down with its own reason, and the good ones up', async () => {
-    type Target = { endpoint: string; status: string; last_error: { reason: string; detail: string } | null };
+    type Target = { endpoint: string; status: string; last_scrape_at: number | null; last_error: { reason: string; detail: string } | null };
     let targets: Record<string, Target[]> = {};
     await waitFor(async () => {
       targets = (await periskop.get('/api/targets')).json();
