@@ -37,7 +37,7 @@ function authentication(config: PeriskopConfig): RequestHandler {
     const decision = decideAccess(
       {
         method: request.method,
-        path: request.path,
+        path: readablePath(request.path),
         authorization: request.headers.authorization,
         pushWithServiceToken: request.method === 'POST' && tokenServices.has(pushedService(request.path) ?? ''),
       },
@@ -47,6 +47,15 @@ function authentication(config: PeriskopConfig): RequestHandler {
     if (decision.challenges.length > 0) response.setHeader('WWW-Authenticate', decision.challenges);
     refuse(response, decision.status, decision.message);
   };
+}
+
+/** The path as people write it, for messages and the open-path check (`%40` read as `@`). */
+function readablePath(path: string): string {
+  try {
+    return path.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return path;
+  }
 }
 
 /** The service of `/push/<service>/errors`, or null for any other path. */
