@@ -10,7 +10,7 @@ import type { Clock } from './clock/clock.js';
 import { ReportExceptionsFilter } from './collector/report-exceptions.filter.js';
 import type { PeriskopConfig } from './config/config.types.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
-import { installHttpSecurity } from './security/http-security.js';
+import { installHttpSecurity } from './security/index.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/dist/browser', import.meta.url));
 

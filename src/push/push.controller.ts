@@ -4,7 +4,7 @@ import { CLOCK, type Clock } from '../clock/clock.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js';
 import { EventStore } from '../events/event-store.js';
 import { parseScrapedPayload, PayloadError } from '../scraper/payload.js';
-import { redactionRulesOf, redactPayload } from '../security/redact-payload.js';
+import { redactionRulesOf, redactPayload } from '../security/index.js';
 
 /**
  * Push ingestion: what a periskop client's push-to-gateway sends, recorded like a scrape.

@@ -7,7 +7,7 @@ import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
-import { redactionRulesOf, redactPayload } from '../security/redact-payload.js';
+import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
 import { changedSince, type PublishedTarget } from './snapshot-delta.js';
