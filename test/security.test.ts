@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MockTarget, errorsPayload } from './support/mock-target.js';
@@ -33,6 +34,11 @@ async function request(periskop: PeriskopUnderTest, path: string, init: RequestI
   const response = await fetch(periskop.baseUrl + path, init);
   const body = await response.text();
   return { status: response.status, headers: response.headers, body, json: () => JSON.parse(body) };
+}
+
+function rssOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')![1]) * 1024;
 }
 
 async function filesUnder(dir: string): Promise<string> {
@@ -209,6 +215,32 @@ describe('security at the HTTP boundary', () => {
       const answer = await request(periskop, '/services/', { headers: { authorization: READER, 'x-padding': 'p'.repeat(10_000) } });
       expect(answer.status).toBe(431);
       expect(answer.json().message).toBe('the request headers are larger than the limit of 8192 bytes (server.limits.header_bytes)');
+    });
+
+    it('answers a 60 MiB streamed push with 413 without buffering it', async () => {
+      let sent = 0;
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"padding": "'));
+        },
+        pull(controller) {
+          sent += chunk.length;
+          if (sent > 60 * 1024 * 1024) controller.close();
+          else controller.enqueue(chunk);
+        },
+      });
+      const rssBefore = rssOf(periskop.pid);
+      const response = await fetch(`${periskop.baseUrl}/push/pushed/errors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: WRITER },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      // The rest of the body is read and dropped (so the client gets the answer, not a reset), never kept.
+      expect(response.status).toBe(413);
+      expect((await response.json()).message).toBe('the request body is larger than the limit of 65536 bytes (server.limits.push_body_bytes)');
+      expect(rssOf(periskop.pid) - rssBefore).toBeLessThan(40 * 1024 * 1024);
     });
 
     it.each([
