@@ -239,7 +239,7 @@ describe('security at the HTTP boundary', () => {
       } as RequestInit);
       // The rest of the body is read and dropped (so the client gets the answer, not a reset), never kept.
       expect(response.status).toBe(413);
-      expect((await response.json()).message).toBe('the request body is larger than the limit of 65536 bytes (server.limits.push_body_bytes)');
+      expect(((await response.json()) as { message: string }).message).toBe('the request body is larger than the limit of 65536 bytes (server.limits.push_body_bytes)');
       expect(rssOf(periskop.pid) - rssBefore).toBeLessThan(40 * 1024 * 1024);
     });
 
