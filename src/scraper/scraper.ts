@@ -121,6 +121,7 @@ export class Scraper {
     this.metrics.instancesScrapped.set(labels, this.health.upCount(service.name));
 
     if (!outcome.ok) {
+      this.metrics.scrapeFailures.inc({ ...labels, reason: outcome.reason });
       if (!change.failureChanged) return;
       this.logger.warn(`service "${service.name}" target ${target.url}: ${outcome.reason}: ${outcome.detail}`);
       await this.record(service, target, {
