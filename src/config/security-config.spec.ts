@@ -1,6 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { parseConfigText } from './load-config.js';
 import { DEFAULT_HTTP_SECURITY } from './security-config.js';
+
+async function temporaryDirectory() {
+  const dir = await mkdtemp(join(tmpdir(), 'periskop-secrets-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
 
 const load = (server: string, service = '') => parseConfigText(`server:\n${server}\nservices:\n- name: a\n${service}`, 'test.yaml');
 
@@ -49,14 +58,31 @@ describe('server security keys', () => {
     expect(load(server).server.security).toEqual(expected);
   });
 
+  it('reads secrets from files, without their trailing newline', async () => {
+    const { dir, remove } = await temporaryDirectory();
+    try {
+      writeFileSync(join(dir, 'token'), 'from-file\n');
+      writeFileSync(join(dir, 'password'), 'pw-file');
+      const server = `  auth:\n    read: {basic_auth: {username: ann, password_file: ${join(dir, 'password')}}}\n    write: {bearer_token_file: ${join(dir, 'token')}}`;
+      expect(load(server).server.security).toMatchObject({
+        readAuth: [{ type: 'basic', username: 'ann', password: 'pw-file' }],
+        writeAuth: [{ type: 'bearer', token: 'from-file' }],
+      });
+    } finally {
+      await remove();
+    }
+  });
+
   it('reads drop_request_bodies per service', () => {
     expect(load('  port: 8080', '  drop_request_bodies: true').services[0]!.dropRequestBodies).toBe(true);
   });
 
   it.each([
     ['an unknown auth key', '  auth: {admin: {bearer_token: x}}', 'server.auth.admin: unknown key (allowed: read, write)'],
-    ['empty credentials', '  auth: {write: {}}', 'server.auth.write: expected bearer_token or basic_auth {username, password}'],
-    ['a basic auth without password', '  auth: {read: {basic_auth: {username: a}}}', 'server.auth.read.basic_auth.password: required: the password clients send'],
+    ['empty credentials', '  auth: {write: {}}', 'server.auth.write: expected bearer_token (or bearer_token_file) or basic_auth {username, password}'],
+    ['a basic auth without password', '  auth: {read: {basic_auth: {username: a}}}', 'server.auth.read.basic_auth.password: required: the password clients send (or password_file)'],
+    ['a token and a token file', '  auth: {write: {bearer_token: a, bearer_token_file: /x}}', 'server.auth.write.bearer_token_file: cannot be used together with bearer_token'],
+    ['a missing token file', '  auth: {write: {bearer_token_file: /nonexistent/token}}', 'server.auth.write.bearer_token_file: cannot read "/nonexistent/token": ENOENT: no such file or directory, open \'/nonexistent/token\''],
     ['a username with a colon', '  auth: {read: {basic_auth: {username: "a:b", password: c}}}', 'server.auth.read.basic_auth.username: must not contain ":" (basic auth separates username and password with it)'],
     ['an empty token', '  auth: {write: {bearer_token: " "}}', 'server.auth.write.bearer_token: must not be empty'],
     ['an origin with a path', '  cors: {allowed_origins: ["https://a/b"]}', 'server.cors.allowed_origins[0]: "https://a/b" is not an origin such as "https://periskop.example" or "http://localhost:*" (one * at most, no path)'],

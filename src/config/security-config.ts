@@ -1,6 +1,7 @@
 // The HTTP security keys under `server`: auth (reads and writes), cors, redact_headers, limits.
 // All optional; a Go config file has none of them and gets DEFAULT_HTTP_SECURITY.
 
+import { readFileSync } from 'node:fs';
 import type { Credential, HttpSecurityConfig, ServerConfig } from './config.types.js';
 import type { YamlNode } from './yaml-node.js';
 
@@ -44,25 +45,45 @@ export function parseHttpSecurityConfig(server: YamlNode): HttpSecurityConfig | 
 }
 
 // `{bearer_token: x}`, `{basic_auth: {username, password}}`, or both (either is accepted).
+// Secrets may come from files instead (`bearer_token_file`, `password_file`: Kubernetes
+// secrets, Docker secrets), read once at start.
 function parseCredentials(node: YamlNode): Credential[] {
-  node.rejectUnknownKeys(['bearer_token', 'basic_auth']);
+  node.rejectUnknownKeys(['bearer_token', 'bearer_token_file', 'basic_auth']);
   const credentials: Credential[] = [];
-  const token = node.field('bearer_token');
-  if (!token.isAbsent) credentials.push({ type: 'bearer', token: token.nonEmptyString() });
+  const token = secret(node, 'bearer_token', false);
+  if (token !== undefined) credentials.push({ type: 'bearer', token });
   const basic = node.field('basic_auth');
   if (!basic.isAbsent) {
-    basic.rejectUnknownKeys(['username', 'password']);
-    const required = (key: string) => {
-      const field = basic.field(key);
-      if (field.isAbsent) throw field.error(`required: the ${key} clients send`);
-      return field.nonEmptyString();
-    };
-    const username = required('username');
-    if (username.includes(':')) throw basic.field('username').error('must not contain ":" (basic auth separates username and password with it)');
-    credentials.push({ type: 'basic', username, password: required('password') });
+    basic.rejectUnknownKeys(['username', 'password', 'password_file']);
+    const usernameNode = basic.field('username');
+    if (usernameNode.isAbsent) throw usernameNode.error('required: the username clients send');
+    const username = usernameNode.nonEmptyString();
+    if (username.includes(':')) throw usernameNode.error('must not contain ":" (basic auth separates username and password with it)');
+    credentials.push({ type: 'basic', username, password: secret(basic, 'password', true)! });
   }
-  if (credentials.length === 0) throw node.error('expected bearer_token or basic_auth {username, password}');
+  if (credentials.length === 0) throw node.error('expected bearer_token (or bearer_token_file) or basic_auth {username, password}');
   return credentials;
+}
+
+/** `<key>` or the content of `<key>_file` (trailing newline dropped); never both. */
+function secret(node: YamlNode, key: string, required: boolean): string | undefined {
+  const inline = node.field(key);
+  const file = node.field(`${key}_file`);
+  if (!inline.isAbsent && !file.isAbsent) throw file.error(`cannot be used together with ${key}`);
+  if (!inline.isAbsent) return inline.nonEmptyString();
+  if (file.isAbsent) {
+    if (required) throw inline.error(`required: the ${key} clients send (or ${key}_file)`);
+    return undefined;
+  }
+  const path = file.nonEmptyString();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw file.error(`cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+  if (text.trim() === '') throw file.error(`${JSON.stringify(path)} is empty`);
+  return text;
 }
 
 function parseCors(node: YamlNode): string[] {
