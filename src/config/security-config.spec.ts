@@ -81,6 +81,7 @@ describe('server security keys', () => {
     ['an unknown auth key', '  auth: {admin: {bearer_token: x}}', 'server.auth.admin: unknown key (allowed: read, write)'],
     ['empty credentials', '  auth: {write: {}}', 'server.auth.write: expected bearer_token (or bearer_token_file) or basic_auth {username, password}'],
     ['a basic auth without password', '  auth: {read: {basic_auth: {username: a}}}', 'server.auth.read.basic_auth.password: required: the password clients send (or password_file)'],
+    ['a token YAML reads as a number, without repeating it', '  auth: {write: {bearer_token: 123456}}', 'server.auth.write.bearer_token: expected a string, got a number; quote the secret'],
     ['a token and a token file', '  auth: {write: {bearer_token: a, bearer_token_file: /x}}', 'server.auth.write.bearer_token_file: cannot be used together with bearer_token'],
     ['a missing token file', '  auth: {write: {bearer_token_file: /nonexistent/token}}', 'server.auth.write.bearer_token_file: cannot read "/nonexistent/token": ENOENT: no such file or directory, open \'/nonexistent/token\''],
     ['a username with a colon', '  auth: {read: {basic_auth: {username: "a:b", password: c}}}', 'server.auth.read.basic_auth.username: must not contain ":" (basic auth separates username and password with it)'],

@@ -70,7 +70,11 @@ function secret(node: YamlNode, key: string, required: boolean): string | undefi
   const inline = node.field(key);
   const file = node.field(`${key}_file`);
   if (!inline.isAbsent && !file.isAbsent) throw file.error(`cannot be used together with ${key}`);
-  if (!inline.isAbsent) return inline.nonEmptyString();
+  if (!inline.isAbsent) {
+    // The message must not repeat the secret, as describeValue would (`got number 12345`).
+    if (typeof inline.value !== 'string') throw inline.error(`expected a string, got a ${Array.isArray(inline.value) ? 'list' : typeof inline.value}; quote the secret`);
+    return inline.nonEmptyString();
+  }
   if (file.isAbsent) {
     if (required) throw inline.error(`required: the ${key} clients send (or ${key}_file)`);
     return undefined;
