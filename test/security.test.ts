@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { MockTarget, errorsPayload } from './support/mock-target.js';
 import { PeriskopUnderTest } from './support/periskop-under-test.js';
@@ -241,6 +242,19 @@ describe('security at the HTTP boundary', () => {
       expect(response.status).toBe(413);
       expect(((await response.json()) as { message: string }).message).toBe('the request body is larger than the limit of 65536 bytes (server.limits.push_body_bytes)');
       expect(rssOf(periskop.pid) - rssBefore).toBeLessThan(40 * 1024 * 1024);
+    });
+
+    it('answers a request that is not HTTP with 400 and a message', async () => {
+      const { port } = new URL(periskop.baseUrl);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual({ statusCode: 400, message: 'the request is not valid HTTP (HPE_INVALID_METHOD)' });
     });
 
     it.each([

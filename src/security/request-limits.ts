@@ -52,17 +52,27 @@ function bounded(parse: RequestHandler, limit: number, key: string, applies: (pa
 export function limitRequestHeads(server: Server, limits: Limits): void {
   // Read per connection by Node's HTTP server (storeHTTPOptions keeps the constructor option here).
   (server as Server & { maxHeaderSize: number }).maxHeaderSize = limits.headerBytes;
-  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+  // Replaces Node's default answer (a bare status line) with the same statuses plus a message.
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket & { _httpMessage?: { headersSent?: boolean } }) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
       socket.destroy();
       return;
     }
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const message = tooLarge
-      ? `the request headers are larger than the limit of ${limits.headerBytes} bytes (server.limits.header_bytes)`
-      : `the request is not valid HTTP (${error.code ?? error.message})`;
+    const [status, message] = clientErrorAnswer(error.code, limits);
     const body = JSON.stringify({ statusCode: Number(status.slice(0, 3)), message });
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
+}
+
+function clientErrorAnswer(code: string | undefined, limits: Limits): [status: string, message: string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return ['431 Request Header Fields Too Large', `the request headers are larger than the limit of ${limits.headerBytes} bytes (server.limits.header_bytes)`];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return ['408 Request Timeout', 'the request did not arrive in time'];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return ['413 Payload Too Large', 'the chunk extensions of the request body are too large'];
+    default:
+      return ['400 Bad Request', `the request is not valid HTTP (${code ?? 'unreadable'})`];
+  }
 }
