@@ -10,7 +10,7 @@ import type { Clock } from './clock/clock.js';
 import { ReportExceptionsFilter } from './collector/report-exceptions.filter.js';
 import type { PeriskopConfig } from './config/config.types.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
-import { installHttpSecurity } from './security/index.js';
+import { HttpSecurity } from './security/index.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/dist/browser', import.meta.url));
 
@@ -28,7 +28,7 @@ export async function createPeriskopApp(config: PeriskopConfig, options: AppOpti
   });
   // Headers, CORS (localhost origins as the Go server, unless configured), size limits,
   // authentication and the JSON body parsers; before the static UI so it is covered too.
-  installHttpSecurity(app, config);
+  app.get(HttpSecurity).install(app);
   app.useGlobalFilters(new ReportExceptionsFilter(app.get(ErrorCollector), app.get(PeriskopMetrics)));
   // The Angular UI (client/), built by `npm run build`, on the API's origin.
   if (existsSync(CLIENT_DIR)) app.useStaticAssets(CLIENT_DIR);
