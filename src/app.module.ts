@@ -11,6 +11,7 @@ import { ProjectorModule } from './projector/projector.module.js';
 import { PushModule } from './push/push.module.js';
 import { ReadModelModule } from './read-model/read-model.module.js';
 import { ScraperModule } from './scraper/scraper.module.js';
+import { SecurityModule } from './security/index.js';
 
 @Global()
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         CollectorModule,
         ApiModule,
         PushModule,
+        SecurityModule,
       ],
       providers: [AppLifecycle],
     };

@@ -10,7 +10,7 @@ import type { Clock } from './clock/clock.js';
 import { ReportExceptionsFilter } from './collector/report-exceptions.filter.js';
 import type { PeriskopConfig } from './config/config.types.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
-import { PUSH_BODY_LIMIT } from './push/push.module.js';
+import { HttpSecurity } from './security/index.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/dist/browser', import.meta.url));
 
@@ -26,10 +26,10 @@ export async function createPeriskopApp(config: PeriskopConfig, options: AppOpti
     abortOnError: false,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: PUSH_BODY_LIMIT });
+  // Headers, CORS (localhost origins as the Go server, unless configured), size limits,
+  // authentication and the JSON body parsers; before the static UI so it is covered too.
+  app.get(HttpSecurity).install(app);
   app.useGlobalFilters(new ReportExceptionsFilter(app.get(ErrorCollector), app.get(PeriskopMetrics)));
-  // As the Go server: the UI may be served from another localhost port during development.
-  app.enableCors({ origin: /^http:\/\/localhost:\d+$/, methods: ['GET', 'POST', 'PUT', 'DELETE'] });
   // The Angular UI (client/), built by `npm run build`, on the API's origin.
   if (existsSync(CLIENT_DIR)) app.useStaticAssets(CLIENT_DIR);
   await app.init();

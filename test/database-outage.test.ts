@@ -76,6 +76,10 @@ describe('read model database outage', () => {
     await proxy.down();
     target.body = errorsPayload('t', [{ key: 'E@1', total: 4, occurrences: [] }]);
     await waitFor(async () => (await periskop.get('/-/health')).status === 503, 10_000, 'health to say 503');
+    // Reads name the database instead of answering from a half-reachable read model.
+    const read = await periskop.get('/services/svc/errors/');
+    expect(read.status).toBe(503);
+    expect(read.body).toMatch(/PostgreSQL 127\.0\.0\.1:\d+\/periskop_test_/);
     await scrapedAgain();
     const { checkpoint, head } = await periskop.projection();
     expect(checkpoint).toBeLessThan(head);

@@ -29,6 +29,16 @@ beforeAll(async () => {
     res.end();
   });
   routes.set('/loop', (res) => res.writeHead(302, { location: '/loop' }).end());
+  routes.set('/array', (res) => res.end('[1, 2]'));
+  routes.set('/deep', (res) => res.end(`{"aggregated_errors": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
+  routes.set('/deep-header', (res) =>
+    res.end(
+      `{"aggregated_errors": [{"aggregation_key": "k", "total_count": 1, "latest_errors": [{"timestamp": 1, "http_context": {"request_headers": {"x": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}}]}]}`,
+    ),
+  );
+  routes.set('/proto', (res) => res.end('{"__proto__": {"aggregated_errors": []}, "constructor": {"prototype": {"polluted": true}}}'));
+  routes.set('/moved', (res) => res.writeHead(301, { location: '/ok' }).end());
+  routes.set('/elsewhere', (res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
 });
 
 afterAll(async () => {
@@ -50,11 +60,25 @@ describe('fetchTarget', () => {
     ['a body that never finishes', '/never-ends', 'timeout', /500 ms/],
     ['a declared body over the limit', '/large', 'too_large', /limit of 1048576 bytes/],
     ['a streamed body over the limit', '/large-chunked', 'too_large', /limit of 1048576 bytes/],
-    ['a redirect loop', '/loop', 'connect', /redirect/i],
+    ['a JSON array instead of an object', '/array', 'invalid_shape', /^payload: expected an object, got an array$/],
+    ['100,000-deep nesting', '/deep', 'invalid_shape', /^aggregated_errors\[0\]: expected an object/],
+    ['a header value nested 100,000 deep', '/deep-header', 'invalid_shape', /nested deeper than 8 levels/],
+    ['__proto__ and constructor keys, without polluting anything', '/proto', 'invalid_shape', /^aggregated_errors: is required$/],
+    ['a redirect loop', '/loop', 'http_status', /^redirect loop: more than 10 redirects from /],
+    ['a redirect to another origin, not followed', '/elsewhere', 'http_status', /^HTTP 307 redirect to http:\/\/169\.254\.169\.254 not followed: scrapes stay on the target's origin http:\/\/127\.0\.0\.1:\d+$/],
   ])('reports %s', async (_name, path, reason, detail) => {
     const outcome = await fetchTarget(`${base}${path}`, limits);
     expect(outcome).toMatchObject({ ok: false, reason });
     expect(outcome.ok ? '' : outcome.detail).toMatch(detail);
+  });
+
+  it('leaves Object.prototype alone after a hostile payload', () => {
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>)['aggregated_errors']).toBeUndefined();
+  });
+
+  it('follows a redirect within the target\'s origin', async () => {
+    expect(await fetchTarget(`${base}/moved`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
   });
 
   it('reports a refused connection', async () => {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './support/browser.js';
+import { collectCspViolations, launchBrowser } from './support/browser.js';
 import { MockTarget, errorsPayload } from './support/mock-target.js';
 import { PeriskopUnderTest } from './support/periskop-under-test.js';
 import { temporaryDir } from './support/test-event-logs.js';
@@ -117,6 +117,8 @@ describe('admin UI in Chromium', () => {
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The server's Content-Security-Policy must never block anything the UI does.
+    await collectCspViolations(page, pageErrors);
   }, 40_000);
 
   afterAll(async () => {

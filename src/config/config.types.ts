@@ -197,12 +197,40 @@ export interface ServiceConfig {
   scraper: ScraperConfig;
   /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */
   push?: { token: string };
+  /** `drop_request_bodies: true`: occurrences are recorded without their http_context request_body. */
+  dropRequestBodies?: boolean;
 }
 
 export interface ServerConfig {
   port: number;
   /** Cap of periskop_error_occurrences series per service (cardinality guard). */
   metricsKeysPerService: number;
+  /** Present when the file sets server.auth, cors, redact_headers or limits; else DEFAULT_HTTP_SECURITY applies. */
+  security?: HttpSecurityConfig;
+}
+
+/** What a client sends to be let in: `Authorization: Bearer <token>` or `Authorization: Basic …`. */
+export type Credential = { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string };
+
+export interface HttpSecurityConfig {
+  /** Accepted for reads (GET, HEAD: API, UI, metrics); empty: reads are open. Write credentials also read. */
+  readAuth: Credential[];
+  /** Accepted for writes (DELETE resolve, POST push, any other method); empty: the read rule applies. */
+  writeAuth: Credential[];
+  /** Origins allowed by CORS; `*` in one place matches anything there (`http://localhost:*`). */
+  corsOrigins: string[];
+  /** Lower-case header names whose values are replaced before anything is recorded. */
+  redactHeaders: string[];
+  limits: {
+    /** Longest request target (path and query) accepted; 414 beyond. */
+    urlBytes: number;
+    /** Largest request head (all headers); 431 beyond. */
+    headerBytes: number;
+    /** Largest JSON body outside /push; 413 beyond. */
+    jsonBodyBytes: number;
+    /** Largest body of POST /push/…; 413 beyond. */
+    pushBodyBytes: number;
+  };
 }
 
 export interface PeriskopConfig {

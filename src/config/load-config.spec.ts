@@ -278,7 +278,7 @@ describe('parseConfigText errors', () => {
       'a misspelled service key',
       'services: [{name: a}, {name: b, scrapper: {}}]',
       'services[1].scrapper',
-      'unknown key (allowed: name, static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs, relabel_configs, scraper, breakdown_labels, push)',
+      'unknown key (allowed: name, static_configs, dns_sd_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, consul_sd_configs, relabel_configs, scraper, breakdown_labels, push, drop_request_bodies)',
     ],
     ['a service without a name', 'services: [{scraper: {}}]', 'services[0].name', 'required: the service name'],
     ['an empty service name', 'services: [{name: " "}]', 'services[0].name', 'must not be empty'],
@@ -454,7 +454,7 @@ describe('parseConfigText errors', () => {
     ],
     ['a port out of range', 'server: {port: 70000}\nservices: []', 'server.port', '70000 is out of range (1..65535)'],
     ['a port as a string', 'server: {port: "8080"}\nservices: []', 'server.port', 'expected an integer, got string "8080"'],
-    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port, metrics_keys_per_service)'],
+    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port, metrics_keys_per_service, auth, cors, redact_headers, limits)'],
   ])('refuses %s', (_behaviour, text, keyPath, problem) => {
     const error = configErrorFrom(() => parseConfigText(text, 'test.yaml'));
     expect(error.message).toBe(`test.yaml: ${keyPath}: ${problem}`);

@@ -354,7 +354,7 @@ function optionalString(node: YamlNode): string | undefined {
   return node.optional((n) => n.string(), undefined);
 }
 
-function boolean(node: YamlNode): boolean {
+export function boolean(node: YamlNode): boolean {
   if (typeof node.value !== 'boolean') throw node.error(`expected true or false, got ${JSON.stringify(node.value)}`);
   return node.value;
 }

@@ -9,7 +9,7 @@ import {
 } from './discovery-keys.js';
 import { parseRelabelConfigs } from './relabel-config.js';
 import { parseScraperConfig } from './scraper-config.js';
-import { parseConsulSdConfig, parseDnsSdConfig, parseFileSdConfig, parseHttpSdConfig, parseKubernetesSdConfig } from './sd-config.js';
+import { boolean, parseConsulSdConfig, parseDnsSdConfig, parseFileSdConfig, parseHttpSdConfig, parseKubernetesSdConfig } from './sd-config.js';
 import { parseLabelName, parseStaticConfig } from './static-config.js';
 import type { YamlNode } from './yaml-node.js';
 
@@ -20,6 +20,7 @@ const SERVICE_KEYS = [
   'scraper',
   'breakdown_labels',
   'push',
+  'drop_request_bodies',
 ] as const;
 
 export function parseServicesConfig(node: YamlNode): ServiceConfig[] {
@@ -38,6 +39,7 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   // Validated now so a typo fails at start; the typed result gains it with its feature.
   node.field('breakdown_labels').optional((n) => n.items().map(parseLabelName), []);
   const push = node.field('push').optional(parsePushConfig, undefined);
+  const dropRequestBodies = node.field('drop_request_bodies').optional(boolean, false);
   // The optional discovery fields are present only when the file has entries.
   const fileSdConfigs = node.field('file_sd_configs').optional((n) => n.items().map(parseFileSdConfig), []);
   const httpSdConfigs = node.field('http_sd_configs').optional((n) => n.items().map(parseHttpSdConfig), []);
@@ -48,6 +50,7 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   return {
     name,
     ...(push ? { push } : {}),
+    ...(dropRequestBodies ? { dropRequestBodies } : {}),
     staticConfigs: node.field('static_configs').optional((n) => n.items().map(parseStaticConfig), []),
     ...(fileSdConfigs.length > 0 ? { fileSdConfigs } : {}),
     ...(httpSdConfigs.length > 0 ? { httpSdConfigs } : {}),

@@ -110,6 +110,15 @@ export class PeriskopMetrics {
         buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   );
+  readonly scrapeFailures = metric(
+    'periskop_scrape_failures_total',
+    () =>
+      new Counter({
+        name: 'periskop_scrape_failures_total',
+        help: 'Failed scrapes by reason (timeout, refused, connect, http_status, invalid_json, invalid_shape, too_large).',
+        labelNames: ['service_name', 'reason'],
+      }),
+  );
   readonly discoveryFailures = metric(
     'periskop_discovery_failures_total',
     () =>

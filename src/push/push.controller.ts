@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '../clock/clock.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js';
 import { EventStore } from '../events/event-store.js';
 import { parseScrapedPayload, PayloadError } from '../scraper/payload.js';
+import { redactionRulesOf, redactPayload } from '../security/index.js';
 
 /**
  * Push ingestion: what a periskop client's push-to-gateway sends, recorded like a scrape.
@@ -28,7 +29,7 @@ export class PushController {
     this.authorize(service, authorization);
     let payload;
     try {
-      payload = parseScrapedPayload(body);
+      payload = redactPayload(parseScrapedPayload(body), redactionRulesOf(this.config, service));
     } catch (error) {
       if (error instanceof PayloadError) throw new BadRequestException({ message: error.message, field: error.path });
       throw error;

@@ -28,6 +28,21 @@ describe('pushgateway HTTP', () => {
 
   const push = { target_uuid: 't1', aggregated_errors: [{ aggregation_key: 'E', total_count: 1, latest_errors: [] }] };
 
+  it('redacts secret request headers of pushed occurrences before keeping them', async () => {
+    const occurrence = (uuid: string) => ({
+      uuid,
+      timestamp: '2024-05-01T10:00:00Z',
+      error: { class: 'E', message: 'm' },
+      http_context: { request_method: 'GET', request_url: '/x', request_headers: { Authorization: 'Bearer s3cret', Accept: '*/*' } },
+    });
+    const leaky = { target_uuid: 'leaky', aggregated_errors: [{ aggregation_key: 'Leak', total_count: 1, latest_errors: [occurrence('l1')] }] };
+    expect((await request('POST', '/errors', JSON.stringify(leaky))).status).toBe(200);
+    const served = await request('GET', '/-/errors');
+    expect(served.text).not.toContain('s3cret');
+    const leak = served.json().aggregated_errors.find((e: { aggregation_key: string }) => e.aggregation_key === 'Leak');
+    expect(leak.latest_errors[0].http_context.request_headers).toEqual({ Authorization: '[REDACTED]', Accept: '*/*' });
+  });
+
   it('takes a push and serves it on /-/errors and /-/errors/', async () => {
     const pushed = await request('POST', '/errors', JSON.stringify(push));
     expect(pushed.status).toBe(200);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_REDACT_HEADERS } from '../config/security-config.js';
 import { parseScrapedPayload, PayloadError } from '../scraper/payload.js';
+import { redactPayload } from '../security/index.js';
 import { GatewayState } from './gateway-state.js';
 
 // `periskop pushgateway`: a stand-in for periskop-pushgateway on plain node:http. Clients that
@@ -74,7 +76,8 @@ function acceptPush(state: GatewayState, body: Buffer): { status: number; body: 
   }
   let payload;
   try {
-    payload = parseScrapedPayload(json);
+    // No configuration in this mode: the default secret headers never stay in memory or go out on /-/errors.
+    payload = redactPayload(parseScrapedPayload(json), { headers: DEFAULT_REDACT_HEADERS, dropRequestBodies: false });
   } catch (error) {
     if (error instanceof PayloadError) return { status: 400, body: { message: error.message, field: error.path } };
     throw error;

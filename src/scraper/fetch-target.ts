@@ -15,6 +15,12 @@ export type FetchOutcome =
 
 class BodyTooLarge extends Error {}
 
+/** As many as browsers and Go's http.Client allow before calling it a loop. */
+export const MAX_REDIRECTS = 10;
+
+/** A redirect the scraper refuses to follow: to another origin, or one too many. */
+class RedirectRefused extends Error {}
+
 /**
  * GETs one target's /errors and validates it. Every failure comes back as a reason, never
  * as a throw: one broken target must cost only its own scrape.
@@ -25,7 +31,7 @@ export async function fetchTarget(url: string, limits: FetchLimits): Promise<Fet
   let text: string;
   let bytes: number;
   try {
-    const response = await fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'follow' });
+    const response = await fetchWithinOrigin(url, signal);
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { ok: false, reason: 'http_status', detail: `HTTP ${response.status} ${response.statusText}`.trim() };
@@ -53,6 +59,27 @@ export async function fetchTarget(url: string, limits: FetchLimits): Promise<Fet
   }
 }
 
+/**
+ * Follows redirects only within the target's origin (scheme, host and port): a target cannot
+ * send the scraper to fetch anything but itself (an internal address, a metadata endpoint).
+ */
+async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Response> {
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hops = 0; ; hops++) {
+    const response = await fetch(current, { signal, headers: { accept: 'application/json' }, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    if (hops === MAX_REDIRECTS) throw new RedirectRefused(`redirect loop: more than ${MAX_REDIRECTS} redirects from ${url}`);
+    const next = new URL(location, current);
+    if (next.origin !== origin) {
+      throw new RedirectRefused(`HTTP ${response.status} redirect to ${next.origin} not followed: scrapes stay on the target's origin ${origin}`);
+    }
+    current = next.href;
+  }
+}
+
 async function readLimited(response: Response, limit: number): Promise<{ text: string; bytes: number }> {
   if (!response.body) return { text: '', bytes: 0 };
   const reader = response.body.getReader();
@@ -77,6 +104,7 @@ function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {
 
 function classify(error: unknown, limits: FetchLimits): FetchOutcome {
   if (error instanceof BodyTooLarge) return tooLarge(limits, Number(error.message));
+  if (error instanceof RedirectRefused) return { ok: false, reason: 'http_status', detail: error.message };
   const e = error as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return { ok: false, reason: 'timeout', detail: `no complete answer within ${limits.timeoutMs} ms` };

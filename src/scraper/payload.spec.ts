@@ -536,6 +536,12 @@ describe('parseScrapedPayload', () => {
         'expected an object, got an array',
       ],
       [
+        'rejects a header value nested 100,000 deep without overflowing the stack',
+        payloadWith({}, { http_context: { request_headers: { 'X-Deep': JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)) } } }),
+        `${OCC}.http_context.request_headers["X-Deep"]`,
+        'expected a string, got a value nested deeper than 8 levels',
+      ],
+      [
         'rejects a non-string request_body',
         payloadWith({}, { http_context: { request_body: { a: 1 } } }),
         `${OCC}.http_context.request_body`,

@@ -172,17 +172,37 @@ function parseHeaders(value: unknown, path: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(headers)
       .filter(([name]) => name !== '__proto__')
-      .map(([name, headerValue]) => [name, headerText(headerValue)]),
+      .map(([name, headerValue]) => [name, headerText(headerValue, `${path}[${JSON.stringify(name)}]`)]),
   );
 }
 
+/** Multi-value headers are a list or two deep; deeper is hostile (JSON.stringify would overflow the stack). */
+export const MAX_HEADER_VALUE_DEPTH = 8;
+
 // Header maps are map<string, string> in the proto, but clients built from a raw request object
 // may pass numbers or multi-value arrays through.
-function headerText(value: unknown): string {
+function headerText(value: unknown, path: string): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') {
+    if (nestedDeeperThan(value, MAX_HEADER_VALUE_DEPTH)) {
+      throw new PayloadError(path, `expected a string, got a value nested deeper than ${MAX_HEADER_VALUE_DEPTH} levels`);
+    }
+    return JSON.stringify(value);
+  }
   return String(value);
+}
+
+/** Iterative, so a 100,000-deep value costs a loop, not the stack. */
+function nestedDeeperThan(value: object, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function rejectDuplicateKeys(errors: readonly AggregatedErrorPayload[]): void {

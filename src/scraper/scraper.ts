@@ -7,6 +7,7 @@ import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
+import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
 import { changedSince, type PublishedTarget } from './snapshot-delta.js';
@@ -120,6 +121,7 @@ export class Scraper {
     this.metrics.instancesScrapped.set(labels, this.health.upCount(service.name));
 
     if (!outcome.ok) {
+      this.metrics.scrapeFailures.inc({ ...labels, reason: outcome.reason });
       if (!change.failureChanged) return;
       this.logger.warn(`service "${service.name}" target ${target.url}: ${outcome.reason}: ${outcome.detail}`);
       await this.record(service, target, {
@@ -136,7 +138,9 @@ export class Scraper {
     this.metrics.snapshotBytes.observe(labels, outcome.bytes);
     const targetUuid = outcome.payload.target_uuid ?? target.url;
     const publishedKey = JSON.stringify([service.name, target.url]);
-    const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, outcome.payload);
+    // Secrets are removed before the payload is compared or recorded: they never reach the log.
+    const payload = redactPayload(outcome.payload, redactionRulesOf(this.config, service.name));
+    const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, payload);
     if (changed.length > 0 || change.becameUp) {
       const recorded = await this.record(service, target, {
         type: 'SnapshotScraped',

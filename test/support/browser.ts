@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium; CHROMIUM_BIN points elsewhere. Playwright never downloads a browser here. */
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
@@ -34,4 +34,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * Collects every Content-Security-Policy violation of `page` into `sink`: Chromium's console
+ * reports, and the `securitypolicyviolation` events it does not log.
+ */
+export async function collectCspViolations(page: Page, sink: string[]): Promise<void> {
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) sink.push(message.text());
+  });
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('Content-Security-Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+  );
 }

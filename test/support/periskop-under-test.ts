@@ -60,6 +60,11 @@ export class PeriskopUnderTest {
     return periskop;
   }
 
+  /** The server process, e.g. to read its memory from /proc. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get log(): string {
     return this.output;
   }

@@ -76,7 +76,7 @@ export class PeriskopApi {
 export function describeHttpError(error: unknown, what: string): string {
   if (error instanceof HttpErrorResponse) {
     if (error.status === 0) return `Cannot reach the Periskop server to load ${what}. Is it running? Retrying automatically.`;
-    const body = error.error;
+    const body = jsonMessageBody(error.error);
     let message = '';
     if (typeof body === 'string') message = body;
     else if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
@@ -86,6 +86,16 @@ export function describeHttpError(error: unknown, what: string): string {
     return `Loading ${what} failed: HTTP ${error.status}${message ? ` — ${message}` : ''}.`;
   }
   return `Loading ${what} failed: ${error instanceof Error ? error.message : String(error)}.`;
+}
+
+/** Requests made with responseType 'text' (the resolve) get the server's JSON error as a string. */
+function jsonMessageBody(body: unknown): unknown {
+  if (typeof body !== 'string' || !body.startsWith('{')) return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
 
 export function isNotFound(error: unknown): boolean {
