@@ -21,8 +21,9 @@ export class HealthController {
     if (!(await this.db.isReachable())) return sendText(response, 503, `read model database (${this.db.description}) is unreachable`);
     const logProblem = await this.eventLogProblem();
     if (logProblem !== null) {
-      // Reads still work from the read model; what is scraped meanwhile is recorded once the log is back.
-      return sendText(response, 503, `degraded: the event log (${this.logDescription()}) is unreachable: ${logProblem}; the API serves the read model, new changes wait`);
+      // 200, not 503: reads still work from the read model, so a readiness probe must keep this
+      // replica in rotation; what is scraped meanwhile is recorded once the log is back.
+      return sendText(response, 200, `degraded: the event log (${this.logDescription()}) is unreachable: ${logProblem}; the API serves the read model, new changes wait`);
     }
     sendText(response, 200, 'OK');
   }
