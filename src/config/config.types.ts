@@ -197,12 +197,19 @@ export interface ServiceConfig {
   scraper: ScraperConfig;
   /** Pushes to POST /push/<name>/errors must carry `Authorization: Bearer <token>`. */
   push?: { token: string };
+  /** Target labels whose values errors are counted by (`breakdown_labels`); present only when the file has entries. */
+  breakdownLabels?: string[];
 }
 
 export interface ServerConfig {
   port: number;
   /** Cap of periskop_error_occurrences series per service (cardinality guard). */
   metricsKeysPerService: number;
+  /**
+   * A target label (one of a service's breakdown_labels) added to periskop_error_occurrences,
+   * one series per value (`server.metrics_breakdown_label`); null (the default) keeps one series per error.
+   */
+  metricsBreakdownLabel: string | null;
 }
 
 export interface PeriskopConfig {
