@@ -147,4 +147,48 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     await restarted.stop();
     expect(await answers(db)).toEqual(before);
   });
+
+  it('keeps the breakdown by target labels across batches, the same live and replayed', async () => {
+    const store = new EventStore(events.log);
+    const discovered = (version: string): PeriskopEvent => ({
+      type: 'TargetsDiscovered',
+      version: 1,
+      service: 'svc.one',
+      at: 1,
+      data: {
+        targets: [
+          { address: 'a:7777', url: 'http://a:7777/errors', labels: { version, zone: 'eu' } },
+          { address: 'b:7777', url: 'http://b:7777/errors', labels: { version: '2.0' } },
+        ],
+      },
+    });
+    const history = [
+      discovered('1.0'),
+      snapshot('svc.one', 'a', 'E@1', 3, [{ uuid: 'u1', at: 1_000 }]),
+      snapshot('svc.one', 'b', 'E@1', 2, [{ uuid: 'u2', at: 2_000 }]),
+      discovered('2.0'),
+      snapshot('svc.one', 'a', 'E@1', 4, [{ uuid: 'u3', at: 3_000 }]),
+    ];
+    const options = { breakdownLabels: new Map([['svc.one', ['version', 'zone']]]) };
+    const queries = new ReadModelQueries(db);
+    const breakdown = async () =>
+      (await queries.breakdown('svc.one', 'E@1')).map((b) => [b.label, b.value, b.count, b.firstSeen]).sort((x, y) => String(x).localeCompare(String(y)));
+
+    const projector = new Projector(store, new ProjectionStore(db), options);
+    await projector.start();
+    // One event a batch: each batch loads what the one before wrote.
+    for (const event of history) await store.publish([{ id: randomUUID(), event }]);
+    await projector.waitFor(await store.head());
+    await projector.stop();
+    const live = await breakdown();
+    expect(live).toEqual([
+      ['version', '1.0', 3, 1_000],
+      ['version', '2.0', 3, 2_000],
+      ['zone', 'eu', 4, 1_000],
+    ]);
+    expect((await queries.breakdownsOf('zone')).map((b) => b.count)).toEqual([4]);
+
+    await new Projector(store, new ProjectionStore(db), options).replay();
+    expect(await breakdown()).toEqual(live);
+  });
 });

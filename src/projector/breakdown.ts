@@ -1,3 +1,4 @@
+import type { ServiceConfig } from '../config/config.types.js';
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { AggregatedErrorPayload } from '../scraper/payload.types.js';
 import { firstSeenInReport } from './aggregate-rules.js';
@@ -18,6 +19,10 @@ export interface ProjectionOptions {
 }
 
 export const NO_BREAKDOWN: ProjectionOptions = { breakdownLabels: new Map() };
+
+export function projectionOptions(services: readonly ServiceConfig[]): ProjectionOptions {
+  return { breakdownLabels: new Map(services.filter((s) => s.breakdownLabels).map((s) => [s.name, s.breakdownLabels!])) };
+}
 
 export interface BreakdownCount {
   service: string;

@@ -20,6 +20,8 @@ import {
   type TargetRow,
 } from './entities.js';
 import type { ReadModelDatabase } from './read-model-database.js';
+import { loadBreakdowns, writeBreakdowns } from './breakdown-store.js';
+import { NO_BREAKDOWN, breakdownAggregatesNeeded, type ProjectionOptions } from '../projector/breakdown.js';
 import { rowId } from './row-id.js';
 import { BUCKET_RETENTION_MS, BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
@@ -72,8 +74,8 @@ export class ProjectionStore {
     await this.db.clear();
   }
 
-  async load(events: PeriskopEvent[]): Promise<ProjectionState> {
-    const state = emptyProjectionState();
+  async load(events: PeriskopEvent[], options: ProjectionOptions = NO_BREAKDOWN): Promise<ProjectionState> {
+    const state = emptyProjectionState(options);
     const aggregateIds = new Map<string, string>();
     const countIds = new Map<string, string>();
     const bucketIds = new Map<string, string>();
@@ -120,6 +122,7 @@ export class ProjectionStore {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
+    await loadBreakdowns(em, state, breakdownAggregatesNeeded(events, options));
     em.clear();
     return state;
   }
@@ -145,6 +148,7 @@ export class ProjectionStore {
       await this.writeTargetTotals(em, state);
       await this.writeTargets(em, state);
       await this.writeBuckets(em, state);
+      await writeBreakdowns(em, state);
       await em
         .createQueryBuilder(CheckpointEntity)
         .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
