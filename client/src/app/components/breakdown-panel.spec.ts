@@ -1,9 +1,7 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { breakdownLabels } from '../api/model';
 import { all, text } from '../testing/fixtures';
-import { request } from '../testing/setup';
+import { fakeHttpAt, request } from '../testing/setup';
 import { BreakdownPanel } from './breakdown-panel';
 
 const NOW = Date.UTC(2024, 5, 1, 12);
@@ -34,25 +32,14 @@ describe('breakdownLabels', () => {
 });
 
 describe('BreakdownPanel', () => {
-  let http: HttpTestingController;
-
-  beforeEach(() => {
-    vi.spyOn(Date, 'now').mockReturnValue(NOW);
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
-    http = TestBed.inject(HttpTestingController);
-  });
-
-  afterEach(() => {
-    http.verify();
-    vi.restoreAllMocks();
-  });
+  const http = fakeHttpAt(NOW);
 
   async function render(answer: object, status = 200) {
     const fixture = TestBed.createComponent(BreakdownPanel);
     fixture.componentRef.setInput('service', 'shop checkout');
     fixture.componentRef.setInput('errorKey', 'orders/{id};x');
     await fixture.whenStable();
-    const req = request(http, URL);
+    const req = request(http.controller, URL);
     if (status === 200) req.flush(answer);
     else req.flush(answer, { status, statusText: 'error' });
     await fixture.whenStable();

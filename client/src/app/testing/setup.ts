@@ -30,3 +30,18 @@ export async function settle(fixture?: { whenStable: () => Promise<unknown> }): 
 export function request(http: HttpTestingController, url: string, method = 'GET'): TestRequest {
   return http.expectOne((r) => r.url === url && r.method === method, `${method} ${url}`);
 }
+
+/** For a component test: a fake HTTP backend, checked after each test, and Date.now fixed at `now`. */
+export function fakeHttpAt(now: number): { readonly controller: HttpTestingController } {
+  const fake = { controller: null as unknown as HttpTestingController };
+  beforeEach(() => {
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    fake.controller = TestBed.inject(HttpTestingController);
+  });
+  afterEach(() => {
+    fake.controller.verify();
+    vi.restoreAllMocks();
+  });
+  return fake;
+}
