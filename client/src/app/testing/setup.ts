@@ -2,6 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { UrlSerializer, provideRouter, withComponentInputBinding, withRouterConfig } from '@angular/router';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { PlainUrlSerializer } from '../api/url-serializer';
 import { routes } from '../app.routes';
 
