@@ -4,6 +4,7 @@ import { parseConfig } from '../src/config/index.js';
 import type { PeriskopEvent } from '../src/events/events.js';
 import { EventStore } from '../src/events/event-store.js';
 import { Projector } from '../src/projector/projector.js';
+import { DEFAULT_PROJECTION_OPTIONS } from '../src/projector/projection-options.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
@@ -169,7 +170,7 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
       discovered('2.0'),
       snapshot('svc.one', 'a', 'E@1', 4, [{ uuid: 'u3', at: 3_000 }]),
     ];
-    const options = { breakdownLabels: new Map([['svc.one', ['version', 'zone']]]) };
+    const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc.one', ['version', 'zone']]]) };
     const queries = new ReadModelQueries(db);
     const breakdown = async () =>
       (await queries.breakdown('svc.one', 'E@1')).map((b) => [b.label, b.value, b.count, b.firstSeen]).sort((x, y) => String(x).localeCompare(String(y)));
@@ -190,5 +191,24 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
 
     await new Projector(store, new ProjectionStore(db), options).replay();
     expect(await breakdown()).toEqual(live);
+  });
+
+  it('drops occurrence buckets older than the configured retention, measured against the newest snapshot', async () => {
+    const store = new EventStore(events.log);
+    const at = 1_700_000_000_000;
+    await store.publish(
+      [
+        { ...snapshot('svc.one', 'a', 'E@1', 1, []), at },
+        { ...snapshot('svc.one', 'a', 'E@1', 2, []), at: at + 10 * 60_000 },
+      ].map((event) => ({ id: randomUUID(), event })),
+    );
+    const options = { ...DEFAULT_PROJECTION_OPTIONS, bucketRetentionMs: { '1m': 5 * 60_000, '1h': 86_400_000 } };
+    const projector = new Projector(store, new ProjectionStore(db), options);
+    await projector.start();
+    await projector.waitFor(await store.head());
+    await projector.stop();
+    const queries = new ReadModelQueries(db);
+    expect(await queries.occurrences('svc.one', 'E@1', '1m', 0, at * 2)).toEqual([{ t: at + 10 * 60_000 - ((at + 10 * 60_000) % 60_000), count: 1 }]);
+    expect((await queries.occurrences('svc.one', 'E@1', '1h', 0, at * 2)).reduce((sum, b) => sum + b.count, 0)).toBe(2);
   });
 });

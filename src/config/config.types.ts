@@ -210,6 +210,8 @@ export interface ServerConfig {
    * one series per value (`server.metrics_breakdown_label`); null (the default) keeps one series per error.
    */
   metricsBreakdownLabel: string | null;
+  /** How long occurrences per minute ('1m', default 48 h) and per hour ('1h', default 90 days) are kept (`server.occurrence_retention`). */
+  occurrenceRetentionMs: { '1m': number; '1h': number };
 }
 
 export interface PeriskopConfig {

@@ -1,10 +1,11 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { breakdownAggregatesNeeded, breakdownId, type ProjectionOptions } from './breakdown.js';
+import { breakdownAggregatesNeeded, breakdownId } from './breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 import { aggregateId, apply, emptyProjectionState, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
-const options: ProjectionOptions = { breakdownLabels: new Map([['svc', ['version', 'zone']]]) };
+const options: ProjectionOptions = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc', ['version', 'zone']]]) };
 
 function occurrence(uuid: string, timestamp: number): ErrorOccurrence {
   return { error: { class: 'E', message: 'm', stacktrace: [], cause: null }, uuid, timestamp, severity: 'error', http_context: null };
@@ -79,7 +80,7 @@ describe('breakdown by target labels', () => {
   });
 
   it('counts nothing for a service without breakdown_labels, while the total still counts', () => {
-    const state = project([twoVersions, snapshot('a', 'A', 4)], { breakdownLabels: new Map() });
+    const state = project([twoVersions, snapshot('a', 'A', 4)], DEFAULT_PROJECTION_OPTIONS);
     expect(state.breakdown.size).toBe(0);
     expect(state.aggregates.get(aggregateId('svc', 'k'))?.totalCount).toBe(4);
   });
@@ -112,6 +113,6 @@ describe('breakdownAggregatesNeeded', () => {
   });
 
   it('skips services without breakdown_labels', () => {
-    expect(breakdownAggregatesNeeded([snapshot('a', 'A', 1)], { breakdownLabels: new Map() })).toEqual([]);
+    expect(breakdownAggregatesNeeded([snapshot('a', 'A', 1)], DEFAULT_PROJECTION_OPTIONS)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import type { ServiceConfig } from '../config/config.types.js';
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { AggregatedErrorPayload } from '../scraper/payload.types.js';
 import { firstSeenInReport } from './aggregate-rules.js';
 import type { TargetState } from './projection.js';
+import type { ProjectionOptions } from './projection-options.js';
 
 // Breakdown by target labels: each delta a scraped snapshot brings is also counted under the
 // value its target carries for each of the service's `breakdown_labels` (the target's final
@@ -13,16 +13,7 @@ import type { TargetState } from './projection.js';
 // Which labels a service breaks down by comes from the config, not from the log: replaying
 // the log after adding breakdown_labels builds the breakdown of the whole history.
 
-/** Label names per service, from the config (`services[].breakdown_labels`). */
-export interface ProjectionOptions {
-  breakdownLabels: ReadonlyMap<string, readonly string[]>;
-}
 
-export const NO_BREAKDOWN: ProjectionOptions = { breakdownLabels: new Map() };
-
-export function projectionOptions(services: readonly ServiceConfig[]): ProjectionOptions {
-  return { breakdownLabels: new Map(services.filter((s) => s.breakdownLabels).map((s) => [s.name, s.breakdownLabels!])) };
-}
 
 export interface BreakdownCount {
   service: string;

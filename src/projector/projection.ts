@@ -1,7 +1,8 @@
 import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason, SnapshotScrapedV1 } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
 import { BUCKET_STEPS, bucketId, bucketStart } from './occurrence-buckets.js';
-import { NO_BREAKDOWN, breakdownId, breakdownValues, countUnderValue, type BreakdownCount, type ProjectionOptions } from './breakdown.js';
+import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 // The read model's state for the records one batch of events touches, and `apply`, which
 // folds one event into it. `apply` is deterministic and does no I/O; it changes the working
@@ -32,6 +33,8 @@ export interface ProjectionState {
   buckets: Map<string, number>;
   /** Time of the newest snapshot applied: what bucket retention is measured against. */
   newestAt: number | null;
+  /** How long buckets are kept, per step (config). */
+  bucketRetentionMs: ProjectionOptions['bucketRetentionMs'];
   /** Label names each service breaks its errors down by (config, see breakdown.ts). */
   breakdownLabels: ProjectionOptions['breakdownLabels'];
   /** Counts per label value, by breakdownId(service, key, label, value); holds every value of the errors loaded. */
@@ -48,7 +51,7 @@ export interface ProjectionState {
   };
 }
 
-export function emptyProjectionState(options: ProjectionOptions = NO_BREAKDOWN): ProjectionState {
+export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): ProjectionState {
   return {
     services: new Set(),
     aggregates: new Map(),
@@ -56,6 +59,7 @@ export function emptyProjectionState(options: ProjectionOptions = NO_BREAKDOWN):
     targets: new Map(),
     buckets: new Map(),
     newestAt: null,
+    bucketRetentionMs: options.bucketRetentionMs,
     breakdownLabels: options.breakdownLabels,
     breakdown: new Map(),
     changed: {

@@ -5,7 +5,8 @@ import type { Subscription } from '../events/event-log.js';
 import type { ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
 import { apply } from './projection.js';
-import { NO_BREAKDOWN, type BreakdownCount, type ProjectionOptions } from './breakdown.js';
+import type { BreakdownCount } from './breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
@@ -35,7 +36,7 @@ export class Projector {
   constructor(
     private readonly events: EventStore,
     private readonly store: ProjectionStore,
-    private readonly options: ProjectionOptions = NO_BREAKDOWN,
+    private readonly options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS,
   ) {}
 
   get checkpoint(): number {

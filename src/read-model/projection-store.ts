@@ -21,9 +21,10 @@ import {
 } from './entities.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { loadBreakdowns, writeBreakdowns } from './breakdown-store.js';
-import { NO_BREAKDOWN, breakdownAggregatesNeeded, type ProjectionOptions } from '../projector/breakdown.js';
+import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
-import { BUCKET_RETENTION_MS, BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
+import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
 const PROJECTOR_CHECKPOINT = 'projector';
 // Under SQLite's and PostgreSQL's bound-parameter limits.
@@ -74,7 +75,7 @@ export class ProjectionStore {
     await this.db.clear();
   }
 
-  async load(events: PeriskopEvent[], options: ProjectionOptions = NO_BREAKDOWN): Promise<ProjectionState> {
+  async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): Promise<ProjectionState> {
     const state = emptyProjectionState(options);
     const aggregateIds = new Map<string, string>();
     const countIds = new Map<string, string>();
@@ -191,7 +192,7 @@ export class ProjectionStore {
     }
     if (state.newestAt === null) return;
     for (const step of BUCKET_STEPS) {
-      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - BUCKET_RETENTION_MS[step] } });
+      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - state.bucketRetentionMs[step] } });
     }
   }
 
