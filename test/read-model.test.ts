@@ -191,6 +191,18 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
 
     await new Projector(store, new ProjectionStore(db), options).replay();
     expect(await breakdown()).toEqual(live);
+
+    // A restarted projector (nothing in memory) reads the values back before counting more.
+    const restarted = new Projector(store, new ProjectionStore(db), options);
+    await restarted.start();
+    await store.publish([{ id: randomUUID(), event: snapshot('svc.one', 'b', 'E@1', 3, [{ uuid: 'u4', at: 500 }]) }]);
+    await restarted.waitFor(await store.head());
+    await restarted.stop();
+    expect(await breakdown()).toEqual([
+      ['version', '1.0', 3, 1_000],
+      ['version', '2.0', 4, 500],
+      ['zone', 'eu', 4, 1_000],
+    ]);
   });
 
   it('drops occurrence buckets older than the configured retention, measured against the newest snapshot', async () => {

@@ -20,7 +20,7 @@ import {
   type TargetRow,
 } from './entities.js';
 import type { ReadModelDatabase } from './read-model-database.js';
-import { loadBreakdowns, writeBreakdowns } from './breakdown-store.js';
+import { BreakdownRecords } from './breakdown-store.js';
 import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
@@ -56,9 +56,12 @@ export class ProjectionStore {
     targetTotals: new Map<string, number>(),
   };
 
+  private readonly breakdowns = new BreakdownRecords();
+
   constructor(private readonly db: ReadModelDatabase) {}
 
   private forget(): void {
+    this.breakdowns.forget();
     this.cached.services.clear();
     this.cached.aggregates.clear();
     this.cached.targetTotals.clear();
@@ -123,7 +126,7 @@ export class ProjectionStore {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
-    await loadBreakdowns(em, state, breakdownAggregatesNeeded(events, options));
+    await this.breakdowns.load(em, state, breakdownAggregatesNeeded(events, options));
     em.clear();
     return state;
   }
@@ -140,6 +143,7 @@ export class ProjectionStore {
     for (const service of state.services) this.cached.services.add(service);
     for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
+    this.breakdowns.committed(state);
   }
 
   private async write(state: ProjectionState, throughSeq: number): Promise<void> {
@@ -149,7 +153,7 @@ export class ProjectionStore {
       await this.writeTargetTotals(em, state);
       await this.writeTargets(em, state);
       await this.writeBuckets(em, state);
-      await writeBreakdowns(em, state);
+      await this.breakdowns.write(em, state);
       await em
         .createQueryBuilder(CheckpointEntity)
         .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
