@@ -32,6 +32,7 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     this.logger.log(`events: ${describeEventLog(this.config.events)}; read model: ${this.db.description}`);
     this.metrics.keysPerService = this.config.server.metricsKeysPerService;
+    this.metrics.useBreakdownLabel(this.config.server.metricsBreakdownLabel);
     this.metrics.buildInfo.set({ version: PERISKOP_VERSION, nodejs: process.version }, 1);
     this.metrics.measureLagWith(async () => Math.max(0, (await this.events.head()) - this.projector.checkpoint));
     await this.directory.start();
@@ -45,9 +46,10 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   private async startProjection(): Promise<void> {
     await this.db.ready();
     this.metrics.reset();
-    this.metrics.setAggregates(await this.queries.aggregateTotals());
+    const label = this.config.server.metricsBreakdownLabel;
+    this.metrics.setAggregates(await this.queries.aggregateTotals(), label === null ? [] : await this.queries.breakdownsOf(label));
     this.projector.onBatchApplied((batch) => {
-      this.metrics.setAggregates(batch.changedAggregates);
+      this.metrics.setAggregates(batch.changedAggregates, batch.changedBreakdowns);
       this.metrics.projectorCheckpoint.set(batch.throughSeq);
       this.metrics.projectorBatchDuration.observe(batch.durationMs / 1000);
     });

@@ -2,6 +2,7 @@ import type { PeriskopConfig } from './config/config.types.js';
 import { EventStore } from './events/event-store.js';
 import { openEventLog } from './events/open-event-log.js';
 import { Projector } from './projector/projector.js';
+import { projectionOptions } from './projector/projection-options.js';
 import { ProjectionStore } from './read-model/projection-store.js';
 import { ReadModelDatabase } from './read-model/read-model-database.js';
 
@@ -17,7 +18,7 @@ export async function replayReadModel(config: PeriskopConfig, onProgress?: (appl
   const db = await ReadModelDatabase.create(config.repository);
   try {
     await db.ready();
-    const projector = new Projector(new EventStore(log), new ProjectionStore(db));
+    const projector = new Projector(new EventStore(log), new ProjectionStore(db), projectionOptions(config));
     const started = performance.now();
     const events = await projector.replay(onProgress);
     return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };

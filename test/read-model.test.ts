@@ -4,6 +4,7 @@ import { parseConfig } from '../src/config/index.js';
 import type { PeriskopEvent } from '../src/events/events.js';
 import { EventStore } from '../src/events/event-store.js';
 import { Projector } from '../src/projector/projector.js';
+import { DEFAULT_PROJECTION_OPTIONS } from '../src/projector/projection-options.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
@@ -146,5 +147,80 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     await restarted.applyBatch(batch, throughSeq);
     await restarted.stop();
     expect(await answers(db)).toEqual(before);
+  });
+
+  it('keeps the breakdown by target labels across batches, the same live and replayed', async () => {
+    const store = new EventStore(events.log);
+    const discovered = (version: string): PeriskopEvent => ({
+      type: 'TargetsDiscovered',
+      version: 1,
+      service: 'svc.one',
+      at: 1,
+      data: {
+        targets: [
+          { address: 'a:7777', url: 'http://a:7777/errors', labels: { version, zone: 'eu' } },
+          { address: 'b:7777', url: 'http://b:7777/errors', labels: { version: '2.0' } },
+        ],
+      },
+    });
+    const history = [
+      discovered('1.0'),
+      snapshot('svc.one', 'a', 'E@1', 3, [{ uuid: 'u1', at: 1_000 }]),
+      snapshot('svc.one', 'b', 'E@1', 2, [{ uuid: 'u2', at: 2_000 }]),
+      discovered('2.0'),
+      snapshot('svc.one', 'a', 'E@1', 4, [{ uuid: 'u3', at: 3_000 }]),
+    ];
+    const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc.one', ['version', 'zone']]]) };
+    const queries = new ReadModelQueries(db);
+    const breakdown = async () =>
+      (await queries.breakdown('svc.one', 'E@1')).map((b) => [b.label, b.value, b.count, b.firstSeen]).sort((x, y) => String(x).localeCompare(String(y)));
+
+    const projector = new Projector(store, new ProjectionStore(db), options);
+    await projector.start();
+    // One event a batch: each batch loads what the one before wrote.
+    for (const event of history) await store.publish([{ id: randomUUID(), event }]);
+    await projector.waitFor(await store.head());
+    await projector.stop();
+    const live = await breakdown();
+    expect(live).toEqual([
+      ['version', '1.0', 3, 1_000],
+      ['version', '2.0', 3, 2_000],
+      ['zone', 'eu', 4, 1_000],
+    ]);
+    expect((await queries.breakdownsOf('zone')).map((b) => b.count)).toEqual([4]);
+
+    await new Projector(store, new ProjectionStore(db), options).replay();
+    expect(await breakdown()).toEqual(live);
+
+    // A restarted projector (nothing in memory) reads the values back before counting more.
+    const restarted = new Projector(store, new ProjectionStore(db), options);
+    await restarted.start();
+    await store.publish([{ id: randomUUID(), event: snapshot('svc.one', 'b', 'E@1', 3, [{ uuid: 'u4', at: 500 }]) }]);
+    await restarted.waitFor(await store.head());
+    await restarted.stop();
+    expect(await breakdown()).toEqual([
+      ['version', '1.0', 3, 1_000],
+      ['version', '2.0', 4, 500],
+      ['zone', 'eu', 4, 1_000],
+    ]);
+  });
+
+  it('drops occurrence buckets older than the configured retention, measured against the newest snapshot', async () => {
+    const store = new EventStore(events.log);
+    const at = 1_700_000_000_000;
+    await store.publish(
+      [
+        { ...snapshot('svc.one', 'a', 'E@1', 1, []), at },
+        { ...snapshot('svc.one', 'a', 'E@1', 2, []), at: at + 10 * 60_000 },
+      ].map((event) => ({ id: randomUUID(), event })),
+    );
+    const options = { ...DEFAULT_PROJECTION_OPTIONS, bucketRetentionMs: { '1m': 5 * 60_000, '1h': 86_400_000 } };
+    const projector = new Projector(store, new ProjectionStore(db), options);
+    await projector.start();
+    await projector.waitFor(await store.head());
+    await projector.stop();
+    const queries = new ReadModelQueries(db);
+    expect(await queries.occurrences('svc.one', 'E@1', '1m', 0, at * 2)).toEqual([{ t: at + 10 * 60_000 - ((at + 10 * 60_000) % 60_000), count: 1 }]);
+    expect((await queries.occurrences('svc.one', 'E@1', '1h', 0, at * 2)).reduce((sum, b) => sum + b.count, 0)).toBe(2);
   });
 });

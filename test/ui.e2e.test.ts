@@ -105,7 +105,12 @@ describe('admin UI in Chromium', () => {
     periskop = await PeriskopUnderTest.start({
       events: { type: 'embedded', path: events.dir },
       services: [
-        { name: SERVICE, static_configs: [{ targets: [target.address] }], scraper: { endpoint: '/errors', refresh_interval: '100ms' } },
+        {
+          name: SERVICE,
+          static_configs: [{ targets: [target.address], labels: { version: '1.4.2' } }],
+          scraper: { endpoint: '/errors', refresh_interval: '100ms' },
+          breakdown_labels: ['version'],
+        },
         // Scraped once at start (and again after 30 s, adding nothing): the projection of 10,000 rows runs meanwhile.
         { name: BIG, static_configs: [{ targets: [bigTarget.address] }], scraper: { endpoint: '/errors', refresh_interval: '30s' } },
       ],
@@ -223,6 +228,19 @@ describe('admin UI in Chromium', () => {
     await minutes.locator('[data-testid="chart-bar"]').first().waitFor();
     expect(await minutes.locator('rect.hit').count()).toBe(360);
     expect(await minutes.locator('[data-testid="chart-svg"]').getAttribute('aria-label')).toContain('5 in total');
+  });
+
+  it('shows the breakdown by target label on the error page, and a sparkline per error in the list', async () => {
+    await page.goto(`${periskop.baseUrl}/#/${enc(SERVICE)}/errors/${enc(PAYMENT)}`);
+    await page.locator('[data-testid="detail-key"]', { hasText: PAYMENT }).waitFor();
+    await shows('breakdown-first', 'first seen in 1.4.2');
+    const row = page.locator('[data-testid="breakdown-value"]').first();
+    expect((await row.locator('.value').textContent())?.trim()).toBe('1.4.2');
+    expect((await row.locator('.count').textContent())?.trim()).toBe('5');
+    await page.screenshot({ path: `${ARTIFACTS}ui-breakdown.png` });
+
+    const sparkline = page.locator('[data-testid="error-item"]', { hasText: PAYMENT }).locator('[data-testid="sparkline"]');
+    expect(await sparkline.getAttribute('aria-label')).toMatch(/^5 occurrences in the last 24 hours, at most 5 in one hour$/);
   });
 
   it('resolves an error: gone from the list, kept gone by the server, listed under Resolved', async () => {

@@ -5,7 +5,9 @@ import { Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
 import { EventStore } from '../events/event-store.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
-import { InvalidSearch } from '../read-model/error-search.js';
+import { InvalidSearch, parseQueryTime } from '../read-model/error-search.js';
+import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js';
+import { breakdownResponse, type BreakdownResponse } from './breakdown-response.js';
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, sendJson, sendText } from './go-response.js';
 
@@ -15,6 +17,7 @@ export class ServicesController {
     private readonly queries: ReadModelQueries,
     private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
   ) {}
 
   @Get()
@@ -22,10 +25,29 @@ export class ServicesController {
     sendJson(response, await this.queries.services());
   }
 
+  /** `?new_since=<RFC 3339>` (an addition) keeps the errors first seen after it; without it the Go answer, byte for byte. */
   @Get(':service/errors')
-  async errors(@Param('service') service: string, @Res() response: Response): Promise<void> {
+  async errors(@Param('service') service: string, @Query('new_since') newSince: string | undefined, @Res() response: Response): Promise<void> {
+    let since;
+    try {
+      since = parseQueryTime('new_since', newSince);
+    } catch (error) {
+      if (error instanceof InvalidSearch) return sendText(response, 400, error.message);
+      throw error;
+    }
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
-    sendJson(response, (await this.queries.openErrors(service)).map(goErrorAggregate));
+    sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
+  }
+
+  /** Counts per target label value (the service's breakdown_labels) and when each value was first seen: see breakdown-response.ts. */
+  @Get(':service/errors/*key/breakdown')
+  async breakdown(@Param('service') service: string, @Param('key') key: string[] | string): Promise<BreakdownResponse> {
+    const aggregationKey = aggregationKeyOf(key);
+    if (!(await this.queries.error(service, aggregationKey))) {
+      throw new NotFoundException(`error ${aggregationKey} of service ${service} not found`);
+    }
+    const labels = this.config.services.find((s) => s.name === service)?.breakdownLabels ?? [];
+    return breakdownResponse(labels, await this.queries.breakdown(service, aggregationKey));
   }
 
   /** Occurrences over time: `[{t: <Unix seconds>, count}]`, buckets without any left out. */

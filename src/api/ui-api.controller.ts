@@ -1,8 +1,12 @@
-import { Controller, Get, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { CLOCK, type Clock } from '../clock/clock.js';
+import { hourlySparkline } from './breakdown-response.js';
 import { InvalidSearch, parseErrorSearch } from '../read-model/error-search.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { TargetHealth } from '../scraper/target-health.js';
 import { errorDetail, errorSummary } from './ui-response.js';
+
+const SPARKLINE_HOURS = 24;
 
 const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.floor(ms / 1000));
 
@@ -12,6 +16,7 @@ export class UiApiController {
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly health: TargetHealth,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('services/:service/errors')
@@ -25,7 +30,14 @@ export class UiApiController {
     }
     if (!(await this.queries.serviceExists(service))) throw new NotFoundException(`service ${service} not found`);
     const { total, items } = await this.queries.searchErrors(service, search);
-    return { total, items: items.map(errorSummary) };
+    if (query.sparkline === undefined) return { total, items: items.map(errorSummary) };
+    // `?sparkline`: each error's occurrences per hour over the last day, for the page only (one query).
+    const now = this.clock.now();
+    const hourly = await this.queries.hourlyOccurrences(service, items.map((i) => i.aggregationKey), now - SPARKLINE_HOURS * 3_600_000);
+    return {
+      total,
+      items: items.map((row) => ({ ...errorSummary(row), sparkline: hourlySparkline(hourly.get(row.aggregationKey) ?? [], now, SPARKLINE_HOURS) })),
+    };
   }
 
   /** Keys may hold '/', so the key is the rest of the path. */

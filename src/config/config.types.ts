@@ -199,12 +199,21 @@ export interface ServiceConfig {
   push?: { token: string };
   /** `drop_request_bodies: true`: occurrences are recorded without their http_context request_body. */
   dropRequestBodies?: boolean;
+  /** Target labels whose values errors are counted by (`breakdown_labels`); present only when the file has entries. */
+  breakdownLabels?: string[];
 }
 
 export interface ServerConfig {
   port: number;
   /** Cap of periskop_error_occurrences series per service (cardinality guard). */
   metricsKeysPerService: number;
+  /**
+   * A target label (one of a service's breakdown_labels) added to periskop_error_occurrences,
+   * one series per value (`server.metrics_breakdown_label`); null (the default) keeps one series per error.
+   */
+  metricsBreakdownLabel: string | null;
+  /** How long occurrences per minute ('1m', default 48 h) and per hour ('1h', default 90 days) are kept (`server.occurrence_retention`). */
+  occurrenceRetentionMs: { '1m': number; '1h': number };
   /** Present when the file sets server.auth, cors, redact_headers or limits; else DEFAULT_HTTP_SECURITY applies. */
   security?: HttpSecurityConfig;
 }

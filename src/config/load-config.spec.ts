@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config-error.js';
 import type { PeriskopConfig, ServiceConfig } from './config.types.js';
 import { loadConfig, parseConfigText } from './load-config.js';
+import { DEFAULT_OCCURRENCE_RETENTION_MS } from './server-config.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/config/', import.meta.url));
 const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/periskop.yaml', import.meta.url));
@@ -33,7 +34,7 @@ describe('loadConfig', () => {
       file,
       repository: { type: 'memory' },
       events: { type: 'embedded', path: 'data/events' },
-      server: { port: 8080, metricsKeysPerService: 1000 },
+      server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [
         service('mock-target', { dnsSdConfigs: [{ names: ['localhost'], type: 'A', port: 7778, refreshIntervalMs: 10_000 }] }),
         service('periskop', { staticConfigs: [{ targets: ['localhost:7777'], labels: {} }] }),
@@ -46,7 +47,7 @@ describe('loadConfig', () => {
       file: SAMPLE_CONFIG,
       repository: { type: 'memory' },
       events: { type: 'embedded', path: 'data/events' },
-      server: { port: 8080, metricsKeysPerService: 1000 },
+      server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [service('periskop', { staticConfigs: [{ targets: ['localhost:8080'], labels: {} }] })],
     });
   });
@@ -70,12 +71,13 @@ describe('loadConfig', () => {
         maxBytes: 10 * 2 ** 30,
         subjectPrefix: 'errors',
       },
-      server: { port: 9090, metricsKeysPerService: 1000 },
+      server: { port: 9090, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [
         service('api', {
           staticConfigs: [{ targets: ['api-1:7777', 'http://api-2:7777'], labels: { env: 'prod', shard: '1' } }],
           scraper: apiScraper,
           push: { token: 's3cret' },
+          breakdownLabels: ['env'],
         }),
         service('worker', { scraper: { ...apiScraper, refreshIntervalMs: 60_000 } }),
       ],
@@ -123,7 +125,7 @@ describe('parseConfigText defaults', () => {
     [
       'only services: memory repository, embedded events, port 8080',
       'services: []',
-      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080, metricsKeysPerService: 1000 }, services: [] },
+      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS }, services: [] },
     ],
     ['a service with only a name scrapes /errors every 10s', 'services: [{name: a}]', { services: [service('a')] }],
     ['an empty scraper block means every default', 'services: [{name: a, scraper: }]', { services: [service('a')] }],
@@ -155,7 +157,7 @@ describe('parseConfigText defaults', () => {
     [
       'breakdown_labels and push are accepted beside the Go keys',
       'services: [{name: a, breakdown_labels: [env, region], push: {token: t0k3n}}]',
-      { services: [service('a')] },
+      { services: [service('a', { breakdownLabels: ['env', 'region'], push: { token: 't0k3n' } })] },
     ],
     [
       'unquoted label values become strings, as the Go decoder made them',
@@ -251,7 +253,19 @@ describe('parseConfigText defaults', () => {
         },
       },
     ],
-    ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080, metricsKeysPerService: 1000 } }],
+    [
+      'server.metrics_breakdown_label names a target label',
+      'server: {metrics_breakdown_label: version}\nservices: []',
+      { server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: 'version', occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS } },
+    ],
+    [
+      'server.occurrence_retention sets how long occurrence buckets are kept',
+      'server: {occurrence_retention: {minutes: 6h, hours: 1y}}\nservices: []',
+      {
+        server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: { '1m': 6 * 3_600_000, '1h': 365 * 86_400_000 } },
+      },
+    ],
+    ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS } }],
   ])('%s', (_behaviour, text, expected) => {
     expect(parse(text)).toMatchObject(expected);
   });
@@ -372,6 +386,12 @@ describe('parseConfigText errors', () => {
       'services[0].breakdown_labels[1]',
       '"1x" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
     ],
+    [
+      'a breakdown label no target keeps',
+      'services: [{name: a, breakdown_labels: [__address__]}]',
+      'services[0].breakdown_labels[0]',
+      '"__address__" starts with __: such labels are dropped after relabeling, no target keeps one',
+    ],
     ['push without a token', 'services: [{name: a, push: {}}]', 'services[0].push.token', 'required: the token push clients send'],
     ['a misspelled push key', 'services: [{name: a, push: {tokens: x}}]', 'services[0].push.tokens', 'unknown key (allowed: token)'],
     [
@@ -454,7 +474,14 @@ describe('parseConfigText errors', () => {
     ],
     ['a port out of range', 'server: {port: 70000}\nservices: []', 'server.port', '70000 is out of range (1..65535)'],
     ['a port as a string', 'server: {port: "8080"}\nservices: []', 'server.port', 'expected an integer, got string "8080"'],
-    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port, metrics_keys_per_service, auth, cors, redact_headers, limits)'],
+    [
+      'a metrics breakdown label that shadows a metric label',
+      'server: {metrics_breakdown_label: severity}\nservices: []',
+      'server.metrics_breakdown_label',
+      '"severity" is already a label of periskop_error_occurrences',
+    ],
+    ['a zero retention', 'server: {occurrence_retention: {hours: 0s}}\nservices: []', 'server.occurrence_retention.hours', 'must be longer than 0s'],
+    ['a misspelled server key', 'server: {host: x}\nservices: []', 'server.host', 'unknown key (allowed: port, metrics_keys_per_service, metrics_breakdown_label, occurrence_retention, auth, cors, redact_headers, limits)'],
   ])('refuses %s', (_behaviour, text, keyPath, problem) => {
     const error = configErrorFrom(() => parseConfigText(text, 'test.yaml'));
     expect(error.message).toBe(`test.yaml: ${keyPath}: ${problem}`);

@@ -36,8 +36,7 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
   const nameNode = node.field('name');
   if (nameNode.isAbsent) throw nameNode.error('required: the service name');
   const name = nameNode.nonEmptyString();
-  // Validated now so a typo fails at start; the typed result gains it with its feature.
-  node.field('breakdown_labels').optional((n) => n.items().map(parseLabelName), []);
+  const breakdownLabels = node.field('breakdown_labels').optional((n) => n.items().map(parseBreakdownLabel), []);
   const push = node.field('push').optional(parsePushConfig, undefined);
   const dropRequestBodies = node.field('drop_request_bodies').optional(boolean, false);
   // The optional discovery fields are present only when the file has entries.
@@ -51,6 +50,7 @@ export function parseServiceConfig(node: YamlNode): ServiceConfig {
     name,
     ...(push ? { push } : {}),
     ...(dropRequestBodies ? { dropRequestBodies } : {}),
+    ...(breakdownLabels.length > 0 ? { breakdownLabels } : {}),
     staticConfigs: node.field('static_configs').optional((n) => n.items().map(parseStaticConfig), []),
     ...(fileSdConfigs.length > 0 ? { fileSdConfigs } : {}),
     ...(httpSdConfigs.length > 0 ? { httpSdConfigs } : {}),
@@ -68,6 +68,13 @@ function rejectUnsupportedDiscovery(node: YamlNode): void {
       throw node.field(key).error(`not supported: ${key} (supported: ${SUPPORTED_DISCOVERY_KEYS.join(', ')})`);
     }
   }
+}
+
+/** Labels starting with `__` are dropped after relabeling, so no target ever keeps one. */
+function parseBreakdownLabel(node: YamlNode): string {
+  const name = parseLabelName(node);
+  if (name.startsWith('__')) throw node.error(`${JSON.stringify(name)} starts with __: such labels are dropped after relabeling, no target keeps one`);
+  return name;
 }
 
 function parsePushConfig(node: YamlNode): { token: string } {

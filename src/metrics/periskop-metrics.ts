@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
+import type { BreakdownCount } from '../projector/breakdown.js';
 
 // The Go server's metric names and labels, so existing alert rules keep working.
 // Metrics live in prom-client's default registry (the one /metrics serves); an app started
@@ -12,6 +13,14 @@ function metric<T extends Metric>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
+function errorOccurrencesGauge(breakdownLabel: string | null): Gauge {
+  return new Gauge({
+    name: 'periskop_error_occurrences',
+    help: 'Occurrences of an aggregated error across all instances of a service (total from the read model).',
+    labelNames: ['service_name', 'severity', 'aggregation_key', ...(breakdownLabel ? [breakdownLabel] : [])],
+  });
+}
+
 @Injectable()
 export class PeriskopMetrics {
   /** Cap of aggregation keys exported per service; set from the config at start. */
@@ -19,15 +28,11 @@ export class PeriskopMetrics {
   private readonly exportedKeys = new Map<string, Set<string>>();
 
   /** The aggregate's total from the read model: a gauge, so it survives restarts and replays. */
-  readonly errorOccurrences = metric(
-    'periskop_error_occurrences',
-    () =>
-      new Gauge({
-        name: 'periskop_error_occurrences',
-        help: 'Occurrences of an aggregated error across all instances of a service (total from the read model).',
-        labelNames: ['service_name', 'severity', 'aggregation_key'],
-      }),
-  );
+  errorOccurrences = metric('periskop_error_occurrences', () => errorOccurrencesGauge(null));
+  /** server.metrics_breakdown_label: null keeps one series per error (the Go metric). */
+  private breakdownLabel: string | null = null;
+  /** Counts per value of breakdownLabel, by aggregateKeyId: what the per-value series hold. */
+  private readonly breakdownValues = new Map<string, Map<string, number>>();
   readonly instancesScrapped = metric(
     'periskop_instances_scrapped',
     () => new Gauge({ name: 'periskop_instances_scrapped', help: 'Number of instances scrapped.', labelNames: ['service_name'] }),
@@ -138,15 +143,50 @@ export class PeriskopMetrics {
     lagSource.current = source;
   }
 
-  setAggregates(aggregates: AggregateTotal[]): void {
+  /**
+   * Splits periskop_error_occurrences by a target label (off by default: one series per value
+   * multiplies the series). The gauge is registered anew with the label among its names.
+   */
+  useBreakdownLabel(label: string | null): void {
+    if (label === this.breakdownLabel) return;
+    this.breakdownLabel = label;
+    register.removeSingleMetric('periskop_error_occurrences');
+    this.errorOccurrences = errorOccurrencesGauge(label);
+  }
+
+  /**
+   * Sets the series of these aggregates. With a breakdown label, `breakdowns` (counts under it)
+   * give one series per value, and what no value accounts for (pushes, targets without the
+   * label) stays on the series without it: the series of an error still add up to its total.
+   */
+  setAggregates(aggregates: AggregateTotal[], breakdowns: readonly BreakdownCount[] = []): void {
+    const label = this.breakdownLabel;
+    if (label !== null) {
+      for (const b of breakdowns) {
+        if (b.label !== label) continue;
+        const id = JSON.stringify([b.service, b.aggregationKey]);
+        let values = this.breakdownValues.get(id);
+        if (!values) this.breakdownValues.set(id, (values = new Map()));
+        values.set(b.value, b.count);
+      }
+    }
     for (const a of aggregates) {
       if (!this.admit(a.service, a.aggregationKey)) continue;
       const labels = { service_name: a.service, aggregation_key: a.aggregationKey };
+      const values = label === null ? undefined : this.breakdownValues.get(JSON.stringify([a.service, a.aggregationKey]));
       // Severity is a label: drop the series of the other severities when it changes.
       for (const severity of ['info', 'warning', 'error'] as const) {
-        if (severity !== a.severity) this.errorOccurrences.remove({ ...labels, severity });
+        if (severity === a.severity) continue;
+        this.errorOccurrences.remove({ ...labels, severity });
+        for (const value of values?.keys() ?? []) this.errorOccurrences.remove({ ...labels, severity, [label!]: value });
       }
-      this.errorOccurrences.set({ ...labels, severity: a.severity }, a.totalCount);
+      let rest = a.totalCount;
+      for (const [value, count] of values ?? []) {
+        this.errorOccurrences.set({ ...labels, severity: a.severity, [label!]: value }, count);
+        rest -= count;
+      }
+      if (rest > 0 || !values) this.errorOccurrences.set({ ...labels, severity: a.severity }, Math.max(rest, 0));
+      else this.errorOccurrences.remove({ ...labels, severity: a.severity });
     }
   }
 
@@ -164,6 +204,7 @@ export class PeriskopMetrics {
 
   reset(): void {
     this.exportedKeys.clear();
+    this.breakdownValues.clear();
     this.errorOccurrences.reset();
     this.instancesScrapped.reset();
     this.targetUp.reset();

@@ -74,6 +74,11 @@ function maxDefined(a: number | null, b: number | null): number | null {
   return Math.max(a, b);
 }
 
+/** First seen according to one report: created_at or its oldest occurrence, else the snapshot time. */
+export function firstSeenInReport(report: AggregatedErrorPayload, at: number): number {
+  return minDefined(report.created_at, oldestTimestamp(report.latest_errors)) ?? at;
+}
+
 /**
  * Folds one target's report of one key into the aggregate.
  * `delta` comes from countDelta; `at` is when the snapshot was taken (used as first-seen
@@ -87,14 +92,14 @@ export function applyReport(
   at: number,
 ): AggregateState {
   const newest = newestTimestamp(report.latest_errors);
-  const firstSeenInReport = minDefined(report.created_at, oldestTimestamp(report.latest_errors)) ?? at;
+  const firstSeen = firstSeenInReport(report, at);
   if (!current) {
     return {
       service,
       aggregationKey: report.aggregation_key,
       severity: report.severity,
       totalCount: delta,
-      createdAt: firstSeenInReport,
+      createdAt: firstSeen,
       lastSeen: newest,
       resolvedAt: null,
       resolvedCount: null,
@@ -107,7 +112,7 @@ export function applyReport(
     ...current,
     severity: report.severity,
     totalCount: current.totalCount + delta,
-    createdAt: Math.min(current.createdAt, firstSeenInReport),
+    createdAt: Math.min(current.createdAt, firstSeen),
     lastSeen: maxDefined(current.lastSeen, newest),
     resolvedAt: regressed ? null : current.resolvedAt,
     resolvedCount: regressed ? null : current.resolvedCount,

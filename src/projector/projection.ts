@@ -1,6 +1,8 @@
-import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason } from '../events/events.js';
+import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason, SnapshotScrapedV1 } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
 import { BUCKET_STEPS, bucketId, bucketStart } from './occurrence-buckets.js';
+import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 // The read model's state for the records one batch of events touches, and `apply`, which
 // folds one event into it. `apply` is deterministic and does no I/O; it changes the working
@@ -31,6 +33,12 @@ export interface ProjectionState {
   buckets: Map<string, number>;
   /** Time of the newest snapshot applied: what bucket retention is measured against. */
   newestAt: number | null;
+  /** How long buckets are kept, per step (config). */
+  bucketRetentionMs: ProjectionOptions['bucketRetentionMs'];
+  /** Label names each service breaks its errors down by (config, see breakdown.ts). */
+  breakdownLabels: ProjectionOptions['breakdownLabels'];
+  /** Counts per label value, by breakdownId(service, key, label, value); holds every value of the errors loaded. */
+  breakdown: Map<string, BreakdownCount>;
   changed: {
     services: Set<string>;
     aggregates: Set<string>;
@@ -38,10 +46,12 @@ export interface ProjectionState {
     buckets: Set<string>;
     /** Services whose target list must be rewritten. */
     targets: Set<string>;
+    /** breakdownId()s */
+    breakdown: Set<string>;
   };
 }
 
-export function emptyProjectionState(): ProjectionState {
+export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): ProjectionState {
   return {
     services: new Set(),
     aggregates: new Map(),
@@ -49,7 +59,17 @@ export function emptyProjectionState(): ProjectionState {
     targets: new Map(),
     buckets: new Map(),
     newestAt: null,
-    changed: { services: new Set(), aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set() },
+    bucketRetentionMs: options.bucketRetentionMs,
+    breakdownLabels: options.breakdownLabels,
+    breakdown: new Map(),
+    changed: {
+      services: new Set(),
+      aggregates: new Set(),
+      targetTotals: new Set(),
+      buckets: new Set(),
+      targets: new Set(),
+      breakdown: new Set(),
+    },
   };
 }
 
@@ -144,6 +164,7 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
     case 'SnapshotScraped': {
       noteService(state, event.service);
       const { target_uuid: targetUuid, aggregated_errors: reports } = event.data;
+      const labelValues = breakdownValues(state.breakdownLabels.get(event.service), event, state.targets.get(event.service)?.get(event.data.target));
       for (const report of reports) {
         const countId = targetCountId(event.service, targetUuid, report.aggregation_key);
         const delta = countDelta(state.targetTotals.get(countId), report.total_count);
@@ -153,6 +174,7 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
         state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
         state.changed.aggregates.add(id);
         if (delta > 0) countInBuckets(state, event.service, report.aggregation_key, event.at, delta);
+        if (delta > 0) for (const [label, value] of labelValues) countInBreakdown(state, event, report, label, value, delta);
       }
       state.newestAt = Math.max(state.newestAt ?? event.at, event.at);
       if (event.data.source === 'scrape') setTargetStatus(state, event.service, event.data.target, 'up', null, event.at);
@@ -185,6 +207,19 @@ function countInBuckets(state: ProjectionState, service: string, key: string, at
     state.buckets.set(id, (state.buckets.get(id) ?? 0) + delta);
     state.changed.buckets.add(id);
   }
+}
+
+function countInBreakdown(
+  state: ProjectionState,
+  event: PeriskopEvent,
+  report: SnapshotScrapedV1['data']['aggregated_errors'][number],
+  label: string,
+  value: string,
+  delta: number,
+): void {
+  const id = breakdownId(event.service, report.aggregation_key, label, value);
+  state.breakdown.set(id, countUnderValue(state.breakdown.get(id), event.service, report, label, value, delta, event.at));
+  state.changed.breakdown.add(id);
 }
 
 function discoveredTarget(service: string, t: DiscoveredTarget, previous: TargetState | undefined): TargetState {

@@ -5,6 +5,8 @@ import type { Subscription } from '../events/event-log.js';
 import type { ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
 import { apply } from './projection.js';
+import type { BreakdownCount } from './breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
@@ -16,6 +18,7 @@ export interface BatchApplied {
   events: number;
   durationMs: number;
   changedAggregates: AggregateState[];
+  changedBreakdowns: BreakdownCount[];
 }
 
 /**
@@ -33,6 +36,7 @@ export class Projector {
   constructor(
     private readonly events: EventStore,
     private readonly store: ProjectionStore,
+    private readonly options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS,
   ) {}
 
   get checkpoint(): number {
@@ -100,7 +104,7 @@ export class Projector {
     if (throughSeq <= this.applied) return;
     const started = performance.now();
     const fresh = batch.filter((r) => r.seq > this.applied);
-    const state = await this.store.load(fresh.map((r) => r.event));
+    const state = await this.store.load(fresh.map((r) => r.event), this.options);
     for (const { event } of fresh) apply(state, event);
     await this.store.commit(state, throughSeq);
     this.applied = throughSeq;
@@ -109,6 +113,7 @@ export class Projector {
       events: fresh.length,
       durationMs: performance.now() - started,
       changedAggregates: [...state.changed.aggregates].map((id) => state.aggregates.get(id)!),
+      changedBreakdowns: [...state.changed.breakdown].map((id) => state.breakdown.get(id)!),
     };
     for (const listener of this.listeners) listener(applied);
     const ready = this.waiters.filter((w) => w.seq <= throughSeq);

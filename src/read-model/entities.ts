@@ -1,5 +1,6 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { AggregateState } from '../projector/aggregate-rules.js';
+import type { BreakdownCount } from '../projector/breakdown.js';
 import { JsonDocument } from './json-document.js';
 
 // One schema for SQLite, PostgreSQL and MySQL (created by migrations/, not from these
@@ -120,6 +121,28 @@ export const OccurrenceBucketEntity = new EntitySchema<OccurrenceBucketRow>({
   },
 });
 
+/** The projection's count under one target label value (breakdown.ts), keyed for storage. */
+export interface ErrorBreakdownRow extends BreakdownCount {
+  id: string;
+  /** The aggregated_error row's id. */
+  aggregateId: string;
+}
+
+export const ErrorBreakdownEntity = new EntitySchema<ErrorBreakdownRow>({
+  name: 'ErrorBreakdownRow',
+  tableName: 'error_breakdown',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    aggregateId: { type: 'string', length: 64 },
+    service: { type: 'text' },
+    aggregationKey: { type: 'text' },
+    label: { type: 'text' },
+    value: { type: 'text' },
+    count: { ...epochMs() },
+    firstSeen: { ...epochMs() },
+  },
+});
+
 export interface CheckpointRow {
   name: string;
   seq: number;
@@ -135,4 +158,4 @@ export const CheckpointEntity = new EntitySchema<CheckpointRow>({
   },
 });
 
-export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, OccurrenceBucketEntity, CheckpointEntity];
+export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, OccurrenceBucketEntity, ErrorBreakdownEntity, CheckpointEntity];

@@ -1,4 +1,5 @@
 import type { Severity } from '../scraper/payload.types.js';
+import { parseTimestamp } from '../scraper/timestamp.js';
 
 /** What the UI's error list asks for: filters, order and a page. */
 export interface ErrorSearch {
@@ -10,6 +11,8 @@ export interface ErrorSearch {
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
+  /** Epoch ms: only errors first seen after it (`new_since`); null for all. */
+  newSince: number | null;
 }
 
 export const MAX_PAGE = 500;
@@ -45,5 +48,15 @@ export function parseErrorSearch(query: Record<string, string | undefined>): Err
     order: oneOf('order', query.order, ORDERS, 'desc'),
     offset: count('offset', query.offset, 0, Number.MAX_SAFE_INTEGER),
     limit: Math.max(1, count('limit', query.limit, 50, MAX_PAGE)),
+    newSince: parseQueryTime('new_since', query.new_since),
   };
+}
+
+/** A time parameter: RFC 3339 (any precision) or Unix seconds, as the API serves times; null when absent. */
+export function parseQueryTime(name: string, value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  // parseTimestamp reads small numbers as seconds.
+  const parsed = parseTimestamp(value);
+  if (parsed === null) throw new InvalidSearch(`${name}: "${value}" is not an RFC 3339 time or Unix seconds`);
+  return parsed;
 }

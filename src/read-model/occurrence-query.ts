@@ -1,6 +1,5 @@
 import { BUCKET_STEP_MS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { parseTimestamp } from '../scraper/timestamp.js';
-import { InvalidSearch } from './error-search.js';
+import { InvalidSearch, parseQueryTime as time } from './error-search.js';
 
 export interface OccurrenceQuery {
   step: BucketStep;
@@ -28,12 +27,4 @@ export function parseOccurrenceQuery(query: Record<string, string | undefined>, 
     throw new InvalidSearch(`from, to: more than ${MAX_POINTS} buckets of ${step}; use a shorter range or step=1h`);
   }
   return { step, from, to };
-}
-
-function time(name: string, value: string | undefined): number | null {
-  if (value === undefined || value === '') return null;
-  // Unix seconds as the rest of the API serves them; parseTimestamp reads small numbers as seconds.
-  const parsed = parseTimestamp(value);
-  if (parsed === null) throw new InvalidSearch(`${name}: "${value}" is not an RFC 3339 time or Unix seconds`);
-  return parsed;
 }

@@ -20,8 +20,11 @@ import {
   type TargetRow,
 } from './entities.js';
 import type { ReadModelDatabase } from './read-model-database.js';
+import { BreakdownRecords } from './breakdown-store.js';
+import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
+import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
-import { BUCKET_RETENTION_MS, BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
+import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
 const PROJECTOR_CHECKPOINT = 'projector';
 // Under SQLite's and PostgreSQL's bound-parameter limits.
@@ -53,9 +56,12 @@ export class ProjectionStore {
     targetTotals: new Map<string, number>(),
   };
 
+  private readonly breakdowns = new BreakdownRecords();
+
   constructor(private readonly db: ReadModelDatabase) {}
 
   private forget(): void {
+    this.breakdowns.forget();
     this.cached.services.clear();
     this.cached.aggregates.clear();
     this.cached.targetTotals.clear();
@@ -72,8 +78,8 @@ export class ProjectionStore {
     await this.db.clear();
   }
 
-  async load(events: PeriskopEvent[]): Promise<ProjectionState> {
-    const state = emptyProjectionState();
+  async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): Promise<ProjectionState> {
+    const state = emptyProjectionState(options);
     const aggregateIds = new Map<string, string>();
     const countIds = new Map<string, string>();
     const bucketIds = new Map<string, string>();
@@ -120,6 +126,7 @@ export class ProjectionStore {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
+    await this.breakdowns.load(em, state, breakdownAggregatesNeeded(events, options));
     em.clear();
     return state;
   }
@@ -136,6 +143,7 @@ export class ProjectionStore {
     for (const service of state.services) this.cached.services.add(service);
     for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
+    this.breakdowns.committed(state);
   }
 
   private async write(state: ProjectionState, throughSeq: number): Promise<void> {
@@ -145,6 +153,7 @@ export class ProjectionStore {
       await this.writeTargetTotals(em, state);
       await this.writeTargets(em, state);
       await this.writeBuckets(em, state);
+      await this.breakdowns.write(em, state);
       await em
         .createQueryBuilder(CheckpointEntity)
         .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
@@ -187,7 +196,7 @@ export class ProjectionStore {
     }
     if (state.newestAt === null) return;
     for (const step of BUCKET_STEPS) {
-      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - BUCKET_RETENTION_MS[step] } });
+      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - state.bucketRetentionMs[step] } });
     }
   }
 

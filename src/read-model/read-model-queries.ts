@@ -1,5 +1,6 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
-import { AggregatedErrorEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
+import type { BreakdownCount } from '../projector/breakdown.js';
+import { AggregatedErrorEntity, ErrorBreakdownEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
 import type { ErrorSearch } from './error-search.js';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
@@ -18,11 +19,11 @@ export class ReadModelQueries {
     return (await this.db.read((em) => em.count(ServiceEntity, { id: rowId(service) }))) > 0;
   }
 
-  /** Unresolved aggregated errors of a service, most recent first. */
-  async openErrors(service: string): Promise<AggregatedErrorRow[]> {
-    return this.db.read((em) =>
-      em.find(AggregatedErrorEntity, { serviceId: rowId(service), resolvedAt: null }, { orderBy: { lastSeen: 'desc', id: 'asc' } }),
-    );
+  /** Unresolved aggregated errors of a service, most recent first; with `newSince` (epoch ms) only those first seen after it. */
+  async openErrors(service: string, newSince: number | null = null): Promise<AggregatedErrorRow[]> {
+    const where: FilterQuery<AggregatedErrorRow> = { serviceId: rowId(service), resolvedAt: null };
+    if (newSince !== null) where.createdAt = { $gt: newSince };
+    return this.db.read((em) => em.find(AggregatedErrorEntity, where, { orderBy: { lastSeen: 'desc', id: 'asc' } }));
   }
 
   /** One page of a service's errors, and how many match in all. */
@@ -31,6 +32,7 @@ export class ReadModelQueries {
     if (search.status === 'open') where.push({ resolvedAt: null });
     if (search.status === 'resolved') where.push({ resolvedAt: { $ne: null } });
     if (search.severity) where.push({ severity: search.severity });
+    if (search.newSince !== null) where.push({ createdAt: { $gt: search.newSince } });
     if (search.text) {
       // The occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
       // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
@@ -63,6 +65,31 @@ export class ReadModelQueries {
       em.find(OccurrenceBucketEntity, { aggregateId: rowId(service, key), step, t: { $gte: from, $lte: to } }, { orderBy: { t: 'asc' } }),
     );
     return rows.map((r) => ({ t: r.t, count: r.count }));
+  }
+
+  /** One error's counts per target label value, by label then value. */
+  async breakdown(service: string, key: string): Promise<BreakdownCount[]> {
+    const rows = await this.db.read((em) =>
+      em.find(ErrorBreakdownEntity, { aggregateId: rowId(service, key) }, { orderBy: { id: 'asc' }, disableIdentityMap: true }),
+    );
+    return rows.map(({ id: _id, aggregateId: _aggregateId, ...count }) => count);
+  }
+
+  /** Every error's counts under one label (for the metrics at start). */
+  async breakdownsOf(label: string): Promise<BreakdownCount[]> {
+    const rows = await this.db.read((em) => em.find(ErrorBreakdownEntity, { label }, { disableIdentityMap: true }));
+    return rows.map(({ id: _id, aggregateId: _aggregateId, ...count }) => count);
+  }
+
+  /** Hourly occurrences of several errors of a service since `from` (epoch ms), by aggregation key; one query. */
+  async hourlyOccurrences(service: string, keys: string[], from: number): Promise<Map<string, { t: number; count: number }[]>> {
+    const keyOf = new Map(keys.map((k) => [rowId(service, k), k]));
+    const rows = await this.db.read((em) =>
+      em.find(OccurrenceBucketEntity, { aggregateId: { $in: [...keyOf.keys()] }, step: '1h', t: { $gte: from } }, { orderBy: { t: 'asc' } }),
+    );
+    const out = new Map<string, { t: number; count: number }[]>(keys.map((k) => [k, []]));
+    for (const r of rows) out.get(keyOf.get(r.aggregateId)!)!.push({ t: r.t, count: r.count });
+    return out;
   }
 
   /** Every aggregate's total, without its occurrences (for the metrics at start). */

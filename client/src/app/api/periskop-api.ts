@@ -2,7 +2,7 @@ import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http'
 import { Injectable, inject } from '@angular/core';
 import { Observable, catchError, map, throwError } from 'rxjs';
 import type { Bucket, ChartRange } from '../util/buckets';
-import type { ErrorDetail, ErrorPage, ErrorQuery, TargetsByService } from './model';
+import { type BreakdownAnswer, type ErrorDetail, type ErrorPage, type ErrorQuery, NEW_WITHIN_MS, type TargetsByService } from './model';
 
 const enc = encodeURIComponent;
 
@@ -28,6 +28,8 @@ export class PeriskopApi {
       .set('limit', query.limit);
     if (query.severity) params = params.set('severity', query.severity);
     if (query.q.trim()) params = params.set('q', query.q.trim());
+    if (query.newWithin) params = params.set('new_since', new Date(Date.now() - NEW_WITHIN_MS[query.newWithin]).toISOString());
+    if (query.sparkline) params = params.set('sparkline', '1');
     return this.http.get<ErrorPage>(`api/services/${enc(service)}/errors`, { params });
   }
 
@@ -39,6 +41,11 @@ export class PeriskopApi {
   occurrences(service: string, key: string, range: Pick<ChartRange, 'step' | 'from' | 'to'>): Observable<Bucket[]> {
     const params = new HttpParams().set('step', range.step).set('from', range.from).set('to', range.to);
     return this.http.get<Bucket[]>(`services/${enc(service)}/errors/${enc(key)}/occurrences`, { params });
+  }
+
+  /** Occurrences per value of the service's breakdown_labels, and when each value was first seen. */
+  breakdown(service: string, key: string): Observable<BreakdownAnswer> {
+    return this.http.get<BreakdownAnswer>(`services/${enc(service)}/errors/${enc(key)}/breakdown`);
   }
 
   /** Go route: DELETE answers 204; the error stays hidden until it happens again. */

@@ -5,13 +5,14 @@ import type { ErrorDetail } from '../api/model';
 import { PeriskopApi, describeHttpError, isNotFound } from '../api/periskop-api';
 import { ErrorView } from '../components/error-view';
 import { OccurrenceChart } from '../components/occurrence-chart';
+import { BreakdownPanel } from '../components/breakdown-panel';
 import { RefreshService } from '../core/refresh';
 import { ResolvedKeys } from '../core/resolved-keys';
 
 /** `/#/:service/errors/:key`: loads one error (deep links land here) and resolves it. */
 @Component({
   selector: 'app-error-detail-page',
-  imports: [ErrorView, OccurrenceChart],
+  imports: [ErrorView, OccurrenceChart, BreakdownPanel],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (error(); as message) {
@@ -31,6 +32,7 @@ import { ResolvedKeys } from '../core/resolved-keys';
     } @else if (detail(); as d) {
       <app-error-view [error]="d" [now]="refresh.now()" [resolving]="resolving()" (resolve)="resolve()">
         <app-occurrence-chart [service]="service()" [errorKey]="key()" />
+        <app-breakdown-panel [service]="service()" [errorKey]="key()" />
       </app-error-view>
     } @else if (!error()) {
       <p class="loading">Loading error…</p>

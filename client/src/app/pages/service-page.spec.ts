@@ -94,6 +94,37 @@ describe('ServicePage', () => {
     expect(text(el(), '[data-testid="empty"]')).toContain('No errors match these filters');
   });
 
+  it('asks for sparklines with each page and draws one per error', async () => {
+    await open('/checkout');
+    const req = await flush(LIST, {
+      total: 2,
+      items: [summary('A@1', { sparkline: [0, 3, 1] }), summary('B@2', { sparkline: [0, 0, 0] })],
+    });
+    expect(req.params.get('sparkline')).toBe('1');
+    const lines = [...el().querySelectorAll('[data-testid="error-item"] [data-testid="sparkline"]')];
+    expect(lines.map((l) => l.getAttribute('aria-label'))).toEqual([
+      '4 occurrences in the last 3 hours, at most 3 in one hour',
+      'No occurrences in the last 3 hours',
+    ]);
+  });
+
+  it('filters errors first seen recently, keeping the filter in the URL', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2024, 5, 2, 12));
+    await open('/checkout');
+    expect((await flush(LIST, { total: 0, items: [] })).params.has('new_since')).toBe(false);
+    const select = el().querySelector('[data-testid="new-within"]') as HTMLSelectElement;
+    select.value = '24h';
+    select.dispatchEvent(new Event('change'));
+    await settle(harness.fixture);
+    expect((await flush(LIST, { total: 0, items: [] })).params.get('new_since')).toBe('2024-06-01T12:00:00.000Z');
+    expect(router.url).toBe('/checkout?new=24h');
+    expect(text(el(), '[data-testid="empty"]')).toContain('No errors match these filters');
+    (el().querySelector('[data-testid="empty"] button') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    expect((await flush(LIST, { total: 0, items: [] })).params.has('new_since')).toBe(false);
+    vi.restoreAllMocks();
+  });
+
   it('shows resolved errors under Resolved', async () => {
     await open('/checkout');
     await flush(LIST, { total: 0, items: [] });

@@ -22,12 +22,15 @@ import {
   type ErrorSort,
   type ErrorStatus,
   type ErrorSummary,
+  NEW_WITHIN_MS,
+  type NewWithin,
   type Severity,
   isRegressed,
   severityClass,
 } from '../api/model';
 import { PeriskopApi, describeHttpError, isNotFound } from '../api/periskop-api';
 import { type RowRange, VirtualList, VirtualRow } from '../components/virtual-list';
+import { Sparkline } from '../components/sparkline';
 import { isOnControl, isTypingOrModified } from '../core/keyboard';
 import { errorUrl, serviceUrl } from '../core/links';
 import { RefreshService } from '../core/refresh';
@@ -53,6 +56,15 @@ const SORTS: { value: ErrorSort; label: string }[] = [
   { value: 'created_at', label: 'First seen' },
 ];
 
+const NEW_WITHINS: { value: NewWithin | ''; label: string }[] = [
+  { value: '', label: 'First seen: any time' },
+  { value: '1h', label: 'New in the last hour' },
+  { value: '24h', label: 'New in the last 24 hours' },
+  { value: '7d', label: 'New in the last 7 days' },
+  { value: '30d', label: 'New in the last 30 days' },
+];
+const NEW_WITHIN_VALUES = Object.keys(NEW_WITHIN_MS) as NewWithin[];
+
 const pick = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T =>
   allowed.includes(value as T) ? (value as T) : fallback;
 
@@ -66,7 +78,7 @@ const pick = <T extends string>(value: string | undefined, allowed: readonly T[]
  */
 @Component({
   selector: 'app-service-page',
-  imports: [RouterLink, RouterOutlet, VirtualList, VirtualRow],
+  imports: [RouterLink, RouterOutlet, VirtualList, VirtualRow, Sparkline],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { '(document:keydown)': 'onKey($event)' },
   templateUrl: './service-page.html',
@@ -78,6 +90,8 @@ export class ServicePage {
   readonly severity = input<string>();
   readonly q = input<string>();
   readonly sort = input<string>();
+  /** `new=1h|24h|7d|30d`: only errors first seen that recently. */
+  readonly new = input<string>();
 
   private readonly api = inject(PeriskopApi);
   private readonly router = inject(Router);
@@ -87,6 +101,7 @@ export class ServicePage {
   protected readonly statuses = STATUSES;
   protected readonly severities = SEVERITIES;
   protected readonly sorts = SORTS;
+  protected readonly newWithins = NEW_WITHINS;
 
   /** The server's rows by offset, `total` long; holes where a page is not loaded. */
   private readonly rows = signal<(ErrorSummary | undefined)[]>([]);
@@ -108,6 +123,8 @@ export class ServicePage {
     order: 'desc',
     offset: 0,
     limit: PAGE_SIZE,
+    newWithin: this.new() ? pick<NewWithin>(this.new(), NEW_WITHIN_VALUES, '24h') : null,
+    sparkline: true,
   }));
 
   /** The query string to carry along links, defaults left out. */
@@ -118,6 +135,7 @@ export class ServicePage {
       severity: q.severity,
       q: q.q.trim() || null,
       sort: q.sort === 'last_seen' ? null : q.sort,
+      new: q.newWithin ?? null,
     };
   });
 
@@ -152,7 +170,7 @@ export class ServicePage {
     return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors'].filter(Boolean).join(' ');
   });
 
-  protected readonly filtered = computed(() => this.query().severity !== null || this.query().q.trim() !== '');
+  protected readonly filtered = computed(() => this.query().severity !== null || this.query().q.trim() !== '' || !!this.query().newWithin);
 
   /** Relative times in the list move every 15 s, not every second. */
   protected readonly listNow = computed(() => Math.floor(this.refresh.now() / 15_000) * 15_000);
@@ -414,6 +432,10 @@ export class ServicePage {
     this.setQuery({ severity });
   }
 
+  protected setNewWithin(value: string): void {
+    this.setQuery({ new: value || null });
+  }
+
   protected setSort(sort: string): void {
     this.setQuery({ sort: sort === 'last_seen' ? null : sort });
   }
@@ -429,7 +451,7 @@ export class ServicePage {
   }
 
   protected clearFilters(): void {
-    this.setQuery({ q: null, severity: null });
+    this.setQuery({ q: null, severity: null, new: null });
   }
 
   // ---- rows

@@ -2,6 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { UrlSerializer, provideRouter, withComponentInputBinding, withRouterConfig } from '@angular/router';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { PlainUrlSerializer } from '../api/url-serializer';
 import { routes } from '../app.routes';
 
@@ -29,4 +30,19 @@ export async function settle(fixture?: { whenStable: () => Promise<unknown> }): 
 /** The one open request to `url` (path without the query string). */
 export function request(http: HttpTestingController, url: string, method = 'GET'): TestRequest {
   return http.expectOne((r) => r.url === url && r.method === method, `${method} ${url}`);
+}
+
+/** For a component test: a fake HTTP backend, checked after each test, and Date.now fixed at `now`. */
+export function fakeHttpAt(now: number): { readonly controller: HttpTestingController } {
+  const fake = { controller: null as unknown as HttpTestingController };
+  beforeEach(() => {
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    fake.controller = TestBed.inject(HttpTestingController);
+  });
+  afterEach(() => {
+    fake.controller.verify();
+    vi.restoreAllMocks();
+  });
+  return fake;
 }
