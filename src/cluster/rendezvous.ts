@@ -1,4 +1,4 @@
-import { stableHash } from '../events/partition.js';
+import { spreadHash } from '../events/partition.js';
 
 // Rendezvous (highest-random-weight) hashing: every replica computes the same owner for a
 // resource from the same member list, and a member joining or leaving moves only the
@@ -9,7 +9,7 @@ export function ownerOf(resource: string, members: readonly string[]): string | 
   let best: string | null = null;
   let bestWeight = -1;
   for (const member of members) {
-    const weight = mix(stableHash(`${member}\u0000${resource}`));
+    const weight = spreadHash(`${member}\u0000${resource}`);
     // Ties (practically never) go to the smaller name, so every replica agrees.
     if (weight > bestWeight || (weight === bestWeight && best !== null && member < best)) {
       best = member;
@@ -27,12 +27,4 @@ export function assignment(resources: readonly string[], members: readonly strin
     if (owner !== null) owned.get(owner)!.push(resource);
   }
   return owned;
-}
-
-/** Murmur3's finalizer: FNV-1a alone barely spreads names that differ in their last bytes. */
-function mix(hash: number): number {
-  let h = hash;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }

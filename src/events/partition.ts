@@ -1,5 +1,5 @@
 // Stream partitions: with P > 1 every subject of a service starts with its partition token
-// (`p<k>.<type>.<service-token>`, k = stableHash(service) mod P), so one durable consumer per
+// (`p<k>.<type>.<service-token>`, k = spreadHash(service) mod P), so one durable consumer per
 // partition can filter on `p<k>.>` (a single filter subject, which NATS 2.9 supports). With
 // P = 1 subjects stay exactly as they always were.
 
@@ -15,8 +15,16 @@ export function stableHash(text: string): number {
   return hash;
 }
 
+/** stableHash with Murmur3's finalizer: FNV-1a alone spreads short, similar names poorly. */
+export function spreadHash(text: string): number {
+  let h = stableHash(text);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export function partitionOf(service: string, partitions: number): number {
-  return partitions <= 1 ? 0 : stableHash(service) % partitions;
+  return partitions <= 1 ? 0 : spreadHash(service) % partitions;
 }
 
 /** What a service's subjects start with: '' with one partition, `p<k>.` otherwise. */

@@ -1,10 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
 import { CrashablePeriskop } from './crashable-periskop.js';
 import { createTestDatabase, type TestDatabase } from './test-databases.js';
 import { deleteStream, NATS_URL, uniqueStreamNames } from './test-event-logs.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
 
 /**
  * Several replicas of the real server (child processes on loopback) on one config file: one
@@ -47,12 +53,22 @@ export class PeriskopCluster {
     return replica;
   }
 
+  /** `periskop replay` on the cluster's config, as an operator runs it (replicas stopped). */
+  async replay(): Promise<string> {
+    const { stdout } = await run(process.execPath, [MAIN, 'replay', '--config', this.file], { env: { ...process.env, CONFIG_FILE: '' } });
+    return stdout;
+  }
+
+  async stopReplicas(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => r.stop()));
+  }
+
   get live(): CrashablePeriskop[] {
     return this.replicas.filter((r) => !r.exited);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.replicas.map((r) => r.stop()));
+    await this.stopReplicas();
     await deleteStream(this.stream).catch(() => undefined);
     await deleteStream(`KV_${this.stream}_leases`).catch(() => undefined);
     await this.database.drop();
