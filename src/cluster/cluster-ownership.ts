@@ -105,17 +105,25 @@ export class ClusterOwnership implements Ownership {
     await this.leases.heartbeat(me);
     const members = await this.leases.members();
     if (!members.includes(me)) members.push(me);
-    for (const resource of this.resources) {
-      if (this.stopped) return;
-      const desired = ownerOf(resource.key, members);
+    const desired = new Map(this.resources.map((r) => [r, ownerOf(r.key, members)]));
+    const held = this.resources.filter((r) => this.held.has(r.key));
+    // Renewals first and all at once: a long round must not let a lease run out.
+    await Promise.all(held.filter((r) => desired.get(r) === me).map((r) => this.attempt(r, () => this.renew(r, this.held.get(r.key)!))));
+    for (const resource of held.filter((r) => desired.get(r) !== me)) {
       const lease = this.held.get(resource.key);
-      try {
-        if (lease && desired !== me) await this.giveAway(resource, lease);
-        else if (lease) await this.renew(resource, lease);
-        else if (desired === me) await this.take(resource);
-      } catch (error) {
-        this.warn(`lease ${resource.key}`, error);
-      }
+      if (lease) await this.attempt(resource, () => this.giveAway(resource, lease));
+    }
+    for (const resource of this.resources.filter((r) => desired.get(r) === me && !this.held.has(r.key))) {
+      if (this.stopped) return;
+      await this.attempt(resource, () => this.take(resource));
+    }
+  }
+
+  private async attempt(resource: Resource, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.warn(`lease ${resource.key}`, error);
     }
   }
 
