@@ -11,7 +11,7 @@ import type { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
 
 // Fencing: two projectors of one partition (a lease handed over while a batch was in flight)
 // share a checkpoint row that only moves from the value its writer expects, so a batch is
-// never applied twice. On the PostgreSQL a cluster uses.
+// never applied twice. On the shared databases a cluster uses.
 
 const CHECKPOINT = 'projector.p1';
 
@@ -46,13 +46,13 @@ function snapshot(total: number, uuid: string): PeriskopEvent {
   };
 }
 
-describe('projectors of one partition are fenced by the checkpoint', () => {
+describe.each(['postgres', 'mysql'] as const)('projectors of one partition are fenced by the checkpoint on %s', (kind) => {
   let database: TestDatabase;
   let log: TestEventLog<EmbeddedEventLog>;
   let db: ReadModelDatabase;
 
   beforeEach(async () => {
-    database = await createTestDatabase('postgres');
+    database = await createTestDatabase(kind);
     log = await openTestEmbeddedLog();
     db = await ReadModelDatabase.create(parseConfig({ repository: database.section, services: [] }, 'test.yaml').repository);
     await db.ready();
