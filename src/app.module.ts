@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api/api.module.js';
 import { AppLifecycle } from './app-lifecycle.js';
 import { CLOCK, systemClock, type Clock } from './clock/clock.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { CollectorModule } from './collector/collector.module.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from './config/config.types.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         EventsModule.forConfig(config.events),
         ReadModelModule.forConfig(config.repository),
         ProjectorModule,
+        ClusterModule.forConfig(config),
         MetricsModule,
         DiscoveryModule,
         ScraperModule,

@@ -1,19 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
-import { EventStore } from '../events/event-store.js';
-import { Projector } from '../projector/projector.js';
+import { ProjectionProgress, type ProjectionStatus } from '../cluster/projection-progress.js';
 
-/** How far the read model is behind the log: `lag` events not yet visible in the API. */
+/**
+ * How far the read model is behind the log: `lag` events not yet visible in the API; per
+ * partition too when the stream is projected per partition.
+ */
 @Controller('-/projection')
 export class ProjectionController {
-  constructor(
-    private readonly projector: Projector,
-    private readonly events: EventStore,
-  ) {}
+  constructor(private readonly progress: ProjectionProgress) {}
 
   @Get()
-  async status(): Promise<{ checkpoint: number; head: number; lag: number }> {
-    const head = await this.events.head();
-    const checkpoint = this.projector.checkpoint;
-    return { checkpoint, head, lag: Math.max(0, head - checkpoint) };
+  status(): Promise<ProjectionStatus> {
+    return this.progress.status();
   }
 }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
+import { ProjectionProgress } from '../cluster/projection-progress.js';
 import { EventStore } from '../events/event-store.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { InvalidSearch, parseQueryTime } from '../read-model/error-search.js';
@@ -18,6 +19,7 @@ export class ServicesController {
     private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
+    private readonly progress: ProjectionProgress,
   ) {}
 
   @Get()
@@ -77,12 +79,14 @@ export class ServicesController {
   async resolve(@Param('service') service: string, @Param('key') key: string[] | string, @Res() response: Response): Promise<void> {
     const aggregationKey = aggregationKeyOf(key);
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
-    await this.events.publish([
+    const [seq] = await this.events.publish([
       {
         id: randomUUID(),
         event: { type: 'ErrorResolved', version: 1, service, at: this.clock.now(), data: { aggregation_key: aggregationKey } },
       },
     ]);
+    // Bounded: a reload right after the answer must not show the error again, on any replica.
+    await this.progress.waitUntilApplied(service, seq!);
     response.status(204).end();
   }
 }

@@ -33,7 +33,18 @@ export type EventsConfig =
       maxBytes: number;
       /** First token of every subject: `<subjectPrefix>.<type>.<service-token>`. Default `periskop`. */
       subjectPrefix: string;
+      /** Stream partitions P (`events.partitions`); absent means 1, the subjects of old. */
+      partitions?: number;
     };
+
+/** `cluster`: replicas sharing the scrape work and the projection through leases. */
+export interface ClusterConfig {
+  enabled: boolean;
+  /** A lease not renewed for this long is free again; renewed every third of it. */
+  leaseTtlMs: number;
+  /** Unique among the replicas; default hostname-pid. */
+  replicaId: string;
+}
 
 export interface StaticConfig {
   targets: string[];
@@ -249,6 +260,8 @@ export interface PeriskopConfig {
   events: EventsConfig;
   server: ServerConfig;
   services: ServiceConfig[];
+  /** Absent: one process owns everything. */
+  cluster?: ClusterConfig;
 }
 
 export const PERISKOP_CONFIG = Symbol('PeriskopConfig');

@@ -10,7 +10,8 @@ export const DEFAULT_STREAM = 'PERISKOP';
 export const DEFAULT_SUBJECT_PREFIX = 'periskop';
 
 const EMBEDDED_KEYS = ['type', 'path'] as const;
-const JETSTREAM_KEYS = ['type', 'url', 'stream', 'replicas', 'max_age', 'max_bytes', 'subject_prefix'] as const;
+const JETSTREAM_KEYS = ['type', 'url', 'stream', 'replicas', 'max_age', 'max_bytes', 'subject_prefix', 'partitions'] as const;
+const MAX_PARTITIONS = 256;
 
 export function parseEventsConfig(node: YamlNode): EventsConfig {
   if (node.isAbsent) return { type: 'embedded', path: DEFAULT_EVENTS_PATH };
@@ -42,6 +43,8 @@ function parseJetStreamConfig(node: YamlNode): EventsConfig {
     maxAgeMs: node.field('max_age').optional((n) => n.duration(), 0),
     maxBytes: node.field('max_bytes').optional(parseMaxBytes, -1),
     subjectPrefix: node.field('subject_prefix').optional(parseSubjectToken, DEFAULT_SUBJECT_PREFIX),
+    // Left out when absent, so configurations without it stay exactly what they were.
+    partitions: node.field('partitions').optional((n) => n.integer(1, MAX_PARTITIONS), undefined),
   };
 }
 

@@ -282,7 +282,7 @@ describe('parseConfigText errors', () => {
       'an unknown top-level key',
       'servics: []',
       'servics',
-      'unknown key (allowed: repository, services, events, server)',
+      'unknown key (allowed: repository, services, events, server, cluster)',
     ],
     ['a missing services list', 'server: {port: 8080}', 'services', 'required: the list of services to scrape (may be empty: `services: []`)'],
     ['an empty file', '', 'services', 'required: the list of services to scrape (may be empty: `services: []`)'],

@@ -6,13 +6,14 @@ import * as yaml from 'js-yaml';
 import { ConfigError } from './config-error.js';
 import type { PeriskopConfig } from './config.types.js';
 import { applyEnvironmentOverrides } from './environment-overrides.js';
+import { parseClusterConfig } from './cluster-config.js';
 import { parseEventsConfig } from './events-config.js';
 import { parseRepositoryConfig } from './repository-config.js';
 import { parseServerConfig } from './server-config.js';
 import { parseServicesConfig } from './service-config.js';
 import { YamlNode } from './yaml-node.js';
 
-const TOP_LEVEL_KEYS = ['repository', 'services', 'events', 'server'] as const;
+const TOP_LEVEL_KEYS = ['repository', 'services', 'events', 'server', 'cluster'] as const;
 
 // @types/js-yaml does not declare the runtime `types` export that holds the merge type.
 const { merge } = (yaml as unknown as { types: { merge: yaml.Type } }).types;
@@ -38,12 +39,14 @@ export function parseConfig(raw: unknown, file: string): PeriskopConfig {
   // missing `services` rather than the document's type.
   const root = new YamlNode(raw ?? {}, file, '');
   root.rejectUnknownKeys(TOP_LEVEL_KEYS);
+  const events = parseEventsConfig(root.field('events'));
   return {
     file: path.resolve(file),
     repository: parseRepositoryConfig(root.field('repository')),
-    events: parseEventsConfig(root.field('events')),
+    events,
     server: parseServerConfig(root.field('server')),
     services: parseServicesConfig(root.field('services')),
+    cluster: parseClusterConfig(root.field('cluster'), events),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../clock/clock.js';
+import { OWNERSHIP, type Ownership } from '../cluster/ownership.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import type { DiscoveredTarget } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
@@ -35,7 +36,15 @@ export class TargetDirectory {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly events: EventStore,
     private readonly metrics: PeriskopMetrics,
-  ) {}
+    @Inject(OWNERSHIP) private readonly ownership: Ownership,
+  ) {
+    // In a cluster only the replica owning a service records its targets; a new owner records
+    // them again (the projector replaces the list, so a repetition changes nothing).
+    ownership.onServiceChange((service, owned) => {
+      this.recorded.delete(service);
+      if (owned) this.recording = this.recording.then(() => this.record());
+    });
+  }
 
   onChange(listener: TargetsListener): void {
     this.listeners.push(listener);
@@ -86,7 +95,9 @@ export class TargetDirectory {
 
   /** Records every service whose current targets differ from the last recorded ones. */
   private async record(): Promise<void> {
-    const pending = [...this.current].filter(([service, targets]) => this.recorded.get(service) !== JSON.stringify(targets));
+    const pending = [...this.current].filter(
+      ([service, targets]) => this.ownership.ownsService(service) && this.recorded.get(service) !== JSON.stringify(targets),
+    );
     if (pending.length === 0) return;
     const at = this.clock.now();
     try {

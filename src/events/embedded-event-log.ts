@@ -119,6 +119,7 @@ export class EmbeddedEventLog implements EventLog {
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     this.assertOpen();
+    if (options.filterSubject !== undefined) throw new Error('The embedded event log has no partitions: filtered consumers need JetStream');
     return this.consumers.track(new EmbeddedConsumerLoop(this, options, handler));
   }
 

@@ -29,6 +29,11 @@ export interface ConsumeOptions {
   /** First sequence the handler wants (checkpoint + 1). */
   fromSeq: number;
   maxBatch: number;
+  /**
+   * Relative subject filter (`p3.>`): only matching messages are delivered, so sequences have
+   * gaps. Absent: every message.
+   */
+  filterSubject?: string;
 }
 
 /** Called with consecutive messages; the batch is acknowledged only after it resolves. */

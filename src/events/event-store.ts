@@ -1,5 +1,6 @@
 import type { ConsumeOptions, EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
 import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
+import { partitionSubjectPrefix, withoutPartition } from './partition.js';
 import { encodeServiceToken } from './subject-token.js';
 
 // Events in and out of the event log. An event is one JSON envelope on subject
@@ -49,6 +50,8 @@ export class EventStore {
   constructor(
     private readonly log: EventLog,
     private readonly observer: PublishObserver = {},
+    /** Stream partitions (events.partitions): with more than one, subjects start with `p<k>.`. */
+    private readonly partitions = 1,
   ) {}
 
   /** Appends the events in order; returns each one's sequence (its envelope's when split). */
@@ -73,7 +76,8 @@ export class EventStore {
       pending = [];
     };
     for (const { id, event } of items) {
-      const subject = `${event.type}.${encodeServiceToken(event.service)}`;
+      const partition = partitionSubjectPrefix(event.service, this.partitions);
+      const subject = `${partition}${event.type}.${encodeServiceToken(event.service)}`;
       const data = utf8Encoder.encode(JSON.stringify(toEnvelope(event)));
       if (data.byteLength <= this.log.maxMessageBytes) {
         pending.push({ subject, id, data });
@@ -83,7 +87,7 @@ export class EventStore {
       await flush();
       const chunkResults = await this.log.append(
         splitBytes(data, this.log.maxMessageBytes).map((chunk, i) => ({
-          subject: CHUNK_SUBJECT_PREFIX + encodeServiceToken(event.service),
+          subject: partition + CHUNK_SUBJECT_PREFIX + encodeServiceToken(event.service),
           id: `${id}#chunk${i}`,
           data: chunk,
         })),
@@ -121,7 +125,7 @@ export class EventStore {
     const chunksInBatch = new Map<number, Uint8Array>();
     const events: RecordedEvent[] = [];
     for (const message of messages) {
-      if (message.subject.startsWith(CHUNK_SUBJECT_PREFIX)) {
+      if (isChunk(message)) {
         chunksInBatch.set(message.seq, message.data);
         continue;
       }
@@ -149,11 +153,15 @@ export class EventStore {
 
   private async readChunk(seq: number, chunkSeq: number): Promise<Uint8Array> {
     const [message] = await this.log.read(chunkSeq, 1);
-    if (!message || message.seq !== chunkSeq || !message.subject.startsWith(CHUNK_SUBJECT_PREFIX)) {
+    if (!message || message.seq !== chunkSeq || !isChunk(message)) {
       throw new Error(`Event at seq ${seq}: its chunk at seq ${chunkSeq} is missing from the log`);
     }
     return message.data;
   }
+}
+
+function isChunk(message: StoredMessage): boolean {
+  return withoutPartition(message.subject).startsWith(CHUNK_SUBJECT_PREFIX);
 }
 
 function toEnvelope(event: PeriskopEvent): PeriskopEvent {

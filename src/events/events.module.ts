@@ -21,7 +21,7 @@ export class EventsModule {
             new EventStore(log, {
               published: (events) => events.forEach((e) => metrics.eventsPublished.inc({ type: e.type })),
               failed: (events) => events.forEach((e) => metrics.eventsFailed.inc({ type: e.type })),
-            }),
+            }, config.type === 'jetstream' ? config.partitions : 1),
           inject: [EVENT_LOG, PeriskopMetrics],
         },
       ],

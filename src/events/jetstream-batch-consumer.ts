@@ -81,7 +81,8 @@ export class JetStreamBatchConsumer {
         if (messages.length === 0) continue;
         // Only a consumer just created at nextSeq may legitimately skip ahead (messages that
         // were deleted or aged out); on a reused one a jump means a delivery went missing.
-        if (messages[0]!.seq !== nextSeq && !freshConsumer) {
+        // A filtered consumer skips other partitions' messages: there, gaps are normal.
+        if (messages[0]!.seq !== nextSeq && !freshConsumer && this.options.filterSubject === undefined) {
           consumer = null;
           continue;
         }
@@ -112,7 +113,7 @@ export class JetStreamBatchConsumer {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
       throw error;
     });
-    if (existing && nextDeliveryOf(existing) === nextSeq) return js.consumers.getConsumerFromInfo(existing);
+    if (existing && (existing.config.filter_subject || undefined) === this.options.filterSubject && nextDeliveryOf(existing) === nextSeq) return js.consumers.getConsumerFromInfo(existing);
     if (existing) await jsm.consumers.delete(stream, name);
     const created = await jsm.consumers.add(stream, {
       name,
@@ -120,6 +121,7 @@ export class JetStreamBatchConsumer {
       ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: nextSeq,
+      ...(this.options.filterSubject === undefined ? {} : { filter_subject: this.options.filterSubject }),
       ack_wait: nanos(ACK_WAIT_MS),
       max_ack_pending: Math.max(1_000, maxBatch),
     });

@@ -130,11 +130,22 @@ export class JetStreamEventLog implements EventLog {
     return info.state.last_seq;
   }
 
+  /** Messages a durable consumer has not had acknowledged yet; null when it does not exist. */
+  async consumerBacklog(name: string): Promise<number | null> {
+    try {
+      const info = await this.jsm.consumers.info(this.stream, name);
+      return info.num_pending + info.num_ack_pending;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
+      throw error;
+    }
+  }
+
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     return this.consumers.track(
       new JetStreamBatchConsumer(
         { js: this.js, jsm: this.jsm, stream: this.stream, toStoredMessage: (m) => this.toStoredMessage(m) },
-        options,
+        options.filterSubject === undefined ? options : { ...options, filterSubject: this.subjectPrefix + options.filterSubject },
         handler,
       ),
     );

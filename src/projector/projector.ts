@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '../events/events.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
-import type { ProjectionStore } from '../read-model/projection-store.js';
+import { CheckpointMoved, type ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
 import { apply } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
@@ -12,6 +12,21 @@ export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
 /** A rebuild writes each touched error once per batch: bigger batches, fewer rewrites. */
 const REPLAY_BATCH = 5_000;
+
+/** Which part of the log a projector folds (one stream partition), and as whom. */
+export interface ProjectorScope {
+  /** Durable consumer name. */
+  consumer: string;
+  /** Relative subject filter of the partition; absent: the whole log. */
+  filterSubject?: string;
+  /**
+   * Rebuild the whole read model when its checkpoint is past the log head (the log was
+   * replaced). Only a projector of the whole log may: a partition's would wipe the others'.
+   */
+  rebuildWhenAhead: boolean;
+}
+
+const WHOLE_LOG: ProjectorScope = { consumer: PROJECTOR_CONSUMER, rebuildWhenAhead: true };
 
 export interface BatchApplied {
   throughSeq: number;
@@ -37,6 +52,7 @@ export class Projector {
     private readonly events: EventStore,
     private readonly store: ProjectionStore,
     private readonly options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS,
+    private readonly scope: ProjectorScope = WHOLE_LOG,
   ) {}
 
   get checkpoint(): number {
@@ -50,7 +66,7 @@ export class Projector {
   async start(): Promise<void> {
     this.applied = await this.store.checkpoint();
     const head = await this.events.head();
-    if (this.applied > head) {
+    if (this.applied > head && this.scope.rebuildWhenAhead) {
       // The read model is ahead of the log: the log was replaced. Rebuild from it.
       this.logger.warn(`read model checkpoint ${this.applied} is past the log head ${head}: rebuilding the read model`);
       await this.store.reset();
@@ -58,7 +74,7 @@ export class Projector {
     }
     if (head > this.applied) this.logger.log(`catching up from sequence ${this.applied + 1} to ${head}`);
     this.subscription = this.events.consume(
-      { name: PROJECTOR_CONSUMER, fromSeq: this.applied + 1, maxBatch: MAX_BATCH },
+      { name: this.scope.consumer, fromSeq: this.applied + 1, maxBatch: MAX_BATCH, filterSubject: this.scope.filterSubject },
       (batch, throughSeq) => this.applyBatch(batch, throughSeq),
     );
   }
@@ -106,7 +122,13 @@ export class Projector {
     const fresh = batch.filter((r) => r.seq > this.applied);
     const state = await this.store.load(fresh.map((r) => r.event), this.options);
     for (const { event } of fresh) apply(state, event);
-    await this.store.commit(state, throughSeq);
+    try {
+      await this.store.commit(state, throughSeq);
+    } catch (error) {
+      // Another projector moved this partition on: continue from where it left the read model.
+      if (error instanceof CheckpointMoved) this.applied = await this.store.checkpoint();
+      throw error;
+    }
     this.applied = throughSeq;
     const applied: BatchApplied = {
       throughSeq,

@@ -27,6 +27,13 @@ import { rowId } from './row-id.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
 const PROJECTOR_CHECKPOINT = 'projector';
+
+/** The checkpoint row is not where this store left it: another projector wrote the partition. */
+export class CheckpointMoved extends Error {
+  constructor(name: string, expected: number) {
+    super(`checkpoint ${name} is no longer at ${expected}: another projector applied this partition; batch rolled back`);
+  }
+}
 // Under SQLite's and PostgreSQL's bound-parameter limits.
 const IN_LIST_CHUNK = 500;
 
@@ -58,7 +65,14 @@ export class ProjectionStore {
 
   private readonly breakdowns = new BreakdownRecords();
 
-  constructor(private readonly db: ReadModelDatabase) {}
+  /** The checkpoint as this store last read or wrote it; a commit only moves it from there. */
+  private expectedCheckpoint = 0;
+
+  constructor(
+    private readonly db: ReadModelDatabase,
+    /** One row per stream partition (`projector.p<k>`); `projector` with one partition. */
+    private readonly checkpointName = PROJECTOR_CHECKPOINT,
+  ) {}
 
   private forget(): void {
     this.breakdowns.forget();
@@ -68,14 +82,16 @@ export class ProjectionStore {
   }
 
   async checkpoint(): Promise<number> {
-    const row = await this.db.fork().findOne(CheckpointEntity, { name: PROJECTOR_CHECKPOINT });
-    return row?.seq ?? 0;
+    const row = await this.db.fork().findOne(CheckpointEntity, { name: this.checkpointName }, { disableIdentityMap: true });
+    this.expectedCheckpoint = row?.seq ?? 0;
+    return this.expectedCheckpoint;
   }
 
   /** Empties the read model, checkpoint included. */
   async reset(): Promise<void> {
     this.forget();
     await this.db.clear();
+    this.expectedCheckpoint = 0;
   }
 
   async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): Promise<ProjectionState> {
@@ -140,6 +156,7 @@ export class ProjectionStore {
       this.forget();
       throw error;
     }
+    this.expectedCheckpoint = throughSeq;
     for (const service of state.services) this.cached.services.add(service);
     for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
@@ -154,13 +171,26 @@ export class ProjectionStore {
       await this.writeTargets(em, state);
       await this.writeBuckets(em, state);
       await this.breakdowns.write(em, state);
-      await em
-        .createQueryBuilder(CheckpointEntity)
-        .insert({ name: PROJECTOR_CHECKPOINT, seq: throughSeq })
-        .onConflict('name')
-        .merge()
-        .execute();
+      await this.moveCheckpoint(em, throughSeq);
     });
+  }
+
+  /**
+   * Fencing: the row moves only from the value this store expects, so two projectors of one
+   * partition (a lease handed over while a batch was in flight) never both apply a batch.
+   */
+  private async moveCheckpoint(em: SqlEntityManager, throughSeq: number): Promise<void> {
+    const name = this.checkpointName;
+    const expected = this.expectedCheckpoint;
+    if (expected === 0) {
+      // A concurrent first insert fails on the primary key and rolls this batch back.
+      const existing = await em.findOne(CheckpointEntity, { name }, { disableIdentityMap: true });
+      if (existing) throw new CheckpointMoved(name, expected);
+      await em.createQueryBuilder(CheckpointEntity).insert({ name, seq: throughSeq }).execute();
+      return;
+    }
+    const moved = await em.nativeUpdate(CheckpointEntity, { name, seq: expected }, { seq: throughSeq });
+    if (moved !== 1) throw new CheckpointMoved(name, expected);
   }
 
   private async writeServices(em: SqlEntityManager, state: ProjectionState): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCollector } from '@periskop/client';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../clock/clock.js';
+import { OWNERSHIP, type Ownership } from '../cluster/ownership.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
 import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
@@ -45,6 +46,7 @@ export class Scraper {
     private readonly health: TargetHealth,
     private readonly metrics: PeriskopMetrics,
     private readonly collector: ErrorCollector,
+    @Inject(OWNERSHIP) private readonly ownership: Ownership,
   ) {}
 
   start(): void {
@@ -54,13 +56,24 @@ export class Scraper {
     this.directory.onChange((service, targets) => {
       if (!this.stopped) this.reconcile(service, targets);
     });
+    // In a cluster a service is scraped only by the replica holding its lease. The snapshot
+    // delta state is per process: a replica taking a service over starts with full snapshots,
+    // and the projector's per-target totals keep the counts exact.
+    this.ownership.onServiceChange(async (service, owned) => {
+      if (this.stopped) return;
+      // Scrapes already running finish before the lease goes: nothing is published after a handover.
+      const inFlight = [...this.loops.values()].filter((loop) => loop.service === service && loop.running).map((loop) => loop.running);
+      this.reconcile(service, this.directory.targetsOf(service));
+      if (!owned) await Promise.allSettled(inFlight);
+    });
   }
 
   /** Starts loops for new targets and ends those of targets discovery dropped. */
   private reconcile(serviceName: string, targets: DiscoveredTarget[]): void {
     const service = this.config.services.find((s) => s.name === serviceName);
     if (!service) return;
-    const wanted = new Map(targets.map((t) => [JSON.stringify([service.name, t.url]), t]));
+    const owned = this.ownership.ownsService(service.name) ? targets : [];
+    const wanted = new Map(owned.map((t) => [JSON.stringify([service.name, t.url]), t]));
     for (const [id, loop] of this.loops) {
       if (loop.service !== service.name || wanted.has(id)) continue;
       if (loop.timer) clearTimeout(loop.timer);
