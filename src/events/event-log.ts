@@ -49,6 +49,11 @@ export interface EventLog {
   append(messages: LogMessage[]): Promise<AppendResult[]>;
   /** Up to `max` messages with seq >= fromSeq, in order. */
   read(fromSeq: number, max: number): Promise<StoredMessage[]>;
+  /**
+   * Up to `max` messages with seq >= fromSeq whose relative subject matches `subjectFilter`
+   * (NATS wildcards: `*` one token, `>` the rest; see subject-filter.ts), in order.
+   */
+  readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]>;
   /** Sequence of the newest message, 0 when empty. */
   head(): Promise<number>;
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription;

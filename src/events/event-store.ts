@@ -1,5 +1,6 @@
 import type { ConsumeOptions, EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
 import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
+import { serviceSubjectFilter } from './subject-filter.js';
 import { encodeServiceToken } from './subject-token.js';
 
 // Events in and out of the event log. An event is one JSON envelope on subject
@@ -97,6 +98,16 @@ export class EventStore {
 
   async read(fromSeq: number, max: number): Promise<EventBatch> {
     const messages = await this.log.read(fromSeq, max);
+    const events = await this.decodeBatch(messages);
+    return { events, throughSeq: messages.at(-1)?.seq ?? fromSeq - 1 };
+  }
+
+  /**
+   * One service's events with seq >= fromSeq, in order, from at most `max` log messages.
+   * `throughSeq` is the last message read (fromSeq - 1 when none): read on from throughSeq + 1.
+   */
+  async readService(service: string, fromSeq: number, max: number): Promise<EventBatch> {
+    const messages = await this.log.readSubject(serviceSubjectFilter(service), fromSeq, max);
     const events = await this.decodeBatch(messages);
     return { events, throughSeq: messages.at(-1)?.seq ?? fromSeq - 1 };
   }
