@@ -6,6 +6,7 @@ import { CollectorModule } from './collector/collector.module.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from './config/config.types.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
 import { EventsModule } from './events/events.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { PushModule } from './push/push.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         EventsModule.forConfig(config.events),
         ReadModelModule.forConfig(config.repository),
         ProjectorModule,
+        HistoryModule.forConfig(config.events),
         MetricsModule,
         DiscoveryModule,
         ScraperModule,

@@ -1,6 +1,8 @@
 import type { PeriskopConfig } from './config/config.types.js';
 import { EventStore } from './events/event-store.js';
 import { openEventLog } from './events/open-event-log.js';
+import { openSnapshotStore } from './history/open-snapshot-store.js';
+import { restoreNewestSnapshot } from './history/restore-snapshot.js';
 import { Projector } from './projector/projector.js';
 import { ProjectionStore } from './read-model/projection-store.js';
 import { ReadModelDatabase } from './read-model/read-model-database.js';
@@ -9,19 +11,40 @@ export interface ReplayReport {
   events: number;
   throughSeq: number;
   seconds: number;
+  /** With fromSnapshot: the sequence of the snapshot restored (0: none, the whole log was replayed). */
+  snapshotSeq?: number;
 }
 
-/** Rebuilds the read model from the whole log (`periskop replay`). */
-export async function replayReadModel(config: PeriskopConfig, onProgress?: (applied: number, head: number) => void): Promise<ReplayReport> {
+export interface ReplayOptions {
+  /** Start from the newest read-model snapshot and replay only the log after it. */
+  fromSnapshot?: boolean;
+  onSnapshotSkipped?: (name: string, why: string) => void;
+}
+
+/** Rebuilds the read model from the whole log (`periskop replay`), or from a snapshot and the tail (`--from-snapshot`). */
+export async function replayReadModel(
+  config: PeriskopConfig,
+  onProgress?: (applied: number, head: number) => void,
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
   const log = await openEventLog(config.events);
   const db = await ReadModelDatabase.create(config.repository);
+  const snapshots = options.fromSnapshot ? await openSnapshotStore(config.events) : null;
   try {
     await db.ready();
-    const projector = new Projector(new EventStore(log), new ProjectionStore(db));
+    const store = new ProjectionStore(db);
+    const projector = new Projector(new EventStore(log), store);
     const started = performance.now();
-    const events = await projector.replay(onProgress);
-    return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
+    if (!snapshots) {
+      const events = await projector.replay(onProgress);
+      return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
+    }
+    await store.reset();
+    const restored = await restoreNewestSnapshot(db, snapshots, (s, why) => options.onSnapshotSkipped?.(s.name, why));
+    const events = await projector.replayTail(onProgress);
+    return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000, snapshotSeq: restored?.seq ?? 0 };
   } finally {
+    await snapshots?.close();
     await db.close();
     await log.close();
   }

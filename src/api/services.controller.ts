@@ -8,6 +8,8 @@ import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { InvalidSearch } from '../read-model/error-search.js';
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, sendJson, sendText } from './go-response.js';
+import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
+import { TimeTravel } from '../history/time-travel.js';
 
 @Controller('services')
 export class ServicesController {
@@ -15,6 +17,7 @@ export class ServicesController {
     private readonly queries: ReadModelQueries,
     private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get()
@@ -22,10 +25,25 @@ export class ServicesController {
     sendJson(response, await this.queries.services());
   }
 
+  /** With `?at=<RFC 3339>`: the same answer as the service stood then, built from the log. */
   @Get(':service/errors')
-  async errors(@Param('service') service: string, @Res() response: Response): Promise<void> {
+  async errors(@Param('service') service: string, @Query('at') at: string | undefined, @Res() response: Response): Promise<void> {
+    if (at !== undefined) return this.errorsAt(service, at, response);
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
     sendJson(response, (await this.queries.openErrors(service)).map(goErrorAggregate));
+  }
+
+  private async errorsAt(service: string, at: string, response: Response): Promise<void> {
+    let time: number;
+    try {
+      time = parseAtParameter(at);
+    } catch (error) {
+      if (error instanceof InvalidTime) return sendText(response, 400, error.message);
+      throw error;
+    }
+    const { openErrors } = await this.timeTravel.serviceAt(service, time);
+    if (!openErrors) return sendText(response, 404, `service ${service} not found`);
+    sendJson(response, openErrors.map(goErrorAggregate));
   }
 
   /** Occurrences over time: `[{t: <Unix seconds>, count}]`, buckets without any left out. */

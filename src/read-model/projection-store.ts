@@ -23,7 +23,8 @@ import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
 import { BUCKET_RETENTION_MS, BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
-const PROJECTOR_CHECKPOINT = 'projector';
+/** The checkpoint row of the projector (snapshots record and restore it). */
+export const PROJECTOR_CHECKPOINT = 'projector';
 // Under SQLite's and PostgreSQL's bound-parameter limits.
 const IN_LIST_CHUNK = 500;
 
