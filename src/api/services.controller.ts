@@ -41,7 +41,10 @@ export class ServicesController {
       if (error instanceof InvalidTime) return sendText(response, 400, error.message);
       throw error;
     }
-    const { openErrors } = await this.timeTravel.serviceAt(service, time);
+    const { openErrors, fromSeq, eventsFolded } = await this.timeTravel.serviceAt(service, time);
+    // How the answer was built (headers only: the body stays the Go shape).
+    response.setHeader('Periskop-Snapshot-Seq', String(fromSeq));
+    response.setHeader('Periskop-Events-Folded', String(eventsFolded));
     if (!openErrors) return sendText(response, 404, `service ${service} not found`);
     sendJson(response, openErrors.map(goErrorAggregate));
   }

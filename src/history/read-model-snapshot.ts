@@ -39,7 +39,7 @@ export function snapshotTables(entities: readonly AnySchema[] = READ_MODEL_ENTIT
 }
 
 function primaryKeyOf(schema: AnySchema): string {
-  const keys = Object.values(schema.meta.properties).filter((p) => p.primary).map((p) => p.name);
+  const keys = Object.entries(schema.meta.properties).filter(([, p]) => p.primary).map(([name]) => name);
   if (keys.length !== 1) throw new Error(`table ${schema.meta.tableName}: a snapshot needs a single-column primary key`);
   return keys[0]!;
 }
