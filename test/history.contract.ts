@@ -118,6 +118,15 @@ export function describeHistory(label: string, events: () => Promise<{ section: 
       // The same bytes as the live answer, Go's trailing newline included.
       expect((await at(resolvedAt)).body).toBe((await periskop.get(ERRORS)).body);
 
+      // The UI's page of errors at that time: the same errors, resolved ones included with status=all.
+      const uiPage = async (time: string, status: string) =>
+        (await periskop!.get(`/api/services/${encodeURIComponent(SERVICE)}/errors?status=${status}&at=${encodeURIComponent(time)}`)).json();
+      const keysAndTotals = (errors: { aggregation_key: string; total_count: number }[]) =>
+        errors.map((e) => `${e.aggregation_key} ${e.total_count}`).sort();
+      expect(keysAndTotals((await uiPage(firstAt, 'open')).items)).toEqual(keysAndTotals(first));
+      expect(keysAndTotals((await uiPage(resolvedAt, 'resolved')).items)).toEqual(['Refused@2 1']);
+      expect((await periskop.get(`/api/services/${encodeURIComponent(SERVICE)}/errors?at=soon`)).status).toBe(400);
+
       const unknown = await at(beforeAnything);
       expect(unknown).toMatchObject({ status: 404, body: `service ${SERVICE} not found\n` });
       const bad = await at('yesterday');

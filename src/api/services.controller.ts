@@ -41,7 +41,7 @@ export class ServicesController {
       if (error instanceof InvalidTime) return sendText(response, 400, error.message);
       throw error;
     }
-    const { openErrors, fromSeq, eventsFolded } = await this.timeTravel.serviceAt(service, time);
+    const { answer: openErrors, fromSeq, eventsFolded } = await this.timeTravel.openErrorsAt(service, time);
     // How the answer was built (headers only: the body stays the Go shape).
     response.setHeader('Periskop-Snapshot-Seq', String(fromSeq));
     response.setHeader('Periskop-Events-Folded', String(eventsFolded));

@@ -2,6 +2,8 @@ import { Controller, Get, NotFoundException, Param, Query, BadRequestException }
 import { InvalidSearch, parseErrorSearch } from '../read-model/error-search.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { TargetHealth } from '../scraper/target-health.js';
+import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
+import { TimeTravel } from '../history/time-travel.js';
 import { errorDetail, errorSummary } from './ui-response.js';
 
 const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.floor(ms / 1000));
@@ -12,16 +14,25 @@ export class UiApiController {
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly health: TargetHealth,
+    private readonly timeTravel: TimeTravel,
   ) {}
 
+  /** With `at` (RFC 3339): the same page as the service stood then, built from the log. */
   @Get('services/:service/errors')
   async errors(@Param('service') service: string, @Query() query: Record<string, string | undefined>) {
     let search;
+    let at: number | undefined;
     try {
       search = parseErrorSearch(query);
+      if (query.at !== undefined) at = parseAtParameter(query.at);
     } catch (error) {
-      if (error instanceof InvalidSearch) throw new BadRequestException(error.message);
+      if (error instanceof InvalidSearch || error instanceof InvalidTime) throw new BadRequestException(error.message);
       throw error;
+    }
+    if (at !== undefined) {
+      const { answer } = await this.timeTravel.serviceAt(service, at, (queries) => queries.searchErrors(service, search));
+      if (!answer) throw new NotFoundException(`service ${service} not found at ${query.at}`);
+      return { total: answer.total, items: answer.items.map(errorSummary) };
     }
     if (!(await this.queries.serviceExists(service))) throw new NotFoundException(`service ${service} not found`);
     const { total, items } = await this.queries.searchErrors(service, search);

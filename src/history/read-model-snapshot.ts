@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { BetterSqlitePlatform } from '@mikro-orm/better-sqlite';
 import { IsolationLevel, type EntitySchema } from '@mikro-orm/core';
 import { CheckpointEntity, READ_MODEL_ENTITIES } from '../read-model/entities.js';
 import { PROJECTOR_CHECKPOINT } from '../read-model/projection-store.js';
@@ -50,7 +51,10 @@ function primaryKeyOf(schema: AnySchema): string {
  */
 export async function dumpReadModel(db: ReadModelDatabase): Promise<Omit<ReadModelSnapshot, 'at'>> {
   const tables = snapshotTables();
-  return db.fork().transactional(
+  const em = db.fork();
+  // SQLite transactions are serializable already (and it warns when told a level).
+  const isolation = em.getPlatform() instanceof BetterSqlitePlatform ? {} : { isolationLevel: IsolationLevel.REPEATABLE_READ };
+  return em.transactional(
     async (em) => {
       const checkpoint = await em.findOne(CheckpointEntity, { name: PROJECTOR_CHECKPOINT }, { disableIdentityMap: true });
       const raw: { table: string; row: Record<string, unknown> }[] = [];
@@ -69,7 +73,7 @@ export async function dumpReadModel(db: ReadModelDatabase): Promise<Omit<ReadMod
       }
       return { seq: checkpoint?.seq ?? 0, tables: tables.map((s) => s.meta.tableName), rows: withServices(raw) };
     },
-    { isolationLevel: IsolationLevel.REPEATABLE_READ },
+    isolation,
   );
 }
 

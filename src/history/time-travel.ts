@@ -22,9 +22,9 @@ interface CachedSnapshot {
   byService: Map<string | null, SnapshotRow[]>;
 }
 
-export interface ServiceAtTime {
-  /** Unresolved errors, most recent first; null when the service was unknown at that time. */
-  openErrors: AggregatedErrorRow[] | null;
+export interface ServiceAtTime<T> {
+  /** What `read` answered; null when the service was unknown at that time. */
+  answer: T | null;
   /** The snapshot the answer started from (0: the start of the log) and the events folded on top. */
   fromSeq: number;
   eventsFolded: number;
@@ -39,15 +39,21 @@ export class TimeTravel {
     private readonly snapshots: SnapshotStore | null,
   ) {}
 
-  async serviceAt(service: string, at: number): Promise<ServiceAtTime> {
+  /** Unresolved errors of the service at `at`, most recent first (the Go route's rows). */
+  openErrorsAt(service: string, at: number): Promise<ServiceAtTime<AggregatedErrorRow[]>> {
+    return this.serviceAt(service, at, (queries) => queries.openErrors(service));
+  }
+
+  /** Asks `read` the read model as the service stood at `at` (a read model of that service alone). */
+  async serviceAt<T>(service: string, at: number, read: (queries: ReadModelQueries) => Promise<T>): Promise<ServiceAtTime<T>> {
     const db = await ReadModelDatabase.create({ type: 'memory' });
     try {
       await db.ready();
       const fromSeq = await this.restoreFrom(db, service, at);
       const eventsFolded = await this.fold(db, service, fromSeq, at);
       const queries = new ReadModelQueries(db);
-      const openErrors = (await queries.serviceExists(service)) ? await queries.openErrors(service) : null;
-      return { openErrors, fromSeq, eventsFolded };
+      const answer = (await queries.serviceExists(service)) ? await read(queries) : null;
+      return { answer, fromSeq, eventsFolded };
     } finally {
       await db.close();
     }
