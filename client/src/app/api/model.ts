@@ -70,6 +70,8 @@ export interface ErrorQuery {
   order: 'desc' | 'asc';
   offset: number;
   limit: number;
+  /** RFC 3339: the list as it stood then (built from the event log); absent or null: live. */
+  at?: string | null;
 }
 
 /** An error is "regressed" when it came back after being resolved, and is not resolved again. */

@@ -28,6 +28,7 @@ export class PeriskopApi {
       .set('limit', query.limit);
     if (query.severity) params = params.set('severity', query.severity);
     if (query.q.trim()) params = params.set('q', query.q.trim());
+    if (query.at) params = params.set('at', query.at);
     return this.http.get<ErrorPage>(`api/services/${enc(service)}/errors`, { params });
   }
 

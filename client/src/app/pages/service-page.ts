@@ -32,6 +32,7 @@ import { isOnControl, isTypingOrModified } from '../core/keyboard';
 import { errorUrl, serviceUrl } from '../core/links';
 import { RefreshService } from '../core/refresh';
 import { ResolvedKeys } from '../core/resolved-keys';
+import { atFromUrl, atToPicker, pickerToAt } from '../util/point-in-time';
 import { absoluteTime, relativeTime } from '../util/time';
 
 /** Errors per request: the list fetches the pages of the rows scrolled into view (the server allows up to 500). */
@@ -78,6 +79,8 @@ export class ServicePage {
   readonly severity = input<string>();
   readonly q = input<string>();
   readonly sort = input<string>();
+  /** RFC 3339: the list as it stood then; absent: live. */
+  readonly at = input<string>();
 
   private readonly api = inject(PeriskopApi);
   private readonly router = inject(Router);
@@ -108,7 +111,11 @@ export class ServicePage {
     order: 'desc',
     offset: 0,
     limit: PAGE_SIZE,
+    at: atFromUrl(this.at()),
   }));
+
+  /** The time picker's value (UTC); empty when live. */
+  protected readonly atPicker = computed(() => atToPicker(this.query().at ?? null));
 
   /** The query string to carry along links, defaults left out. */
   protected readonly linkParams = computed<Params>(() => {
@@ -118,6 +125,7 @@ export class ServicePage {
       severity: q.severity,
       q: q.q.trim() || null,
       sort: q.sort === 'last_seen' ? null : q.sort,
+      at: q.at ?? null,
     };
   });
 
@@ -148,8 +156,9 @@ export class ServicePage {
   protected readonly meta = computed(() => {
     const total = this.shownTotal();
     if (total === null) return '';
-    const status = this.query().status;
-    return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors'].filter(Boolean).join(' ');
+    const { status, at } = this.query();
+    const asOf = at ? `at ${absoluteTime(Date.parse(at) / 1000)}` : '';
+    return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors', asOf].filter(Boolean).join(' ');
   });
 
   protected readonly filtered = computed(() => this.query().severity !== null || this.query().q.trim() !== '');
@@ -262,7 +271,8 @@ export class ServicePage {
 
   /** Auto-refresh: fetch again the pages on screen; rows away from it are dropped, and fetched when scrolled to. */
   protected reload(): void {
-    if (this.loading()) return;
+    // A past moment does not change: nothing to refresh.
+    if (this.loading() || this.query().at) return;
     if (this.notFound() || this.total() === null) {
       this.reset(this.service(), this.query());
       return;
@@ -426,6 +436,11 @@ export class ServicePage {
   protected searchNow(text: string): void {
     this.searchText.set(text);
     this.setQuery({ q: text || null });
+  }
+
+  /** Switches the list to a past moment (a picker value, UTC), or back to live (""). */
+  protected setAt(value: string): void {
+    this.setQuery({ at: pickerToAt(value) }, false);
   }
 
   protected clearFilters(): void {
