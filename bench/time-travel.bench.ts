@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Logger } from '@nestjs/common';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeriskopConfig } from '../src/config/config.types.js';
@@ -185,6 +186,8 @@ function parseArgs(argv: string[]): TimeTravelBenchOptions {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // stdout is the result's JSON alone; the snapshot taker's log lines would mix in.
+  Logger.overrideLogger(['error', 'warn']);
   const result = await runTimeTravelBench(parseArgs(process.argv.slice(2)), (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (!result.answersEqual) process.exitCode = 1;

@@ -1,6 +1,7 @@
 import type { PeriskopConfig } from './config/config.types.js';
 import { EventStore } from './events/event-store.js';
 import { openEventLog } from './events/open-event-log.js';
+import { assertLogHoldsAfter } from './history/history-gone.js';
 import { openSnapshotStore } from './history/open-snapshot-store.js';
 import { restoreNewestSnapshot } from './history/restore-snapshot.js';
 import { Projector } from './projector/projector.js';
@@ -33,16 +34,18 @@ export async function replayReadModel(
   try {
     await db.ready();
     const store = new ProjectionStore(db);
-    const projector = new Projector(new EventStore(log), store);
+    const events = new EventStore(log);
+    const projector = new Projector(events, store);
     const started = performance.now();
     if (!snapshots) {
-      const events = await projector.replay(onProgress);
-      return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
+      const applied = await projector.replay(onProgress);
+      return { events: applied, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
     }
     await store.reset();
     const restored = await restoreNewestSnapshot(db, snapshots, (s, why) => options.onSnapshotSkipped?.(s.name, why));
-    const events = await projector.replayTail(onProgress);
-    return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000, snapshotSeq: restored?.seq ?? 0 };
+    assertLogHoldsAfter(restored?.seq ?? 0, await events.oldest(), 'replay from a snapshot');
+    const applied = await projector.replayTail(onProgress);
+    return { events: applied, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000, snapshotSeq: restored?.seq ?? 0 };
   } finally {
     await snapshots?.close();
     await db.close();

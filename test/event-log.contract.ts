@@ -85,6 +85,12 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       expect(await log.readSubject('*.nobody', 1, 100)).toEqual([]);
     });
 
+    it('reports the oldest sequence it holds: 0 when empty, then 1', async () => {
+      expect(await log.oldest()).toBe(0);
+      await log.append(messages(1, 3));
+      expect(await log.oldest()).toBe(1);
+    });
+
     it('reads nothing past the head', async () => {
       expect(await log.read(1, 10)).toEqual([]);
       await log.append(messages(1, 2));

@@ -10,6 +10,7 @@ import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, sendJson, sendText } from './go-response.js';
 import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
 import { TimeTravel } from '../history/time-travel.js';
+import { HistoryGone } from '../history/history-gone.js';
 
 @Controller('services')
 export class ServicesController {
@@ -41,7 +42,14 @@ export class ServicesController {
       if (error instanceof InvalidTime) return sendText(response, 400, error.message);
       throw error;
     }
-    const { answer: openErrors, fromSeq, eventsFolded } = await this.timeTravel.openErrorsAt(service, time);
+    let past;
+    try {
+      past = await this.timeTravel.openErrorsAt(service, time);
+    } catch (error) {
+      if (error instanceof HistoryGone) return sendText(response, 410, error.message);
+      throw error;
+    }
+    const { answer: openErrors, fromSeq, eventsFolded } = past;
     // How the answer was built (headers only: the body stays the Go shape).
     response.setHeader('Periskop-Snapshot-Seq', String(fromSeq));
     response.setHeader('Periskop-Events-Folded', String(eventsFolded));

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { Controller, Get, GoneException, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { HistoryGone } from '../history/history-gone.js';
 import { InvalidSearch, parseErrorSearch } from '../read-model/error-search.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { TargetHealth } from '../scraper/target-health.js';
@@ -30,7 +31,11 @@ export class UiApiController {
       throw error;
     }
     if (at !== undefined) {
-      const { answer } = await this.timeTravel.serviceAt(service, at, (queries) => queries.searchErrors(service, search));
+      const { answer } = await this.timeTravel
+        .serviceAt(service, at, (queries) => queries.searchErrors(service, search))
+        .catch((error: unknown) => {
+          throw error instanceof HistoryGone ? new GoneException(error.message) : error;
+        });
       if (!answer) throw new NotFoundException(`service ${service} not found at ${query.at}`);
       return { total: answer.total, items: answer.items.map(errorSummary) };
     }

@@ -129,6 +129,11 @@ export class EmbeddedEventLog implements EventLog {
     return row?.head ?? 0;
   }
 
+  async oldest(): Promise<number> {
+    this.assertOpen();
+    return this.statements.oldest.get()?.oldest ?? 0;
+  }
+
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     this.assertOpen();
     return this.consumers.track(new EmbeddedConsumerLoop(this, options, handler));
@@ -214,6 +219,7 @@ function prepareStatements(db: Database.Database) {
       'SELECT seq, subject, data FROM messages WHERE subject_matches(?, subject) AND seq >= ? ORDER BY seq LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM messages'),
+    oldest: db.prepare<[], { oldest: number | null }>('SELECT MIN(seq) AS oldest FROM messages'),
     recordAck: db.prepare<[string, number, number]>(
       `INSERT INTO consumers (name, acked_seq, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET acked_seq = excluded.acked_seq, updated_at = excluded.updated_at`,

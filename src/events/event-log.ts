@@ -56,6 +56,11 @@ export interface EventLog {
   readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]>;
   /** Sequence of the newest message, 0 when empty. */
   head(): Promise<number>;
+  /**
+   * Sequence of the oldest message still held, 0 when the log holds none. Above 1 when
+   * retention (max_age, max_bytes) dropped older messages.
+   */
+  oldest(): Promise<number>;
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription;
   close(): Promise<void>;
 }

@@ -127,6 +127,11 @@ export class EventStore {
     return this.log.head();
   }
 
+  /** Sequence of the oldest message the log still holds (0: none); see EventLog.oldest. */
+  oldest(): Promise<number> {
+    return this.log.oldest();
+  }
+
   private async decodeBatch(messages: StoredMessage[]): Promise<RecordedEvent[]> {
     // A split event's chunks usually sit just before its envelope, in the same batch.
     const chunksInBatch = new Map<number, Uint8Array>();

@@ -140,6 +140,11 @@ export class JetStreamEventLog implements EventLog {
     return info.state.last_seq;
   }
 
+  async oldest(): Promise<number> {
+    const { state } = await this.jsm.streams.info(this.stream);
+    return state.messages === 0 ? 0 : state.first_seq;
+  }
+
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     return this.consumers.track(
       new JetStreamBatchConsumer(

@@ -4,6 +4,7 @@ import type { AggregatedErrorRow } from '../read-model/entities.js';
 import { ProjectionStore } from '../read-model/projection-store.js';
 import { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
+import { assertLogHoldsAfter } from './history-gone.js';
 import { decodeSnapshot, restoreRows, unusableBecause, type SnapshotRow } from './read-model-snapshot.js';
 import type { SnapshotInfo, SnapshotStore } from './snapshot-store.js';
 
@@ -44,12 +45,16 @@ export class TimeTravel {
     return this.serviceAt(service, at, (queries) => queries.openErrors(service));
   }
 
-  /** Asks `read` the read model as the service stood at `at` (a read model of that service alone). */
+  /**
+   * Asks `read` the read model as the service stood at `at` (a read model of that service
+   * alone). Throws HistoryGone when the log no longer holds the events that takes.
+   */
   async serviceAt<T>(service: string, at: number, read: (queries: ReadModelQueries) => Promise<T>): Promise<ServiceAtTime<T>> {
     const db = await ReadModelDatabase.create({ type: 'memory' });
     try {
       await db.ready();
       const fromSeq = await this.restoreFrom(db, service, at);
+      assertLogHoldsAfter(fromSeq, await this.events.oldest(), `the state of ${service} at ${new Date(at).toISOString()}`);
       const eventsFolded = await this.fold(db, service, fromSeq, at);
       const queries = new ReadModelQueries(db);
       const answer = (await queries.serviceExists(service)) ? await read(queries) : null;
