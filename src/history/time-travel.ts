@@ -4,6 +4,7 @@ import type { AggregatedErrorRow } from '../read-model/entities.js';
 import { ProjectionStore } from '../read-model/projection-store.js';
 import { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
+import { ConcurrencyLimit } from '../scraper/concurrency-limit.js';
 import { assertLogHoldsAfter } from './history-gone.js';
 import { decodeSnapshot, restoreRows, unusableBecause, type SnapshotRow } from './read-model-snapshot.js';
 import type { SnapshotInfo, SnapshotStore } from './snapshot-store.js';
@@ -16,6 +17,8 @@ import type { SnapshotInfo, SnapshotStore } from './snapshot-store.js';
 
 const FOLD_BATCH = 5_000;
 const CACHED_SNAPSHOTS = 2;
+/** Answers built at once; each holds a read model in memory and a share of the CPU. */
+const CONCURRENT_ANSWERS = 2;
 
 interface CachedSnapshot {
   seq: number;
@@ -34,6 +37,7 @@ export interface ServiceAtTime<T> {
 export class TimeTravel {
   /** Recently used snapshots, parsed and split by service; oldest use first. */
   private readonly cache = new Map<string, Promise<CachedSnapshot>>();
+  private readonly answering = new ConcurrencyLimit(CONCURRENT_ANSWERS);
 
   constructor(
     private readonly events: EventStore,
@@ -49,7 +53,11 @@ export class TimeTravel {
    * Asks `read` the read model as the service stood at `at` (a read model of that service
    * alone). Throws HistoryGone when the log no longer holds the events that takes.
    */
-  async serviceAt<T>(service: string, at: number, read: (queries: ReadModelQueries) => Promise<T>): Promise<ServiceAtTime<T>> {
+  serviceAt<T>(service: string, at: number, read: (queries: ReadModelQueries) => Promise<T>): Promise<ServiceAtTime<T>> {
+    return this.answering.run(() => this.build(service, at, read));
+  }
+
+  private async build<T>(service: string, at: number, read: (queries: ReadModelQueries) => Promise<T>): Promise<ServiceAtTime<T>> {
     const db = await ReadModelDatabase.create({ type: 'memory' });
     try {
       await db.ready();
