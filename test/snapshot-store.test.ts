@@ -21,10 +21,29 @@ describeSnapshotStoreContract('JetStream object store', async () => {
       await store.close();
       const nc = await connect({ servers: NATS_URL });
       try {
-        await (await new Objm(nc).open(bucket)).destroy();
+        // The bucket exists only once a snapshot was put.
+        await (await new Objm(nc).open(bucket).catch(() => null))?.destroy();
       } finally {
         await nc.close();
       }
     },
   };
+});
+
+describe('JetStream object store snapshot store', () => {
+  it('creates its bucket with the first snapshot, not before', async () => {
+    const bucket = `PERISKOP_TEST_SNAPSHOTS_${randomBytes(6).toString('hex')}`;
+    const store = await ObjectStoreSnapshotStore.connect({ url: NATS_URL, bucket });
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      expect(await store.list()).toEqual([]);
+      await expect(new Objm(nc).open(bucket)).rejects.toThrow('object store not found');
+      await store.put(1, 1, new Uint8Array([1]));
+      expect((await store.list()).map((s) => s.seq)).toEqual([1]);
+      await (await new Objm(nc).open(bucket)).destroy();
+    } finally {
+      await store.close();
+      await nc.close();
+    }
+  });
 });
