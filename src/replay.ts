@@ -43,7 +43,7 @@ export async function replayReadModel(
     }
     await store.reset();
     const restored = await restoreNewestSnapshot(db, snapshots, (s, why) => options.onSnapshotSkipped?.(s.name, why));
-    assertLogHoldsAfter(restored?.seq ?? 0, await events.oldest(), 'replay from a snapshot');
+    assertLogHoldsAfter(restored?.seq ?? 0, await events.oldest(), () => 'replay from a snapshot');
     const applied = await projector.replayTail(onProgress);
     return { events: applied, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000, snapshotSeq: restored?.seq ?? 0 };
   } finally {

@@ -7,10 +7,11 @@ export class HistoryGone extends Error {
 }
 
 /** Throws HistoryGone unless the log still holds every message after `fromSeq`. */
-export function assertLogHoldsAfter(fromSeq: number, oldest: number, what: string): void {
+/** `what` names the answer in the message (built only when it is thrown). */
+export function assertLogHoldsAfter(fromSeq: number, oldest: number, what: () => string): void {
   if (oldest > fromSeq + 1) {
     throw new HistoryGone(
-      `${what} needs the event log from sequence ${fromSeq + 1}, but it starts at ${oldest} now (retention dropped the older messages` +
+      `${what()} needs the event log from sequence ${fromSeq + 1}, but it starts at ${oldest} now (retention dropped the older messages` +
         `${fromSeq > 0 ? '' : ' and no snapshot kept is old enough'})`,
     );
   }

@@ -62,7 +62,7 @@ export class TimeTravel {
     try {
       await db.ready();
       const fromSeq = await this.restoreFrom(db, service, at);
-      assertLogHoldsAfter(fromSeq, await this.events.oldest(), `the state of ${service} at ${new Date(at).toISOString()}`);
+      assertLogHoldsAfter(fromSeq, await this.events.oldest(), () => `the state of ${service} at ${new Date(at).toISOString()}`);
       const eventsFolded = await this.fold(db, service, fromSeq, at);
       const queries = new ReadModelQueries(db);
       const answer = (await queries.serviceExists(service)) ? await read(queries) : null;
