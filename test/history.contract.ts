@@ -102,6 +102,11 @@ export function describeHistory(label: string, events: () => Promise<{ section: 
       expect(resolved.map((e: { aggregation_key: string }) => e.aggregation_key)).toEqual(['Timeout@1']);
       const resolvedAt = await now();
       await waitFor(async () => (await periskop!.get('/-/snapshots')).json().length > 0, 10_000, 'a snapshot');
+      // snapshots_kept: 2, newest last.
+      const kept = (await periskop.get('/-/snapshots')).json() as { seq: number; at: string; bytes: number }[];
+      expect(kept.length).toBeLessThanOrEqual(2);
+      expect(kept.map((s) => s.seq)).toEqual([...kept.map((s) => s.seq)].sort((a, b) => a - b));
+      expect(kept.every((s) => s.bytes > 0 && !Number.isNaN(Date.parse(s.at)))).toBe(true);
 
       const at = (time: string) => periskop!.get(`${ERRORS}?at=${encodeURIComponent(time)}`);
       const path = async (time: string) => {
