@@ -28,7 +28,6 @@ import { TimeTravel } from './time-travel.js';
 @Injectable()
 class HistoryLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('Snapshots');
-  private starting: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(SNAPSHOT_STORE) private readonly store: SnapshotStore | null,
@@ -43,14 +42,14 @@ class HistoryLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApp
     if (!taker) return;
     this.projector.onBatchApplied((batch) => taker.observe(batch));
     // The database may be down at start: like the projection, this waits for it.
-    this.starting = this.db
+    void this.db
       .ready()
       .then(async () => taker.start(await this.projection.checkpoint()))
       .catch((error: unknown) => this.logger.error(`snapshots did not start: ${String(error)}`));
   }
 
+  /** Does not wait for the start above: it waits for a database that may never come back. */
   async onModuleDestroy(): Promise<void> {
-    await this.starting;
     await this.taker?.stop();
   }
 
