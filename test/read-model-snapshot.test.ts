@@ -11,50 +11,22 @@ import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
+import { snapshot } from './support/scraped-snapshot.js';
 
 // A snapshot taken on each database restores into another (time travel restores into SQLite
 // in memory) and, with the log after it, answers exactly as the database it came from.
 
 const AT = 1_700_000_000_000;
 
-function scraped(service: string, targetUuid: string, key: string, total: number, uuids: string[], at: number): PeriskopEvent {
-  return {
-    type: 'SnapshotScraped',
-    version: 1,
-    service,
-    at,
-    data: {
-      target: `http://${targetUuid}:7777/errors`,
-      target_uuid: targetUuid,
-      source: 'scrape',
-      aggregated_errors: [
-        {
-          aggregation_key: key,
-          total_count: total,
-          severity: 'warning',
-          created_at: null,
-          latest_errors: uuids.map((uuid, i) => ({
-            error: { class: 'E', message: 'naïve — “quoted” \u0000 nul ✓', stacktrace: ['at x', 'at y'], cause: null },
-            uuid,
-            timestamp: at - i,
-            severity: 'warning',
-            http_context: { request_method: 'POST', request_url: 'http://svc/x?a=1', request_headers: { 'X-Trace': 'abc' }, request_body: null },
-          })),
-        },
-      ],
-    },
-  };
-}
-
 const BEFORE: PeriskopEvent[] = [
   { type: 'TargetsDiscovered', version: 1, service: 'svc.one', at: AT, data: { targets: [{ address: 'a:1', url: 'http://a:7777/errors', labels: { zone: 'eu' } }] } },
-  scraped('svc.one', 'a', 'E@1', 3, ['u1', 'u2'], AT + 1_000),
-  scraped('svc two/with slash', 'c', 'E@2', 7, ['u5'], AT + 2_000),
+  snapshot('svc.one', 'a', 'E@1', 3, [{ uuid: 'u1', at: AT + 1_000 }, { uuid: 'u2', at: AT + 1_000 }]),
+  snapshot('svc two/with slash', 'c', 'E@2', 7, [{ uuid: 'u5', at: AT + 2_000 }]),
   { type: 'ErrorResolved', version: 1, service: 'svc two/with slash', at: AT + 3_000, data: { aggregation_key: 'E@2' } },
 ];
 const AFTER: PeriskopEvent[] = [
-  scraped('svc.one', 'a', 'E@1', 5, ['u3'], AT + 4_000),
-  scraped('svc two/with slash', 'c', 'E@2', 9, ['u6'], AT + 5_000),
+  snapshot('svc.one', 'a', 'E@1', 5, [{ uuid: 'u3', at: AT + 4_000 }]),
+  snapshot('svc two/with slash', 'c', 'E@2', 9, [{ uuid: 'u6', at: AT + 5_000 }]),
   { type: 'ScrapeFailed', version: 1, service: 'svc.one', at: AT + 6_000, data: { target: 'http://a:7777/errors', reason: 'timeout', detail: 'no answer' } },
 ];
 
