@@ -7,6 +7,7 @@ import { CollectorModule } from './collector/collector.module.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from './config/config.types.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
 import { EventsModule } from './events/events.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { PushModule } from './push/push.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ReadModelModule.forConfig(config.repository),
         ProjectorModule,
         ClusterModule.forConfig(config),
+        HistoryModule.forConfig(config.events),
         MetricsModule,
         DiscoveryModule,
         ScraperModule,

@@ -16,6 +16,8 @@ describe('parseCommandLine', () => {
     ['PORT when no flag', [], { PORT: '7777' }, { command: 'serve', configFile: 'config/periskop.yaml', port: 7777 }],
     ['--port wins over PORT', ['--port=9000'], { PORT: '7777' }, { command: 'serve', configFile: 'config/periskop.yaml', port: 9000 }],
     ['empty variables count as unset', [], { PORT: '', CONFIG_FILE: '' }, { command: 'serve', configFile: 'config/periskop.yaml' }],
+    ['replay --from-snapshot', ['replay', '--from-snapshot'], {}, { command: 'replay', configFile: 'config/periskop.yaml', fromSnapshot: true }],
+    ['replay -from-snapshot after the config', ['replay', '-config', 'r.yaml', '-from-snapshot'], {}, { command: 'replay', configFile: 'r.yaml', fromSnapshot: true }],
     ['replay ignores PORT', ['replay'], { PORT: '7777' }, { command: 'replay', configFile: 'config/periskop.yaml' }],
     ['the last of repeated flags wins', ['--config', 'a.yaml', '--config', 'b.yaml'], {}, { command: 'serve', configFile: 'b.yaml' }],
     ['-h asks for help', ['-h'], {}, { command: 'help' }],
@@ -33,7 +35,7 @@ describe('parseCommandLine', () => {
   });
 
   it.each<[string, string[], NodeJS.ProcessEnv, string]>([
-    ['an unknown option', ['--verbose'], {}, 'unknown option "--verbose" (options: --config, --port, --help)'],
+    ['an unknown option', ['--verbose'], {}, 'unknown option "--verbose" (options: --config, --port, --from-snapshot, --help)'],
     ['an unknown command', ['start'], {}, 'unknown command "start" (commands: serve, replay, pushgateway)'],
     ['a second plain argument', ['serve', 'extra'], {}, 'unexpected argument "extra"'],
     ['--config without a value', ['--config'], {}, '--config needs a value'],
@@ -42,6 +44,7 @@ describe('parseCommandLine', () => {
     ['a --port that is not a number', ['--port', 'abc'], {}, '--port: "abc" is not a port number (1..65535)'],
     ['--port 0', ['--port=0'], {}, '--port: "0" is not a port number (1..65535)'],
     ['a bad PORT', [], { PORT: 'x' }, 'PORT: "x" is not a port number (1..65535)'],
+    ['--from-snapshot with serve', ['--from-snapshot'], {}, '--from-snapshot is only for replay'],
     ['--port with replay', ['replay', '--port', '1'], {}, 'replay serves no HTTP: --port is only for serve and pushgateway'],
     ['--config with pushgateway', ['pushgateway', '--config', 'x.yaml'], {}, 'pushgateway reads no configuration: --config is only for serve and replay'],
     ['a bad pushgateway --port', ['pushgateway', '--port', '70000'], {}, '--port: "70000" is not a port number (1..65535)'],

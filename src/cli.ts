@@ -9,13 +9,16 @@ export const DEFAULT_CONFIG_FILE = 'config/periskop.yaml';
 export const DEFAULT_PUSHGATEWAY_PORT = 7878;
 
 export type CommandLine =
-  | { command: 'serve' | 'replay'; configFile: string; port?: number }
+  | { command: 'serve'; configFile: string; port?: number }
+  /** fromSnapshot: start from the newest read-model snapshot instead of the empty read model. */
+  | { command: 'replay'; configFile: string; fromSnapshot?: true }
   | { command: 'pushgateway'; port: number }
   | { command: 'help' };
 
 export const USAGE = `Usage:
   periskop [serve] [--config FILE] [--port N]   run the server (the default command)
   periskop replay [--config FILE]               rebuild the read model from the event log
+          [--from-snapshot]                     ... from the newest snapshot plus the log after it
   periskop pushgateway [--port N]               run a push gateway for clients that cannot be
                                                 scraped (POST /errors, scraped on GET /-/errors)
   periskop --help                               show this text
@@ -41,9 +44,14 @@ type Option = (typeof OPTIONS)[number];
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): CommandLine {
   let command: Command | undefined;
   const flags = new Map<Option, string>();
+  let fromSnapshot = false;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     if (arg === '-h' || arg === '--help' || arg === '-help' || arg === 'help') return { command: 'help' };
+    if (arg === '--from-snapshot' || arg === '-from-snapshot') {
+      fromSnapshot = true;
+      continue;
+    }
     if (arg.startsWith('-') && arg !== '-') {
       const { option, inlineValue } = splitFlag(arg);
       const value = inlineValue ?? flagValue(argv[index + 1], option);
@@ -57,7 +65,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     }
   }
-  return resolveCommandLine(command ?? 'serve', flags, env);
+  const resolved = resolveCommandLine(command ?? 'serve', flags, env);
+  if (!fromSnapshot) return resolved;
+  if (resolved.command !== 'replay') throw new UsageError('--from-snapshot is only for replay');
+  return { ...resolved, fromSnapshot: true };
 }
 
 function resolveCommandLine(command: Command, flags: ReadonlyMap<Option, string>, env: NodeJS.ProcessEnv): CommandLine {
@@ -82,7 +93,7 @@ function splitFlag(arg: string): { option: Option; inlineValue: string | undefin
   const equals = body.indexOf('=');
   const name = equals === -1 ? body : body.slice(0, equals);
   if (!(OPTIONS as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown option ${JSON.stringify(arg)} (options: --config, --port, --help)`);
+    throw new UsageError(`unknown option ${JSON.stringify(arg)} (options: --config, --port, --from-snapshot, --help)`);
   }
   return { option: name as Option, inlineValue: equals === -1 ? undefined : body.slice(equals + 1) };
 }

@@ -34,9 +34,13 @@ async function main(): Promise<number> {
   }
 
   if (command.command === 'replay') {
-    const report = await replayReadModel(config, (applied, head) => process.stderr.write(`\rreplayed through ${applied}/${head}`));
+    const report = await replayReadModel(config, (applied, head) => process.stderr.write(`\rreplayed through ${applied}/${head}`), {
+      fromSnapshot: command.fromSnapshot,
+      onSnapshotSkipped: (name, why) => process.stderr.write(`skipped snapshot ${name}: ${why}\n`),
+    });
     const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
-    process.stdout.write(`\nreplayed ${report.events} events through sequence ${report.throughSeq} in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`);
+    const start = report.snapshotSeq === undefined ? '' : report.snapshotSeq > 0 ? ` after the snapshot at sequence ${report.snapshotSeq}` : ' (no usable snapshot: from the start of the log)';
+    process.stdout.write(`\nreplayed ${report.events} events${start} through sequence ${report.throughSeq} in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`);
     return 0;
   }
 

@@ -4,6 +4,9 @@ import { writeCheckpoints } from './cluster/partition-checkpoints.js';
 import { EventStore } from './events/event-store.js';
 import { partitionNames } from './events/partition.js';
 import { openEventLog } from './events/open-event-log.js';
+import { assertLogHoldsAfter } from './history/history-gone.js';
+import { openSnapshotStore } from './history/open-snapshot-store.js';
+import { restoreNewestSnapshot } from './history/restore-snapshot.js';
 import { Projector } from './projector/projector.js';
 import { projectionOptions } from './projector/projection-options.js';
 import { ProjectionStore } from './read-model/projection-store.js';
@@ -13,25 +16,52 @@ export interface ReplayReport {
   events: number;
   throughSeq: number;
   seconds: number;
+  /** With fromSnapshot: the sequence of the snapshot restored (0: none, the whole log was replayed). */
+  snapshotSeq?: number;
 }
 
-/** Rebuilds the read model from the whole log (`periskop replay`). */
-export async function replayReadModel(config: PeriskopConfig, onProgress?: (applied: number, head: number) => void): Promise<ReplayReport> {
+export interface ReplayOptions {
+  /** Start from the newest read-model snapshot and replay only the log after it. */
+  fromSnapshot?: boolean;
+  onSnapshotSkipped?: (name: string, why: string) => void;
+}
+
+/** Rebuilds the read model from the whole log (`periskop replay`), or from a snapshot and the tail (`--from-snapshot`). */
+export async function replayReadModel(
+  config: PeriskopConfig,
+  onProgress?: (applied: number, head: number) => void,
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
   const log = await openEventLog(config.events);
   const db = await ReadModelDatabase.create(config.repository);
+  const snapshots = options.fromSnapshot ? await openSnapshotStore(config.events) : null;
   try {
     await db.ready();
     const partitions = projectedPartitions(config);
-    const projector = new Projector(new EventStore(log, {}, partitions ?? 1), new ProjectionStore(db), projectionOptions(config));
+    const store = new ProjectionStore(db);
+    const events = new EventStore(log, {}, partitions ?? 1);
+    const projector = new Projector(events, store, projectionOptions(config));
     const started = performance.now();
-    const events = await projector.replay(onProgress);
+    let applied: number;
+    let snapshotSeq: number | undefined;
+    if (!snapshots) {
+      applied = await projector.replay(onProgress);
+    } else {
+      await store.reset();
+      const restored = await restoreNewestSnapshot(db, snapshots, (s, why) => options.onSnapshotSkipped?.(s.name, why));
+      snapshotSeq = restored?.seq ?? 0;
+      assertLogHoldsAfter(snapshotSeq, await events.oldest(), () => 'replay from a snapshot');
+      applied = await projector.replayTail(onProgress);
+    }
     // The replay applied every partition: their projectors go on from where it stopped.
     if (partitions !== null) {
       const names = Array.from({ length: partitions }, (_, k) => partitionNames(k, partitions).checkpoint);
       await writeCheckpoints(db, names, projector.checkpoint);
     }
-    return { events, throughSeq: projector.checkpoint, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    return { events: applied, throughSeq: projector.checkpoint, seconds, ...(snapshotSeq === undefined ? {} : { snapshotSeq }) };
   } finally {
+    await snapshots?.close();
     await db.close();
     await log.close();
   }

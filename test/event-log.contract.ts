@@ -66,6 +66,31 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       expect(seqsOf(await log.read(5, 10))).toEqual([5]);
     });
 
+    it('reads only the messages whose subject matches a filter, from any sequence', async () => {
+      const on = (subject: string, n: number): LogMessage => ({ subject, id: `s-${n}`, data: text(`payload ${n}`) });
+      await log.append([
+        on('SnapshotScraped.a', 1),
+        on('SnapshotScraped.b', 2),
+        on('chunk.a', 3),
+        on('ErrorResolved.a', 4),
+        on('ErrorResolved.ab', 5),
+        on('ErrorResolved.b', 6),
+      ]);
+      const subjectsOf = (batch: StoredMessage[]) => batch.map((stored) => `${stored.seq} ${stored.subject}`);
+      expect(subjectsOf(await log.readSubject('*.a', 1, 100))).toEqual(['1 SnapshotScraped.a', '3 chunk.a', '4 ErrorResolved.a']);
+      expect(subjectsOf(await log.readSubject('*.a', 2, 1))).toEqual(['3 chunk.a']);
+      expect(subjectsOf(await log.readSubject('*.a', 5, 100))).toEqual([]);
+      expect(subjectsOf(await log.readSubject('ErrorResolved.*', 1, 100))).toEqual(['4 ErrorResolved.a', '5 ErrorResolved.ab', '6 ErrorResolved.b']);
+      expect(Buffer.from((await log.readSubject('*.b', 3, 1))[0]!.data).toString()).toBe('payload 6');
+      expect(await log.readSubject('*.nobody', 1, 100)).toEqual([]);
+    });
+
+    it('reports the oldest sequence it holds: 0 when empty, then 1', async () => {
+      expect(await log.oldest()).toBe(0);
+      await log.append(messages(1, 3));
+      expect(await log.oldest()).toBe(1);
+    });
+
     it('reads nothing past the head', async () => {
       expect(await log.read(1, 10)).toEqual([]);
       await log.append(messages(1, 2));

@@ -169,6 +169,29 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     expect(calls.flatMap((call) => call.events)).toEqual(expected);
   });
 
+  it("reads one service's events, a split one whole, and nothing of the others", async () => {
+    const snapshot = hugeSnapshot();
+    const other = everyEventType[0]!;
+    const resolved: PeriskopEvent = { type: 'ErrorResolved', version: 1, service: snapshot.service, at: AT + 5, data: { aggregation_key: 'huge' } };
+    const [, snapshotSeq, , resolvedSeq] = await store.publish([
+      { id: 'other-1', event: other },
+      { id: 'snapshot', event: snapshot },
+      { id: 'other-2', event: { ...other, at: AT + 4 } },
+      { id: 'resolved', event: resolved },
+    ]);
+    const all = await store.readService(snapshot.service, 1, 1000);
+    expect(all.events).toEqual([
+      { seq: snapshotSeq, event: snapshot },
+      { seq: resolvedSeq, event: resolved },
+    ]);
+    expect(all.throughSeq).toBe(resolvedSeq);
+    // Pages of one message: the chunks come first, the event at its envelope.
+    const first = await store.readService(snapshot.service, snapshotSeq!, 1);
+    expect(first).toEqual({ events: [{ seq: snapshotSeq, event: snapshot }], throughSeq: snapshotSeq });
+    expect(await store.readService(snapshot.service, resolvedSeq! + 1, 10)).toEqual({ events: [], throughSeq: resolvedSeq });
+    expect((await store.readService('nobody', 1, 10)).events).toEqual([]);
+  });
+
   it('advances throughSeq over batches holding only chunks', async () => {
     const snapshot = hugeSnapshot();
     const [snapshotSeq] = await store.publish([{ id: 'snapshot', event: snapshot }]);

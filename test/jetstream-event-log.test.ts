@@ -50,6 +50,20 @@ describe('JetStream event log', () => {
     }
   });
 
+  it('reports as oldest the first message retention left', async () => {
+    const { log, stream, cleanup } = await openTestJetStreamLog();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      await log.append([1, 2, 3].map((n) => ({ subject: `Test.s${n}`, id: `m${n}`, data: new Uint8Array([n]) })));
+      await (await jetstreamManager(nc)).streams.purge(stream, { keep: 1 });
+      expect(await log.oldest()).toBe(3);
+      expect(await log.head()).toBe(3);
+    } finally {
+      await nc.close();
+      await cleanup();
+    }
+  });
+
   it('takes its message limit from the server max_payload, less room for headers', async () => {
     const { log, cleanup } = await openTestJetStreamLog();
     const nc = await connect({ servers: NATS_URL });

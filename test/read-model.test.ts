@@ -10,6 +10,7 @@ import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
+import { snapshot } from './support/scraped-snapshot.js';
 import type { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
 
 // The read model on each database: SQLite, PostgreSQL and MariaDB, each test with a database
@@ -17,35 +18,6 @@ import type { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
 
 const longKey = `com.example.VeryLong${'X'.repeat(1000)}@deadbeef`;
 const hugeStack = Array.from({ length: 20_000 }, (_, i) => `at frame${i} (/srv/app/src/module${i % 97}.ts:${i}:${i % 80}) ünïcödé ✓`);
-
-function snapshot(service: string, targetUuid: string, key: string, total: number, occurrences: { uuid: string; at: number; stack?: string[] }[]): PeriskopEvent {
-  return {
-    type: 'SnapshotScraped',
-    version: 1,
-    service,
-    at: 1_700_000_000_000,
-    data: {
-      target: `http://${targetUuid}:7777/errors`,
-      target_uuid: targetUuid,
-      source: 'scrape',
-      aggregated_errors: [
-        {
-          aggregation_key: key,
-          total_count: total,
-          severity: 'warning',
-          created_at: null,
-          latest_errors: occurrences.map((o) => ({
-            error: { class: 'E', message: 'naïve — “quoted” \u0000 nul', stacktrace: o.stack ?? ['at x'], cause: { class: 'Cause', message: 'inner', stacktrace: [], cause: null } },
-            uuid: o.uuid,
-            timestamp: o.at,
-            severity: 'warning',
-            http_context: { request_method: 'POST', request_url: 'http://svc/x?a=1', request_headers: { 'X-Trace': 'abc' }, request_body: '{"a":1}' },
-          })),
-        },
-      ],
-    },
-  };
-}
 
 const EVENTS: PeriskopEvent[] = [
   { type: 'TargetsDiscovered', version: 1, service: 'svc.one', at: 1, data: { targets: [{ address: 'a:1', url: 'http://a:1/errors', labels: { zone: 'eu' } }] } },

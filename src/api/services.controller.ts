@@ -11,6 +11,9 @@ import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js'
 import { breakdownResponse, type BreakdownResponse } from './breakdown-response.js';
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, sendJson, sendText } from './go-response.js';
+import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
+import { TimeTravel } from '../history/time-travel.js';
+import { HistoryGone } from '../history/history-gone.js';
 
 @Controller('services')
 export class ServicesController {
@@ -20,6 +23,7 @@ export class ServicesController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
     private readonly progress: ProjectionProgress,
+    private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get()
@@ -27,9 +31,17 @@ export class ServicesController {
     sendJson(response, await this.queries.services());
   }
 
-  /** `?new_since=<RFC 3339>` (an addition) keeps the errors first seen after it; without it the Go answer, byte for byte. */
+  /**
+   * `?new_since=<RFC 3339>` (an addition) keeps the errors first seen after it; `?at=<RFC 3339>` answers
+   * as the service stood then, built from the log. Without them the Go answer, byte for byte.
+   */
   @Get(':service/errors')
-  async errors(@Param('service') service: string, @Query('new_since') newSince: string | undefined, @Res() response: Response): Promise<void> {
+  async errors(
+    @Param('service') service: string,
+    @Query('new_since') newSince: string | undefined,
+    @Query('at') at: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
     let since;
     try {
       since = parseQueryTime('new_since', newSince);
@@ -37,6 +49,7 @@ export class ServicesController {
       if (error instanceof InvalidSearch) return sendText(response, 400, error.message);
       throw error;
     }
+    if (at !== undefined) return this.errorsAt(service, at, since, response);
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
     sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
   }
@@ -50,6 +63,29 @@ export class ServicesController {
     }
     const labels = this.config.services.find((s) => s.name === service)?.breakdownLabels ?? [];
     return breakdownResponse(labels, await this.queries.breakdown(service, aggregationKey));
+  }
+
+  private async errorsAt(service: string, at: string, since: number | null, response: Response): Promise<void> {
+    let time: number;
+    try {
+      time = parseAtParameter(at);
+    } catch (error) {
+      if (error instanceof InvalidTime) return sendText(response, 400, error.message);
+      throw error;
+    }
+    let past;
+    try {
+      past = await this.timeTravel.openErrorsAt(service, time, since);
+    } catch (error) {
+      if (error instanceof HistoryGone) return sendText(response, 410, error.message);
+      throw error;
+    }
+    const { answer: openErrors, fromSeq, eventsFolded } = past;
+    // How the answer was built (headers only: the body stays the Go shape).
+    response.setHeader('Periskop-Snapshot-Seq', String(fromSeq));
+    response.setHeader('Periskop-Events-Folded', String(eventsFolded));
+    if (!openErrors) return sendText(response, 404, `service ${service} not found`);
+    sendJson(response, openErrors.map(goErrorAggregate));
   }
 
   /** Occurrences over time: `[{t: <Unix seconds>, count}]`, buckets without any left out. */

@@ -1,9 +1,12 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
+import { Controller, Get, GoneException, Inject, NotFoundException, Param, Query, BadRequestException } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
+import { HistoryGone } from '../history/history-gone.js';
 import { hourlySparkline } from './breakdown-response.js';
 import { InvalidSearch, parseErrorSearch } from '../read-model/error-search.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { TargetHealth } from '../scraper/target-health.js';
+import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
+import { TimeTravel } from '../history/time-travel.js';
 import { errorDetail, errorSummary } from './ui-response.js';
 
 const SPARKLINE_HOURS = 24;
@@ -17,16 +20,29 @@ export class UiApiController {
     private readonly queries: ReadModelQueries,
     private readonly health: TargetHealth,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly timeTravel: TimeTravel,
   ) {}
 
+  /** With `at` (RFC 3339): the same page as the service stood then, built from the log. */
   @Get('services/:service/errors')
   async errors(@Param('service') service: string, @Query() query: Record<string, string | undefined>) {
     let search;
+    let at: number | undefined;
     try {
       search = parseErrorSearch(query);
+      if (query.at !== undefined) at = parseAtParameter(query.at);
     } catch (error) {
-      if (error instanceof InvalidSearch) throw new BadRequestException(error.message);
+      if (error instanceof InvalidSearch || error instanceof InvalidTime) throw new BadRequestException(error.message);
       throw error;
+    }
+    if (at !== undefined) {
+      const { answer } = await this.timeTravel
+        .serviceAt(service, at, (queries) => queries.searchErrors(service, search))
+        .catch((error: unknown) => {
+          throw error instanceof HistoryGone ? new GoneException(error.message) : error;
+        });
+      if (!answer) throw new NotFoundException(`service ${service} not found at ${query.at}`);
+      return { total: answer.total, items: answer.items.map(errorSummary) };
     }
     if (!(await this.queries.serviceExists(service))) throw new NotFoundException(`service ${service} not found`);
     const { total, items } = await this.queries.searchErrors(service, search);

@@ -20,10 +20,19 @@ export type RepositoryConfig =
   /** The Go server's DSN styles and URLs; `dsn` is kept for messages (password masked there). */
   | { type: 'postgres' | 'mysql'; dsn: string; connection: DatabaseConnection };
 
+/** Read-model snapshots (events.snapshot_every, events.snapshots_kept). */
+export interface SnapshotConfig {
+  /** Take one after this many events since the last; 0 = never. */
+  every: number;
+  /** How many to keep, newest first. */
+  kept: number;
+}
+
 export type EventsConfig =
-  | { type: 'embedded'; path: string }
+  | { type: 'embedded'; path: string; snapshots: SnapshotConfig }
   | {
       type: 'jetstream';
+      snapshots: SnapshotConfig;
       url: string;
       stream: string;
       replicas: number;

@@ -3,18 +3,19 @@
 
 import type { EventsConfig } from './config.types.js';
 import { normalizeDataPath } from './data-path.js';
+import { DEFAULT_SNAPSHOTS, parseSnapshotConfig, SNAPSHOT_KEYS } from './snapshot-config.js';
 import type { YamlNode } from './yaml-node.js';
 
 export const DEFAULT_EVENTS_PATH = 'data/events';
 export const DEFAULT_STREAM = 'PERISKOP';
 export const DEFAULT_SUBJECT_PREFIX = 'periskop';
 
-const EMBEDDED_KEYS = ['type', 'path'] as const;
-const JETSTREAM_KEYS = ['type', 'url', 'stream', 'replicas', 'max_age', 'max_bytes', 'subject_prefix', 'partitions'] as const;
+const EMBEDDED_KEYS = ['type', 'path', ...SNAPSHOT_KEYS] as const;
+const JETSTREAM_KEYS = ['type', 'url', 'stream', 'replicas', 'max_age', 'max_bytes', 'subject_prefix', 'partitions', ...SNAPSHOT_KEYS] as const;
 const MAX_PARTITIONS = 256;
 
 export function parseEventsConfig(node: YamlNode): EventsConfig {
-  if (node.isAbsent) return { type: 'embedded', path: DEFAULT_EVENTS_PATH };
+  if (node.isAbsent) return { type: 'embedded', path: DEFAULT_EVENTS_PATH, snapshots: DEFAULT_SNAPSHOTS };
   const typeNode = node.field('type');
   const type = typeNode.optional((n) => n.string(), 'embedded');
   switch (type) {
@@ -23,6 +24,7 @@ export function parseEventsConfig(node: YamlNode): EventsConfig {
       return {
         type,
         path: normalizeDataPath(node.field('path').optional((n) => n.nonEmptyString(), DEFAULT_EVENTS_PATH)),
+        snapshots: parseSnapshotConfig(node),
       };
     case 'jetstream':
       return parseJetStreamConfig(node);
@@ -45,6 +47,7 @@ function parseJetStreamConfig(node: YamlNode): EventsConfig {
     subjectPrefix: node.field('subject_prefix').optional(parseSubjectToken, DEFAULT_SUBJECT_PREFIX),
     // Left out when absent, so configurations without it stay exactly what they were.
     partitions: node.field('partitions').optional((n) => n.integer(1, MAX_PARTITIONS), undefined),
+    snapshots: parseSnapshotConfig(node),
   };
 }
 

@@ -4,6 +4,7 @@ import { ConfigError } from './config-error.js';
 import type { PeriskopConfig, ServiceConfig } from './config.types.js';
 import { loadConfig, parseConfigText } from './load-config.js';
 import { DEFAULT_OCCURRENCE_RETENTION_MS } from './server-config.js';
+import { DEFAULT_SNAPSHOTS } from './snapshot-config.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/config/', import.meta.url));
 const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/periskop.yaml', import.meta.url));
@@ -33,7 +34,7 @@ describe('loadConfig', () => {
     expect(loadConfig(file, NO_ENV)).toEqual<PeriskopConfig>({
       file,
       repository: { type: 'memory' },
-      events: { type: 'embedded', path: 'data/events' },
+      events: { type: 'embedded', path: 'data/events', snapshots: DEFAULT_SNAPSHOTS },
       server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [
         service('mock-target', { dnsSdConfigs: [{ names: ['localhost'], type: 'A', port: 7778, refreshIntervalMs: 10_000 }] }),
@@ -46,7 +47,7 @@ describe('loadConfig', () => {
     expect(loadConfig(SAMPLE_CONFIG, NO_ENV)).toEqual<PeriskopConfig>({
       file: SAMPLE_CONFIG,
       repository: { type: 'memory' },
-      events: { type: 'embedded', path: 'data/events' },
+      events: { type: 'embedded', path: 'data/events', snapshots: DEFAULT_SNAPSHOTS },
       server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [service('periskop', { staticConfigs: [{ targets: ['localhost:8080'], labels: {} }] })],
     });
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
         maxAgeMs: 720 * 3_600_000,
         maxBytes: 10 * 2 ** 30,
         subjectPrefix: 'errors',
+        snapshots: DEFAULT_SNAPSHOTS,
       },
       server: { port: 9090, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS },
       services: [
@@ -121,11 +123,11 @@ describe('loadConfig', () => {
 describe('parseConfigText defaults', () => {
   const parse = (text: string): PeriskopConfig => parseConfigText(text, 'test.yaml');
 
-  it.each<[string, string, Partial<PeriskopConfig>]>([
+  it.each<[string, string, Record<string, unknown>]>([
     [
       'only services: memory repository, embedded events, port 8080',
       'services: []',
-      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events' }, server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS }, services: [] },
+      { repository: { type: 'memory' }, events: { type: 'embedded', path: 'data/events', snapshots: DEFAULT_SNAPSHOTS }, server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS }, services: [] },
     ],
     ['a service with only a name scrapes /errors every 10s', 'services: [{name: a}]', { services: [service('a')] }],
     ['an empty scraper block means every default', 'services: [{name: a, scraper: }]', { services: [service('a')] }],
@@ -265,6 +267,12 @@ describe('parseConfigText defaults', () => {
         server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: { '1m': 6 * 3_600_000, '1h': 365 * 86_400_000 } },
       },
     ],
+    [
+      'snapshot keys beside either log type',
+      'events: {type: jetstream, url: "nats://a:4222", snapshot_every: 0, snapshots_kept: 1}\nservices: []',
+      { events: { type: 'jetstream', snapshots: { every: 0, kept: 1 } } },
+    ],
+    ['snapshots by default every 100,000 events, 3 kept', 'events: {path: x}\nservices: []', { events: { snapshots: { every: 100_000, kept: 3 } } }],
     ['an empty server block means port 8080', 'server:\nservices: []', { server: { port: 8080, metricsKeysPerService: 1000, metricsBreakdownLabel: null, occurrenceRetentionMs: DEFAULT_OCCURRENCE_RETENTION_MS } }],
   ])('%s', (_behaviour, text, expected) => {
     expect(parse(text)).toMatchObject(expected);
@@ -437,7 +445,7 @@ describe('parseConfigText errors', () => {
       'a jetstream key on the embedded log',
       'events: {type: embedded, url: "nats://x"}\nservices: []',
       'events.url',
-      'unknown key (allowed with type embedded: type, path)',
+      'unknown key (allowed with type embedded: type, path, snapshot_every, snapshots_kept)',
     ],
     ['jetstream without a url', 'events: {type: jetstream}\nservices: []', 'events.url', 'required with type jetstream (e.g. "nats://localhost:4222")'],
     [
@@ -452,6 +460,8 @@ describe('parseConfigText errors', () => {
       'events.stream',
       '"a.b" is not a stream name (letters, digits, _ and - only)',
     ],
+    ['a negative snapshot interval', 'events: {snapshot_every: -1}\nservices: []', 'events.snapshot_every', '-1 is out of range (0..1000000000)'],
+    ['no snapshot kept', 'events: {snapshots_kept: 0}\nservices: []', 'events.snapshots_kept', '0 is out of range (1..1000)'],
     ['too many replicas', 'events: {type: jetstream, url: "nats://a", replicas: 7}\nservices: []', 'events.replicas', '7 is out of range (1..5)'],
     ['replicas as a string', 'events: {type: jetstream, url: "nats://a", replicas: "3"}\nservices: []', 'events.replicas', 'expected an integer, got string "3"'],
     [

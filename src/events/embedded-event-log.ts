@@ -13,6 +13,7 @@ import type {
   Subscription,
 } from './event-log.js';
 import { OpenSubscriptions } from './open-subscriptions.js';
+import { subjectMatches, tailAfterFirstToken } from './subject-filter.js';
 
 // The single-process event log: an append-only SQLite table, durable on disk. Same semantics
 // as the JetStream adapter (sequences, de-duplication window, durable batch consumers, the
@@ -73,12 +74,17 @@ export class EmbeddedEventLog implements EventLog {
         at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS messages_by_msg_id ON messages (msg_id, at);
+      -- One service's messages (subject "<type>.<service-token>") without a scan of the log.
+      CREATE INDEX IF NOT EXISTS messages_by_subject_tail ON messages (${SUBJECT_TAIL}, seq);
       CREATE TABLE IF NOT EXISTS consumers (
         name TEXT PRIMARY KEY,
         acked_seq INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       );
     `);
+    db.function('subject_matches', { deterministic: true }, (filter, subject) =>
+      subjectMatches(String(filter), String(subject)) ? 1 : 0,
+    );
     return new EmbeddedEventLog(db, options);
   }
 
@@ -103,18 +109,29 @@ export class EmbeddedEventLog implements EventLog {
   async read(fromSeq: number, max: number): Promise<StoredMessage[]> {
     this.assertOpen();
     if (max <= 0) return [];
-    const rows = this.statements.readFrom.all(Math.max(1, fromSeq), max);
-    return rows.map((row) => ({
-      seq: row.seq,
-      subject: row.subject,
-      data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
-    }));
+    return this.statements.readFrom.all(Math.max(1, fromSeq), max).map(toStoredMessage);
+  }
+
+  async readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]> {
+    this.assertOpen();
+    if (max <= 0) return [];
+    const tail = tailAfterFirstToken(subjectFilter);
+    const rows =
+      tail !== null
+        ? this.statements.readTail.all(tail, Math.max(1, fromSeq), max)
+        : this.statements.readMatching.all(subjectFilter, Math.max(1, fromSeq), max);
+    return rows.map(toStoredMessage);
   }
 
   async head(): Promise<number> {
     this.assertOpen();
     const row = this.statements.head.get();
     return row?.head ?? 0;
+  }
+
+  async oldest(): Promise<number> {
+    this.assertOpen();
+    return this.statements.oldest.get()?.oldest ?? 0;
   }
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
@@ -178,6 +195,13 @@ export class EmbeddedEventLog implements EventLog {
   }
 }
 
+/** The subject after its first token, as SQL; the same expression as the index's. */
+const SUBJECT_TAIL = "substr(subject, instr(subject, '.') + 1)";
+
+function toStoredMessage(row: MessageRow): StoredMessage {
+  return { seq: row.seq, subject: row.subject, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) };
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     findRecent: db.prepare<[string, number], { seq: number }>(
@@ -189,7 +213,14 @@ function prepareStatements(db: Database.Database) {
     readFrom: db.prepare<[number, number], MessageRow>(
       'SELECT seq, subject, data FROM messages WHERE seq >= ? ORDER BY seq LIMIT ?',
     ),
+    readTail: db.prepare<[string, number, number], MessageRow>(
+      `SELECT seq, subject, data FROM messages WHERE ${SUBJECT_TAIL} = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+    ),
+    readMatching: db.prepare<[string, number, number], MessageRow>(
+      'SELECT seq, subject, data FROM messages WHERE subject_matches(?, subject) AND seq >= ? ORDER BY seq LIMIT ?',
+    ),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM messages'),
+    oldest: db.prepare<[], { oldest: number | null }>('SELECT MIN(seq) AS oldest FROM messages'),
     recordAck: db.prepare<[string, number, number]>(
       `INSERT INTO consumers (name, acked_seq, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET acked_seq = excluded.acked_seq, updated_at = excluded.updated_at`,

@@ -54,8 +54,18 @@ export interface EventLog {
   append(messages: LogMessage[]): Promise<AppendResult[]>;
   /** Up to `max` messages with seq >= fromSeq, in order. */
   read(fromSeq: number, max: number): Promise<StoredMessage[]>;
+  /**
+   * Up to `max` messages with seq >= fromSeq whose relative subject matches `subjectFilter`
+   * (NATS wildcards: `*` one token, `>` the rest; see subject-filter.ts), in order.
+   */
+  readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]>;
   /** Sequence of the newest message, 0 when empty. */
   head(): Promise<number>;
+  /**
+   * Sequence of the oldest message still held, 0 when the log holds none. Above 1 when
+   * retention (max_age, max_bytes) dropped older messages.
+   */
+  oldest(): Promise<number>;
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { ConsumeOptions, EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
 import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
 import { partitionSubjectPrefix, withoutPartition } from './partition.js';
+import { serviceSubjectFilter } from './subject-filter.js';
 import { encodeServiceToken } from './subject-token.js';
 
 // Events in and out of the event log. An event is one JSON envelope on subject
@@ -106,6 +107,16 @@ export class EventStore {
   }
 
   /**
+   * One service's events with seq >= fromSeq, in order, from at most `max` log messages.
+   * `throughSeq` is the last message read (fromSeq - 1 when none): read on from throughSeq + 1.
+   */
+  async readService(service: string, fromSeq: number, max: number): Promise<EventBatch> {
+    const messages = await this.log.readSubject(serviceSubjectFilter(service), fromSeq, max);
+    const events = await this.decodeBatch(messages);
+    return { events, throughSeq: messages.at(-1)?.seq ?? fromSeq - 1 };
+  }
+
+  /**
    * A durable consumer of events. The handler is called for every batch of log messages, also
    * one holding only chunks (with no events), so a checkpoint can move past them.
    */
@@ -118,6 +129,11 @@ export class EventStore {
 
   head(): Promise<number> {
     return this.log.head();
+  }
+
+  /** Sequence of the oldest message the log still holds (0: none); see EventLog.oldest. */
+  oldest(): Promise<number> {
+    return this.log.oldest();
   }
 
   private async decodeBatch(messages: StoredMessage[]): Promise<RecordedEvent[]> {

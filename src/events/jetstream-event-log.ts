@@ -101,15 +101,25 @@ export class JetStreamEventLog implements EventLog {
   }
 
   async read(fromSeq: number, max: number): Promise<StoredMessage[]> {
+    return this.readFiltered(undefined, fromSeq, max);
+  }
+
+  async readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]> {
+    // One filter_subject per consumer: what nats-server 2.9 supports.
+    return this.readFiltered(this.subjectPrefix + subjectFilter, fromSeq, max);
+  }
+
+  private async readFiltered(filterSubject: string | undefined, fromSeq: number, max: number): Promise<StoredMessage[]> {
     if (max <= 0) return [];
-    // An ephemeral consumer at fromSeq: its num_pending says exactly how many messages exist
-    // from there, so the fetch asks for no more than that and returns without waiting.
+    // An ephemeral consumer at fromSeq: its num_pending says exactly how many (matching)
+    // messages exist from there, so the fetch asks for no more than that and returns without waiting.
     const info = await this.jsm.consumers.add(this.stream, {
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, fromSeq),
       inactive_threshold: nanos(READ_CONSUMER_INACTIVE_MS),
       mem_storage: true,
+      ...(filterSubject !== undefined ? { filter_subject: filterSubject } : {}),
     });
     try {
       const count = Math.min(max, info.num_pending);
@@ -139,6 +149,11 @@ export class JetStreamEventLog implements EventLog {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
       throw error;
     }
+  }
+
+  async oldest(): Promise<number> {
+    const { state } = await this.jsm.streams.info(this.stream);
+    return state.messages === 0 ? 0 : state.first_seq;
   }
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {

@@ -34,6 +34,8 @@ export interface BatchApplied {
   durationMs: number;
   changedAggregates: AggregateState[];
   changedBreakdowns: BreakdownCount[];
+  /** Newest event time (epoch ms) in the batch; null when it held no event. */
+  newestEventAt: number | null;
 }
 
 /**
@@ -103,7 +105,15 @@ export class Projector {
   /** Rebuilds the read model from the whole log; returns how many events it applied. */
   async replay(onProgress?: (applied: number, head: number) => void): Promise<number> {
     await this.store.reset();
-    this.applied = 0;
+    return this.replayTail(onProgress);
+  }
+
+  /**
+   * Applies the log from the read model's checkpoint (e.g. a restored snapshot's) up to the
+   * head, in replay-sized batches; returns how many events it applied.
+   */
+  async replayTail(onProgress?: (applied: number, head: number) => void): Promise<number> {
+    this.applied = await this.store.checkpoint();
     const head = await this.events.head();
     let count = 0;
     while (this.applied < head) {
@@ -136,6 +146,7 @@ export class Projector {
       durationMs: performance.now() - started,
       changedAggregates: [...state.changed.aggregates].map((id) => state.aggregates.get(id)!),
       changedBreakdowns: [...state.changed.breakdown].map((id) => state.breakdown.get(id)!),
+      newestEventAt: fresh.reduce<number | null>((newest, r) => Math.max(newest ?? r.event.at, r.event.at), null),
     };
     for (const listener of this.listeners) listener(applied);
     const ready = this.waiters.filter((w) => w.seq <= throughSeq);

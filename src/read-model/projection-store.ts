@@ -26,7 +26,8 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
-const PROJECTOR_CHECKPOINT = 'projector';
+/** The checkpoint row of the projector (snapshots record and restore it). */
+export const PROJECTOR_CHECKPOINT = 'projector';
 
 /** The checkpoint row is not where this store left it: another projector wrote the partition. */
 export class CheckpointMoved extends Error {

@@ -76,6 +76,8 @@ export interface ErrorQuery {
   newWithin?: NewWithin | null;
   /** Ask for each error's sparkline. */
   sparkline?: boolean;
+  /** RFC 3339: the list as it stood then (built from the event log); absent or null: live. */
+  at?: string | null;
 }
 
 export type NewWithin = '1h' | '24h' | '7d' | '30d';

@@ -30,6 +30,7 @@ export class PeriskopApi {
     if (query.q.trim()) params = params.set('q', query.q.trim());
     if (query.newWithin) params = params.set('new_since', new Date(Date.now() - NEW_WITHIN_MS[query.newWithin]).toISOString());
     if (query.sparkline) params = params.set('sparkline', '1');
+    if (query.at) params = params.set('at', query.at);
     return this.http.get<ErrorPage>(`api/services/${enc(service)}/errors`, { params });
   }
 

@@ -68,6 +68,32 @@ describe('ServicePage', () => {
     expect(text(el(), '[data-testid="service-title"]')).toBe('checkout');
   });
 
+  it('switches the list to a past moment with the time picker, and back to live', async () => {
+    await open('/checkout');
+    expect((await flush(LIST, { total: 0, items: [] })).params.has('at')).toBe(false);
+    expect(el().querySelector('[data-testid="live"]')).toBeNull();
+
+    const picker = el().querySelector('[data-testid="at-picker"]') as HTMLInputElement;
+    picker.value = '2026-11-23T22:05:07';
+    picker.dispatchEvent(new Event('change'));
+    await settle(harness.fixture);
+    const req = await flush(LIST, { total: 1, items: [summary('com.example.A@1', { total_count: 3 })] });
+    expect(req.params.get('at')).toBe('2026-11-23T22:05:07Z');
+    expect(decodeURIComponent(router.url)).toBe('/checkout?at=2026-11-23T22:05:07Z');
+    expect(text(el(), '[data-testid="list-meta"]')).toBe('1 open error at 2026-11-23 22:05:07 UTC');
+    expect((el().querySelector('[data-testid="at-picker"]') as HTMLInputElement).value).toMatch(/^2026-11-23T22:05:07(\.000)?$/);
+
+    // The past does not change: auto-refresh asks nothing.
+    TestBed.inject(RefreshService).tick();
+    await settle(harness.fixture);
+    http.expectNone((r) => r.url.endsWith(LIST));
+
+    (el().querySelector('[data-testid="live"]') as HTMLButtonElement).click();
+    await settle(harness.fixture);
+    expect((await flush(LIST, { total: 0, items: [] })).params.has('at')).toBe(false);
+    expect(router.url).toBe('/checkout');
+  });
+
   it('filters by severity, sorts by event count and searches through the server', async () => {
     await open('/checkout');
     await flush(LIST, { total: 0, items: [] });

@@ -35,6 +35,7 @@ import { isOnControl, isTypingOrModified } from '../core/keyboard';
 import { errorUrl, serviceUrl } from '../core/links';
 import { RefreshService } from '../core/refresh';
 import { ResolvedKeys } from '../core/resolved-keys';
+import { atFromUrl, atToPicker, pickerToAt } from '../util/point-in-time';
 import { absoluteTime, relativeTime } from '../util/time';
 
 /** Errors per request: the list fetches the pages of the rows scrolled into view (the server allows up to 500). */
@@ -92,6 +93,8 @@ export class ServicePage {
   readonly sort = input<string>();
   /** `new=1h|24h|7d|30d`: only errors first seen that recently. */
   readonly new = input<string>();
+  /** RFC 3339: the list as it stood then; absent: live. */
+  readonly at = input<string>();
 
   private readonly api = inject(PeriskopApi);
   private readonly router = inject(Router);
@@ -125,7 +128,11 @@ export class ServicePage {
     limit: PAGE_SIZE,
     newWithin: this.new() ? pick<NewWithin>(this.new(), NEW_WITHIN_VALUES, '24h') : null,
     sparkline: true,
+    at: atFromUrl(this.at()),
   }));
+
+  /** The time picker's value (UTC); empty when live. */
+  protected readonly atPicker = computed(() => atToPicker(this.query().at ?? null));
 
   /** The query string to carry along links, defaults left out. */
   protected readonly linkParams = computed<Params>(() => {
@@ -136,6 +143,7 @@ export class ServicePage {
       q: q.q.trim() || null,
       sort: q.sort === 'last_seen' ? null : q.sort,
       new: q.newWithin ?? null,
+      at: q.at ?? null,
     };
   });
 
@@ -166,8 +174,9 @@ export class ServicePage {
   protected readonly meta = computed(() => {
     const total = this.shownTotal();
     if (total === null) return '';
-    const status = this.query().status;
-    return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors'].filter(Boolean).join(' ');
+    const { status, at } = this.query();
+    const asOf = at ? `at ${absoluteTime(Date.parse(at) / 1000)}` : '';
+    return [String(total), status === 'all' ? '' : status, total === 1 ? 'error' : 'errors', asOf].filter(Boolean).join(' ');
   });
 
   protected readonly filtered = computed(() => this.query().severity !== null || this.query().q.trim() !== '' || !!this.query().newWithin);
@@ -280,7 +289,8 @@ export class ServicePage {
 
   /** Auto-refresh: fetch again the pages on screen; rows away from it are dropped, and fetched when scrolled to. */
   protected reload(): void {
-    if (this.loading()) return;
+    // A past moment does not change: nothing to refresh.
+    if (this.loading() || this.query().at) return;
     if (this.notFound() || this.total() === null) {
       this.reset(this.service(), this.query());
       return;
@@ -448,6 +458,11 @@ export class ServicePage {
   protected searchNow(text: string): void {
     this.searchText.set(text);
     this.setQuery({ q: text || null });
+  }
+
+  /** Switches the list to a past moment (a picker value, UTC), or back to live (""). */
+  protected setAt(value: string): void {
+    this.setQuery({ at: pickerToAt(value) }, false);
   }
 
   protected clearFilters(): void {

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { goErrorAggregate } from '../src/api/go-response.js';
+import { parseConfig } from '../src/config/index.js';
+import type { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import type { PeriskopEvent } from '../src/events/events.js';
+import { EventStore } from '../src/events/event-store.js';
+import { decodeSnapshot, dumpReadModel, encodeSnapshot, restoreRows, unusableBecause } from '../src/history/read-model-snapshot.js';
+import { Projector } from '../src/projector/projector.js';
+import { ProjectionStore } from '../src/read-model/projection-store.js';
+import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
+import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
+import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
+import { snapshot } from './support/scraped-snapshot.js';
+
+// A snapshot taken on each database restores into another (time travel restores into SQLite
+// in memory) and, with the log after it, answers exactly as the database it came from.
+
+const AT = 1_700_000_000_000;
+
+const BEFORE: PeriskopEvent[] = [
+  { type: 'TargetsDiscovered', version: 1, service: 'svc.one', at: AT, data: { targets: [{ address: 'a:1', url: 'http://a:7777/errors', labels: { zone: 'eu' } }] } },
+  snapshot('svc.one', 'a', 'E@1', 3, [{ uuid: 'u1', at: AT + 1_000 }, { uuid: 'u2', at: AT + 1_000 }]),
+  snapshot('svc two/with slash', 'c', 'E@2', 7, [{ uuid: 'u5', at: AT + 2_000 }]),
+  { type: 'ErrorResolved', version: 1, service: 'svc two/with slash', at: AT + 3_000, data: { aggregation_key: 'E@2' } },
+];
+const AFTER: PeriskopEvent[] = [
+  snapshot('svc.one', 'a', 'E@1', 5, [{ uuid: 'u3', at: AT + 4_000 }]),
+  snapshot('svc two/with slash', 'c', 'E@2', 9, [{ uuid: 'u6', at: AT + 5_000 }]),
+  { type: 'ScrapeFailed', version: 1, service: 'svc.one', at: AT + 6_000, data: { target: 'http://a:7777/errors', reason: 'timeout', detail: 'no answer' } },
+];
+
+async function answers(db: ReadModelDatabase, only?: string) {
+  const queries = new ReadModelQueries(db);
+  const services = (await queries.services()).filter((s) => only === undefined || s === only);
+  const errors: Record<string, unknown> = {};
+  for (const service of services) errors[service] = (await queries.openErrors(service)).map(goErrorAggregate);
+  const targets = (await queries.targets()).filter((t) => only === undefined || t.service === only);
+  const occurrences = await queries.occurrences('svc.one', 'E@1', '1m', 0, Number.MAX_SAFE_INTEGER);
+  return { services, errors, targets, occurrences: only === undefined || only === 'svc.one' ? occurrences : [] };
+}
+
+describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
+  let database: TestDatabase;
+  let events: TestEventLog<EmbeddedEventLog>;
+  let db: ReadModelDatabase;
+  let memory: ReadModelDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(kind);
+    events = await openTestEmbeddedLog();
+    db = await ReadModelDatabase.create(parseConfig({ repository: database.section, services: [] }, 'test.yaml').repository);
+    memory = await ReadModelDatabase.create({ type: 'memory' });
+    await Promise.all([db.ready(), memory.ready()]);
+  });
+
+  afterEach(async () => {
+    await memory.close();
+    await db.close();
+    await events.cleanup();
+    await database.drop();
+  });
+
+  it('restores into SQLite in memory and, with the log after it, answers as the database it came from', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replay();
+    const atSnapshot = await answers(db);
+
+    const dumped = await dumpReadModel(db);
+    expect(dumped.seq).toBe(BEFORE.length);
+    expect(dumped.tables).not.toContain('checkpoint');
+    const snapshot = decodeSnapshot(encodeSnapshot({ ...dumped, at: AT + 3_000 }), 'test');
+    expect(snapshot).toMatchObject({ seq: dumped.seq, at: AT + 3_000, tables: dumped.tables });
+    expect(unusableBecause(snapshot)).toBeNull();
+    expect(unusableBecause({ tables: snapshot.tables.slice(1) })).toMatch(/^it predates the table\(s\) /);
+    expect(snapshot.rows.every((r) => r.service === 'svc.one' || r.service === 'svc two/with slash')).toBe(true);
+
+    await store.publish(AFTER.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replayTail();
+    const live = await answers(db);
+
+    await restoreRows(memory, snapshot.seq, snapshot.rows);
+    expect(await answers(memory)).toEqual(atSnapshot);
+    const projector = new Projector(store, new ProjectionStore(memory));
+    expect(await projector.replayTail()).toBe(AFTER.length);
+    expect(await answers(memory)).toEqual(live);
+  });
+
+  it("restores one service's rows alone", async () => {
+    const store = new EventStore(events.log);
+    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replay();
+    const snapshot = { ...(await dumpReadModel(db)), at: 0 };
+    await restoreRows(memory, snapshot.seq, snapshot.rows.filter((r) => r.service === 'svc.one'));
+    expect(await answers(memory)).toEqual(await answers(db, 'svc.one'));
+  });
+});
