@@ -111,7 +111,7 @@ export class EventStore {
    * `throughSeq` is the last message read (fromSeq - 1 when none): read on from throughSeq + 1.
    */
   async readService(service: string, fromSeq: number, max: number): Promise<EventBatch> {
-    const messages = await this.log.readSubject(serviceSubjectFilter(service), fromSeq, max);
+    const messages = await this.log.readSubject(serviceSubjectFilter(service, this.partitions), fromSeq, max);
     const events = await this.decodeBatch(messages);
     return { events, throughSeq: messages.at(-1)?.seq ?? fromSeq - 1 };
   }

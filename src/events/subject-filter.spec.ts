@@ -29,4 +29,11 @@ describe('subject filters', () => {
     expect(serviceSubjectFilter('api.payments v2')).toBe('*.api_2Epayments_20v2');
     expect(subjectMatches(serviceSubjectFilter('a.b'), 'ErrorResolved.a_2Eb')).toBe(true);
   });
+
+  it('puts the service\'s partition first when the stream is partitioned', () => {
+    const filter = serviceSubjectFilter('checkout', 4);
+    expect(filter).toMatch(/^p[0-3]\.\*\.checkout$/);
+    expect(subjectMatches(filter, `${filter.split('.')[0]}.SnapshotScraped.checkout`)).toBe(true);
+    expect(subjectMatches(filter, 'SnapshotScraped.checkout')).toBe(false);
+  });
 });

@@ -1,12 +1,13 @@
+import { partitionSubjectPrefix } from './partition.js';
 import { encodeServiceToken } from './subject-token.js';
 
-// Which relative subjects belong to one service: `<type>.<service-token>`, split events'
-// chunks (`chunk.<service-token>`) included. The one place that knows the subject layout for
-// filtering: when subjects gain a token (stream partitions), only this file changes.
+// Which relative subjects belong to one service: `[p<k>.]<type>.<service-token>`, split events'
+// chunks (`[p<k>.]chunk.<service-token>`) included. The one place that knows the subject layout
+// for filtering.
 
-/** A NATS-style filter (`*` = one token) over relative subjects. */
-export function serviceSubjectFilter(service: string): string {
-  return `*.${encodeServiceToken(service)}`;
+/** A NATS-style filter (`*` = one token) over relative subjects; `partitions` as events.partitions. */
+export function serviceSubjectFilter(service: string, partitions = 1): string {
+  return `${partitionSubjectPrefix(service, partitions)}*.${encodeServiceToken(service)}`;
 }
 
 /** Whether a relative subject matches a filter: `*` matches one token, `>` the rest (one or more). */
