@@ -38,7 +38,7 @@ describe('cluster and partition configuration', () => {
     [`${JETSTREAM}cluster: {lease_ttl: 500ms}`, 'cluster.lease_ttl', 'must be at least 1s (a lease is renewed every third of it)'],
     [`${JETSTREAM}cluster: {ttl: 5s}`, 'cluster.ttl', 'unknown key (allowed: enabled, lease_ttl, replica_id)'],
     [`events: {type: jetstream, url: "nats://n:4222", partitions: 0}`, 'events.partitions', '0 is out of range (1..256)'],
-    ['events: {type: embedded, partitions: 2}', 'events.partitions', 'unknown key (allowed with type embedded: type, path)'],
+    ['events: {type: embedded, partitions: 2}', 'events.partitions', 'unknown key (allowed with type embedded: type, path, snapshot_every, snapshots_kept)'],
   ])('%s is refused at %s', (text, keyPath, problem) => {
     let error: unknown;
     try {

@@ -86,7 +86,10 @@ export class TimeTravel {
 
   /** Folds the service's events after `fromSeq`, stopping at the first one past `at`. */
   private async fold(db: ReadModelDatabase, service: string, fromSeq: number, at: number): Promise<number> {
-    const projector = new Projector(this.events, new ProjectionStore(db));
+    const store = new ProjectionStore(db);
+    // Commits move the checkpoint only from where the store last saw it: the restored snapshot's.
+    await store.checkpoint();
+    const projector = new Projector(this.events, store);
     let folded = 0;
     for (let seq = fromSeq + 1; ; ) {
       const { events, throughSeq } = await this.events.readService(service, seq, FOLD_BATCH);
