@@ -4,12 +4,17 @@ import type { EventStore } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
 import type { ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
-import { apply } from './projection.js';
+import { apply, type ProjectionState } from './projection.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
-/** A rebuild writes each touched error once per batch: bigger batches, fewer rewrites. */
-const REPLAY_BATCH = 5_000;
+/** Events read per step of a rebuild. */
+const REPLAY_READ_BATCH = 5_000;
+/**
+ * A rebuild folds this many events in memory before one commit: each touched error (with its
+ * up to 100 occurrences) is written once per commit, not once per read batch.
+ */
+const REPLAY_COMMIT_EVENTS = 100_000;
 
 export interface BatchApplied {
   throughSeq: number;
@@ -86,13 +91,28 @@ export class Projector {
     this.applied = 0;
     const head = await this.events.head();
     let count = 0;
-    while (this.applied < head) {
-      const { events, throughSeq } = await this.events.read(this.applied + 1, REPLAY_BATCH);
-      if (throughSeq <= this.applied) break;
-      await this.applyBatch(events, throughSeq);
-      count += events.length;
-      onProgress?.(this.applied, head);
+    let read = 0;
+    let state: ProjectionState | undefined;
+    let pending = 0;
+    let started = performance.now();
+    while (read < head) {
+      const { events, throughSeq } = await this.events.read(read + 1, REPLAY_READ_BATCH);
+      if (throughSeq <= read) break;
+      const batch = events.map((r) => r.event);
+      state = await this.store.load(batch, state);
+      for (const event of batch) apply(state, event);
+      read = throughSeq;
+      pending += batch.length;
+      count += batch.length;
+      if (pending >= REPLAY_COMMIT_EVENTS || read >= head) {
+        await this.commitBatch(state, read, pending, started);
+        state = undefined;
+        pending = 0;
+        started = performance.now();
+        onProgress?.(this.applied, head);
+      }
     }
+    if (state) await this.commitBatch(state, read, pending, started);
     return count;
   }
 
@@ -102,11 +122,15 @@ export class Projector {
     const fresh = batch.filter((r) => r.seq > this.applied);
     const state = await this.store.load(fresh.map((r) => r.event));
     for (const { event } of fresh) apply(state, event);
+    await this.commitBatch(state, throughSeq, fresh.length, started);
+  }
+
+  private async commitBatch(state: ProjectionState, throughSeq: number, events: number, started: number): Promise<void> {
     await this.store.commit(state, throughSeq);
     this.applied = throughSeq;
     const applied: BatchApplied = {
       throughSeq,
-      events: fresh.length,
+      events,
       durationMs: performance.now() - started,
       changedAggregates: [...state.changed.aggregates].map((id) => state.aggregates.get(id)!),
     };
