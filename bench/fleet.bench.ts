@@ -1,0 +1,2 @@
+import type { Benchmark } from './suite.js';
+export const fleetBenchmarks: Benchmark[] = [];
