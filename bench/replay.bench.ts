@@ -156,6 +156,14 @@ export const replayBenchmark: Benchmark = {
           },
         },
         {
+          figure: '  replay: read + decode only',
+          value: read.eventsPerSecond,
+          unit: 'events/s',
+          goal: null,
+          met: null,
+          command,
+        },
+        {
           figure: '  replay: read + decode + fold in memory, no database',
           value: fold.eventsPerSecond,
           unit: 'events/s',

@@ -57,11 +57,13 @@ export function mergeOccurrences(
   cap: number = LATEST_ERRORS_CAP,
 ): ErrorOccurrence[] {
   if (incoming.length === 0) return stored.length > cap ? stored.slice(0, cap) : [...stored];
-  const storedUuids = new Set<string>();
-  for (const occurrence of stored) storedUuids.add(occurrence.uuid);
-  const fresh = new Map<string, ErrorOccurrence>();
-  for (const occurrence of incoming) if (!storedUuids.has(occurrence.uuid) && !fresh.has(occurrence.uuid)) fresh.set(occurrence.uuid, occurrence);
-  const added = [...fresh.values()].sort(newerFirst);
+  // A linear scan per incoming occurrence: they are one or two, and hashing the hundred
+  // stored uuids into a set on every report cost more than the merge itself.
+  const added: ErrorOccurrence[] = [];
+  for (const occurrence of incoming) {
+    if (!stored.some((o) => o.uuid === occurrence.uuid) && !added.some((o) => o.uuid === occurrence.uuid)) added.push(occurrence);
+  }
+  added.sort(newerFirst);
   const base = isSorted(stored) ? stored : [...stored].sort(newerFirst);
   const merged: ErrorOccurrence[] = [];
   let i = 0;

@@ -1,4 +1,5 @@
 import type { PeriskopEvent } from '../events/events.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import type { AggregateState } from '../projector/aggregate-rules.js';
 import {
   aggregateId,
@@ -223,6 +224,22 @@ function toAggregateState(row: AggregatedErrorRow): AggregateState {
   };
 }
 
+// An error's occurrences are rewritten whenever one arrives, yet the other 99 are the same
+// objects as last time (the merge keeps them): each is serialised once and its text reused.
+const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
+
+function occurrencesJson(occurrences: readonly ErrorOccurrence[]): string {
+  const parts = occurrences.map((o) => {
+    let json = occurrenceJson.get(o);
+    if (json === undefined) {
+      json = JSON.stringify(o);
+      occurrenceJson.set(o, json);
+    }
+    return json;
+  });
+  return `[${parts.join(',')}]`;
+}
+
 function aggregateColumns(state: AggregateState): ColumnValues {
   return {
     id: rowId(state.service, state.aggregationKey),
@@ -236,7 +253,7 @@ function aggregateColumns(state: AggregateState): ColumnValues {
     resolved_at: state.resolvedAt,
     resolved_count: state.resolvedCount,
     reopened_at: state.reopenedAt,
-    latest_errors: JSON.stringify(state.latestErrors),
+    latest_errors: occurrencesJson(state.latestErrors),
   };
 }
 
