@@ -19,20 +19,23 @@ const GOAL_CYCLE_P95_S = 5;
 const GOAL_RSS_RATIO = 1.2;
 const GOAL_FRESHNESS_P99_S = 2;
 
-function serverConfig(sim: SimulatedInstances, refreshInterval: string) {
+/** `timeout` beside the interval: a 1.25 MB payload on a loaded machine can take over 1 s. */
+function serverConfig(sim: SimulatedInstances, refreshInterval: string, timeout = '5s') {
   return (dir: string) => ({
     repository: { type: 'sqlite', path: join(dir, 'read-model.sqlite') },
     events: { type: 'embedded', path: join(dir, 'events') },
-    services: [{ name: SERVICE, static_configs: [{ targets: sim.targets() }], scraper: { endpoint: '/errors', refresh_interval: refreshInterval } }],
+    services: [{ name: SERVICE, static_configs: [{ targets: sim.targets() }], scraper: { endpoint: '/errors', refresh_interval: refreshInterval, timeout } }],
   });
 }
 
-/** SnapshotScraped events the server has recorded (its own counter). */
-async function snapshotsRecorded(server: ServerUnderTest): Promise<number> {
+/** Events of a type the server has recorded (its own counter). */
+async function recorded(server: ServerUnderTest, type: 'SnapshotScraped' | 'ScrapeFailed'): Promise<number> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  const match = /^periskop_events_published_total\{type="SnapshotScraped"\} (\d+)/m.exec(text);
+  const match = new RegExp(`^periskop_events_published_total\\{type="${type}"\\} (\\d+)`, 'm').exec(text);
   return match ? Number(match[1]) : 0;
 }
+
+const snapshotsRecorded = (server: ServerUnderTest) => recorded(server, 'SnapshotScraped');
 
 /** Waits until `count` snapshots are recorded, then until the projection has applied them. */
 async function recordedAndProjected(server: ServerUnderTest, count: number): Promise<void> {
@@ -47,6 +50,8 @@ interface CycleRun {
   cycleSeconds: number[];
   cpuCores: number;
   rssBytes: number;
+  /** ScrapeFailed events (a failing target is recorded when its state changes). */
+  scrapeFailures: number;
 }
 
 async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: number): Promise<CycleRun> {
@@ -74,7 +79,8 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       rssBytes = Math.max(rssBytes, server.rssBytes());
     }
     const cpuCores = (server.cpuSeconds() - cpuBefore) / ((performance.now() - started) / 1000);
-    return { instances: shape.instances, payloadBytes: sim.payloadBytes, firstScrapeSeconds, cycleSeconds, cpuCores, rssBytes };
+    const scrapeFailures = await recorded(server, 'ScrapeFailed');
+    return { instances: shape.instances, payloadBytes: sim.payloadBytes, firstScrapeSeconds, cycleSeconds, cpuCores, rssBytes, scrapeFailures };
   } finally {
     await server.stop(ctx.options.keep);
     await sim.stop();
@@ -101,6 +107,7 @@ export const scrapeCycleBenchmark: Benchmark = {
     const ratio = largest.rssBytes / smallest.rssBytes;
     const details = {
       refreshInterval: '1s',
+      scrapeTimeout: '5s',
       keys: 50,
       latestPerKey: 10,
       changedKeysPerRound: 5,

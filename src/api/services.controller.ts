@@ -7,10 +7,13 @@ import { EventStore } from '../events/event-store.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { InvalidSearch } from '../read-model/error-search.js';
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
-import { goErrorAggregate, sendJson, sendText } from './go-response.js';
+import { goErrorAggregate, goJsonText, sendJson, sendText } from './go-response.js';
+import { GoErrorsCache } from './go-errors-cache.js';
 
 @Controller('services')
 export class ServicesController {
+  private readonly goErrors = new GoErrorsCache();
+
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly events: EventStore,
@@ -24,8 +27,11 @@ export class ServicesController {
 
   @Get(':service/errors')
   async errors(@Param('service') service: string, @Res() response: Response): Promise<void> {
+    // Read before the body: a commit in between only makes the cached body older than its key, never newer.
+    const seq = await this.queries.appliedSeq();
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
-    sendJson(response, (await this.queries.openErrors(service)).map(goErrorAggregate));
+    const body = await this.goErrors.body(service, seq, async () => goJsonText((await this.queries.openErrors(service)).map(goErrorAggregate)));
+    response.status(200).type('application/json').send(body);
   }
 
   /** Occurrences over time: `[{t: <Unix seconds>, count}]`, buckets without any left out. */

@@ -4,6 +4,7 @@ import type { ErrorSearch } from './error-search.js';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
+import { selectOpenErrors } from './aggregate-rows.js';
 
 /** What the API reads. Each call works on its own fork of the entity manager. */
 export class ReadModelQueries {
@@ -18,11 +19,20 @@ export class ReadModelQueries {
     return (await this.db.read((em) => em.count(ServiceEntity, { id: rowId(service) }))) > 0;
   }
 
+  /**
+   * The last event sequence applied to the read model. It is committed with every change the
+   * projector makes, so an unchanged value means unchanged tables (what response caches key on).
+   */
+  async appliedSeq(): Promise<number> {
+    return this.db.read(async (em) => {
+      const row = (await em.getKnex()('checkpoint').select('seq').where('name', 'projector').first()) as { seq: number | string } | undefined;
+      return row ? Number(row.seq) : 0;
+    });
+  }
+
   /** Unresolved aggregated errors of a service, most recent first. */
   async openErrors(service: string): Promise<AggregatedErrorRow[]> {
-    return this.db.read((em) =>
-      em.find(AggregatedErrorEntity, { serviceId: rowId(service), resolvedAt: null }, { orderBy: { lastSeen: 'desc', id: 'asc' } }),
-    );
+    return this.db.read((em) => selectOpenErrors(em.getKnex(), rowId(service)));
   }
 
   /** One page of a service's errors, and how many match in all. */
