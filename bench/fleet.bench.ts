@@ -95,8 +95,8 @@ export const scrapeCycleBenchmark: Benchmark = {
   name: 'scrape-cycle',
   describe: 'built server scraping 10 / 100 / 1,000 simulated instances × 50 keys × 10 latest errors: cycle time, CPU, RSS',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const sizes = ctx.options.quick ? [10, 30, 100] : [10, 100, 1_000];
-    const cycles = ctx.options.quick ? 3 : 10;
+    const sizes = ctx.options.quick ? [5, 10, 20] : [10, 100, 1_000];
+    const cycles = ctx.options.quick ? 2 : 10;
     const runs: CycleRun[] = [];
     for (const n of sizes) runs.push(await scrapeCycles(ctx, shapeFor(ctx, n), cycles));
     const largest = runs.at(-1)!;
@@ -144,7 +144,7 @@ export const freshnessBenchmark: Benchmark = {
   name: 'freshness',
   describe: 'scrape → visible in GET /services/:s/errors/, built server, 10 instances, refresh 500 ms',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const samples = ctx.options.quick ? 10 : 100;
+    const samples = ctx.options.quick ? 5 : 100;
     const sim = new SimulatedInstances({ instances: 10, keys: 5, latest: 3, changedKeys: 1, seed: ctx.options.seed });
     await sim.start();
     const server = await ServerUnderTest.start(ctx.root, serverConfig(sim, '500ms'));

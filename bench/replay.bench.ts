@@ -122,7 +122,7 @@ export const replayBenchmark: Benchmark = {
   name: 'replay',
   describe: 'periskop replay: rebuild a SQLite read model from an embedded log of realistic SnapshotScraped events',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const options: Options = { events: ctx.options.quick ? 20_000 : 1_000_000, seed: ctx.options.seed };
+    const options: Options = { events: ctx.options.quick ? 10_000 : 1_000_000, seed: ctx.options.seed };
     const dir = await mkdtemp(join(tmpdir(), 'periskop-bench-replay-'));
     const eventsDir = join(dir, 'events');
     const readModel = join(dir, 'read-model.sqlite');
