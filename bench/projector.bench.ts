@@ -70,7 +70,7 @@ export const projectorBenchmark: Benchmark = {
   name: 'projector',
   describe: 'live projector from JetStream into SQLite, PostgreSQL, MariaDB vs a raw consume of the same messages',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const events = ctx.options.quick ? 2_000 : 100_000;
+    const events = ctx.options.quick ? 2_000 : 20_000;
     const names = uniqueStreamNames();
     const log = await JetStreamEventLog.connect({ url: NATS_URL, ...names, name: 'periskop-bench' });
     try {
