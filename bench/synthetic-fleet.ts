@@ -1,10 +1,18 @@
 import type { SnapshotScrapedV1 } from '../src/events/events.js';
 import type { AggregatedErrorPayload, ErrorOccurrence, Severity } from '../src/scraper/payload.types.js';
 
-// A deterministic, realistic event log for the replay benchmark: a fleet of services whose
-// instances report pre-aggregated exceptions, recorded as the scraper records them — one
-// SnapshotScraped per changed scrape, carrying only the keys whose total moved (1–5) and only
-// the new occurrences of each (1–3), each with a ~20-frame stack trace and an HTTP context.
+// A deterministic, realistic event log for the benchmarks: a fleet of services whose instances
+// report pre-aggregated exceptions, recorded as the scraper records them. A SnapshotScraped
+// carries only the keys whose total moved and only their new occurrences, so most events are
+// small: 1 changed key (60 %), 2 (25 %) or 3 (15 %), each with 1 new occurrence (70 %) or 2.
+// A few (FULL_SNAPSHOT_SHARE) are first scrapes after a Periskop start: every key of the
+// target with its client's latest 10 occurrences. Occurrences carry a ~20-frame stack trace
+// (30 % with a cause) and an HTTP context, about 2 KB of JSON each.
+
+/** Share of events that are a first scrape carrying the target's whole payload. */
+export const FULL_SNAPSHOT_SHARE = 0.002;
+/** Occurrences a client keeps per key (the Go client's default). */
+export const CLIENT_LATEST_ERRORS = 10;
 
 export interface FleetShape {
   services: number;
@@ -84,17 +92,19 @@ export class SyntheticFleet {
     });
   }
 
-  /** The next scrape that found something new: 1–5 changed keys of one target. */
+  /** The next scrape that found something new (see the top of this file for the mix). */
   nextSnapshot(): SnapshotScrapedV1 {
     this.clockMs += 1 + Math.floor(this.random() * 50);
     const service = this.pick(this.services);
     const target = this.pick(service.targets);
+    const full = this.random() < FULL_SNAPSHOT_SHARE;
     const changed = new Set<number>();
-    const count = 1 + Math.floor(this.random() * 5);
+    const r = this.random();
+    const count = full ? service.keys.length : r < 0.6 ? 1 : r < 0.85 ? 2 : 3;
     while (changed.size < count) changed.add(Math.floor(this.random() * service.keys.length));
     const aggregated_errors: AggregatedErrorPayload[] = [...changed].map((k) => {
       const spec = service.keys[k]!;
-      const fresh = 1 + Math.floor(this.random() * 3);
+      const fresh = full ? CLIENT_LATEST_ERRORS : this.random() < 0.7 ? 1 : 2;
       // Clients keep only their latest occurrences: the total grows by more than they show.
       const total = (target.totals.get(k) ?? 0) + fresh + Math.floor(this.random() * 3);
       target.totals.set(k, total);
@@ -113,6 +123,27 @@ export class SyntheticFleet {
       at: this.clockMs,
       data: { target: target.url, target_uuid: target.uuid, source: 'scrape', aggregated_errors },
     };
+  }
+
+  /**
+   * What one instance serves on GET /errors: `keys` aggregated errors, each with its latest
+   * `latest` occurrences, totals grown by `round` (so every round changes every key).
+   */
+  instancePayload(service: number, keys: number, latest: number, round: number): AggregatedErrorPayload[] {
+    const s = this.services[service % this.services.length]!;
+    return s.keys.slice(0, keys).map((spec, k) => ({
+      aggregation_key: spec.key,
+      total_count: (round + 1) * (k + 1),
+      severity: spec.severity,
+      created_at: null,
+      latest_errors: Array.from({ length: latest }, () => this.occurrence(s.name, spec)),
+    }));
+  }
+
+  /** A new occurrence of key `k` of service number `service`. */
+  newOccurrence(service: number, k: number): ErrorOccurrence {
+    const s = this.services[service % this.services.length]!;
+    return this.occurrence(s.name, s.keys[k % s.keys.length]!);
   }
 
   private occurrence(service: string, spec: KeySpec): ErrorOccurrence {
@@ -173,4 +204,11 @@ export class SyntheticFleet {
     const h = this.hex(32);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
+}
+
+export function describeFleet(shape: FleetShape): Record<string, unknown> {
+  return {
+    ...shape,
+    mix: `SnapshotScraped: 1 changed key 60 %, 2 25 %, 3 15 %; 1 new occurrence 70 %, 2 30 %; ${FULL_SNAPSHOT_SHARE * 100} % first-scrape snapshots with all ${shape.keysPerService} keys × ${CLIENT_LATEST_ERRORS} occurrences`,
+  };
 }

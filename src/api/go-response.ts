@@ -5,8 +5,13 @@ import type { ErrorOccurrence } from '../scraper/payload.types.js';
 // The Go server's JSON shapes and byte format (json.Marshal + Fprintln: a trailing newline,
 // times in Unix seconds).
 
+/** The Go server's bytes for a JSON value. */
+export function goJsonText(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
 export function sendJson(response: Response, value: unknown, status = 200): void {
-  response.status(status).type('application/json').send(`${JSON.stringify(value)}\n`);
+  response.status(status).type('application/json').send(goJsonText(value));
 }
 
 /** Like Go's http.Error: plain text with a trailing newline. */

@@ -10,13 +10,16 @@ import { InvalidSearch, parseQueryTime } from '../read-model/error-search.js';
 import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js';
 import { breakdownResponse, type BreakdownResponse } from './breakdown-response.js';
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
-import { goErrorAggregate, sendJson, sendText } from './go-response.js';
+import { goErrorAggregate, goJsonText, sendJson, sendText } from './go-response.js';
+import { GoErrorsCache } from './go-errors-cache.js';
 import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
 import { TimeTravel } from '../history/time-travel.js';
 import { HistoryGone } from '../history/history-gone.js';
 
 @Controller('services')
 export class ServicesController {
+  private readonly goErrors = new GoErrorsCache();
+
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly events: EventStore,
@@ -50,8 +53,12 @@ export class ServicesController {
       throw error;
     }
     if (at !== undefined) return this.errorsAt(service, at, since, response);
+    // Read before the body: a commit in between only makes the cached body older than its key, never newer.
+    const seq = await this.queries.appliedSeq();
     if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
-    sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
+    if (since !== null) return sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
+    const body = await this.goErrors.body(service, seq, async () => goJsonText((await this.queries.openErrors(service)).map(goErrorAggregate)));
+    response.status(200).type('application/json').send(body);
   }
 
   /** Counts per target label value (the service's breakdown_labels) and when each value was first seen: see breakdown-response.ts. */

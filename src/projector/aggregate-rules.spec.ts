@@ -32,6 +32,10 @@ describe('mergeOccurrences', () => {
     ['keeps newest first', [occurrence('a', 1)], [occurrence('b', 3), occurrence('c', 2)], ['b', 'c', 'a']],
     ['drops an occurrence already stored (same uuid)', [occurrence('a', 1)], [occurrence('a', 1), occurrence('b', 2)], ['b', 'a']],
     ['keeps stored order when nothing new arrives', [occurrence('b', 2), occurrence('a', 1)], [], ['b', 'a']],
+    ['interleaves new occurrences between stored ones', [occurrence('d', 4), occurrence('b', 2)], [occurrence('a', 1), occurrence('c', 3), occurrence('e', 5)], ['e', 'd', 'c', 'b', 'a']],
+    ['breaks timestamp ties by uuid', [occurrence('b', 1)], [occurrence('c', 1), occurrence('a', 1)], ['a', 'b', 'c']],
+    ['drops a uuid repeated within the incoming list', [], [occurrence('a', 2), occurrence('a', 2)], ['a']],
+    ['orders a stored list that is out of order', [occurrence('a', 1), occurrence('b', 2)], [occurrence('c', 3)], ['c', 'b', 'a']],
   ])('%s', (_name, stored, incoming, uuids) => {
     expect(mergeOccurrences(stored, incoming).map((o) => o.uuid)).toEqual(uuids);
   });
@@ -42,6 +46,14 @@ describe('mergeOccurrences', () => {
     expect(merged).toHaveLength(100);
     expect(merged[0]!.uuid).toBe('u149');
     expect(merged[99]!.uuid).toBe('u50');
+  });
+
+  it('caps a full stored list, dropping its oldest for newer arrivals', () => {
+    const stored = Array.from({ length: 100 }, (_, i) => occurrence(`s${i}`, 1000 - i));
+    const merged = mergeOccurrences(stored, [occurrence('new', 2000), occurrence('old', 1)]);
+    expect(merged).toHaveLength(100);
+    expect(merged[0]!.uuid).toBe('new');
+    expect(merged[99]!.uuid).toBe('s98');
   });
 });
 

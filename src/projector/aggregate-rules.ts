@@ -35,19 +35,44 @@ export function countDelta(lastTotal: number | undefined, total: number): number
   return total >= lastTotal ? total - lastTotal : total;
 }
 
-/** stored ∪ incoming, one per uuid, newest first, capped. */
+/** Newest first; the uuid breaks ties so the order is total and replays give the same list. */
+function newerFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
+  return b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+}
+
+function isSorted(occurrences: readonly ErrorOccurrence[]): boolean {
+  for (let i = 1; i < occurrences.length; i++) if (newerFirst(occurrences[i - 1]!, occurrences[i]!) > 0) return false;
+  return true;
+}
+
+/**
+ * stored ∪ incoming, one per uuid (the stored one wins), newest first, capped.
+ * Stored lists are already in order (this function wrote them) and a snapshot brings only a
+ * few new occurrences: sort the few and merge the two lists, instead of re-sorting the
+ * hundred on every report.
+ */
 export function mergeOccurrences(
   stored: readonly ErrorOccurrence[],
   incoming: readonly ErrorOccurrence[],
   cap: number = LATEST_ERRORS_CAP,
 ): ErrorOccurrence[] {
   if (incoming.length === 0) return stored.length > cap ? stored.slice(0, cap) : [...stored];
-  const byUuid = new Map<string, ErrorOccurrence>();
-  for (const occurrence of stored) byUuid.set(occurrence.uuid, occurrence);
-  for (const occurrence of incoming) if (!byUuid.has(occurrence.uuid)) byUuid.set(occurrence.uuid, occurrence);
-  return [...byUuid.values()]
-    .sort((a, b) => b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0))
-    .slice(0, cap);
+  // A linear scan per incoming occurrence: they are one or two, and hashing the hundred
+  // stored uuids into a set on every report cost more than the merge itself.
+  const added: ErrorOccurrence[] = [];
+  for (const occurrence of incoming) {
+    if (!stored.some((o) => o.uuid === occurrence.uuid) && !added.some((o) => o.uuid === occurrence.uuid)) added.push(occurrence);
+  }
+  added.sort(newerFirst);
+  const base = isSorted(stored) ? stored : [...stored].sort(newerFirst);
+  const merged: ErrorOccurrence[] = [];
+  let i = 0;
+  let j = 0;
+  while (merged.length < cap && (i < base.length || j < added.length)) {
+    if (j >= added.length || (i < base.length && newerFirst(base[i]!, added[j]!) <= 0)) merged.push(base[i++]!);
+    else merged.push(added[j++]!);
+  }
+  return merged;
 }
 
 function newestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {

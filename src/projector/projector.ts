@@ -1,17 +1,22 @@
 import { Logger } from '@nestjs/common';
-import type { RecordedEvent } from '../events/events.js';
+import type { PeriskopEvent, RecordedEvent } from '../events/events.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
 import { CheckpointMoved, type ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
-import { apply } from './projection.js';
+import { apply, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 const MAX_BATCH = 500;
-/** A rebuild writes each touched error once per batch: bigger batches, fewer rewrites. */
-const REPLAY_BATCH = 5_000;
+/** Events read per step of a rebuild. */
+const REPLAY_READ_BATCH = 5_000;
+/**
+ * A rebuild folds this many events in memory before one commit: each touched error (with its
+ * up to 100 occurrences) is written once per commit, not once per read batch.
+ */
+const REPLAY_COMMIT_EVENTS = 100_000;
 
 /** Which part of the log a projector folds (one stream partition), and as whom. */
 export interface ProjectorScope {
@@ -116,13 +121,31 @@ export class Projector {
     this.applied = await this.store.checkpoint();
     const head = await this.events.head();
     let count = 0;
-    while (this.applied < head) {
-      const { events, throughSeq } = await this.events.read(this.applied + 1, REPLAY_BATCH);
-      if (throughSeq <= this.applied) break;
-      await this.applyBatch(events, throughSeq);
-      count += events.length;
-      onProgress?.(this.applied, head);
+    let read = this.applied;
+    let state: ProjectionState | undefined;
+    let pending = 0;
+    let newestAt: number | null = null;
+    let started = performance.now();
+    while (read < head) {
+      const { events, throughSeq } = await this.events.read(read + 1, REPLAY_READ_BATCH);
+      if (throughSeq <= read) break;
+      const batch = events.map((r) => r.event);
+      state = await this.store.load(batch, this.options, state);
+      for (const event of batch) apply(state, event);
+      newestAt = newestEventAt(batch, newestAt);
+      read = throughSeq;
+      pending += batch.length;
+      count += batch.length;
+      if (pending >= REPLAY_COMMIT_EVENTS || read >= head) {
+        await this.commitBatch(state, read, pending, started, newestAt);
+        state = undefined;
+        pending = 0;
+        newestAt = null;
+        started = performance.now();
+        onProgress?.(this.applied, head);
+      }
     }
+    if (state) await this.commitBatch(state, read, pending, started, newestAt);
     return count;
   }
 
@@ -132,6 +155,10 @@ export class Projector {
     const fresh = batch.filter((r) => r.seq > this.applied);
     const state = await this.store.load(fresh.map((r) => r.event), this.options);
     for (const { event } of fresh) apply(state, event);
+    await this.commitBatch(state, throughSeq, fresh.length, started, newestEventAt(fresh.map((r) => r.event), null));
+  }
+
+  private async commitBatch(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): Promise<void> {
     try {
       await this.store.commit(state, throughSeq);
     } catch (error) {
@@ -142,15 +169,20 @@ export class Projector {
     this.applied = throughSeq;
     const applied: BatchApplied = {
       throughSeq,
-      events: fresh.length,
+      events,
       durationMs: performance.now() - started,
       changedAggregates: [...state.changed.aggregates].map((id) => state.aggregates.get(id)!),
       changedBreakdowns: [...state.changed.breakdown].map((id) => state.breakdown.get(id)!),
-      newestEventAt: fresh.reduce<number | null>((newest, r) => Math.max(newest ?? r.event.at, r.event.at), null),
+      newestEventAt: newestAt,
     };
     for (const listener of this.listeners) listener(applied);
     const ready = this.waiters.filter((w) => w.seq <= throughSeq);
     this.waiters = this.waiters.filter((w) => w.seq > throughSeq);
     for (const w of ready) w.resolve();
   }
+}
+
+function newestEventAt(events: PeriskopEvent[], newest: number | null): number | null {
+  for (const event of events) newest = Math.max(newest ?? event.at, event.at);
+  return newest;
 }

@@ -3,6 +3,7 @@ import { breakdownId, type BreakdownCount } from '../projector/breakdown.js';
 import type { ProjectionState } from '../projector/projection.js';
 import { ErrorBreakdownEntity } from './entities.js';
 import { rowId } from './row-id.js';
+import type { RowWriter } from './row-upsert.js';
 
 // The projection store's part for error_breakdown: every value of the errors a batch may
 // count (which value a target carries is known only at apply time), and the changed ones back.
@@ -24,7 +25,7 @@ export class BreakdownRecords {
     const missing: string[] = [];
     for (const id of new Set(errors.map((e) => rowId(e.service, e.key)))) {
       const counts = this.cached.get(id);
-      if (counts) for (const c of counts) state.breakdown.set(breakdownId(c.service, c.aggregationKey, c.label, c.value), c);
+      if (counts) for (const c of counts) keepNewer(state, c);
       else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += IN_LIST_CHUNK) {
@@ -32,21 +33,28 @@ export class BreakdownRecords {
       const found = new Map<string, BreakdownCount[]>(chunk.map((id) => [id, []]));
       const rows = await em.find(ErrorBreakdownEntity, { aggregateId: { $in: chunk } }, { disableIdentityMap: true });
       for (const { id: _id, aggregateId, ...count } of rows) {
-        state.breakdown.set(breakdownId(count.service, count.aggregationKey, count.label, count.value), count);
+        keepNewer(state, count);
         found.get(aggregateId)!.push(count);
       }
       for (const [id, counts] of found) this.remember(id, counts);
     }
   }
 
-  async write(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+  async write(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.breakdown].map((id) => {
-      const count = state.breakdown.get(id)!;
-      return { id: rowId(count.service, count.aggregationKey, count.label, count.value), aggregateId: rowId(count.service, count.aggregationKey), ...count };
+      const c = state.breakdown.get(id)!;
+      return {
+        id: rowId(c.service, c.aggregationKey, c.label, c.value),
+        aggregate_id: rowId(c.service, c.aggregationKey),
+        service: c.service,
+        aggregation_key: c.aggregationKey,
+        label: c.label,
+        value: c.value,
+        count: c.count,
+        first_seen: c.firstSeen,
+      };
     });
-    for (let i = 0; i < rows.length; i += 200) {
-      await em.createQueryBuilder(ErrorBreakdownEntity).insert(rows.slice(i, i + 200)).onConflict('id').merge().execute();
-    }
+    await writer.upsert('error_breakdown', rows);
   }
 
   /** After a commit: the batch's values become what the cache holds for their errors. */
@@ -66,4 +74,10 @@ export class BreakdownRecords {
     this.cached.set(id, counts);
     if (this.cached.size > MAX_CACHED_ERRORS) this.cached.delete(this.cached.keys().next().value as string);
   }
+}
+
+/** A working set carried over several batches (replay) holds values newer than the database's. */
+function keepNewer(state: ProjectionState, count: BreakdownCount): void {
+  const id = breakdownId(count.service, count.aggregationKey, count.label, count.value);
+  if (!state.breakdown.has(id)) state.breakdown.set(id, count);
 }

@@ -1,5 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { PeriskopEvent } from '../events/events.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import type { AggregateState } from '../projector/aggregate-rules.js';
 import {
   aggregateId,
@@ -24,6 +25,7 @@ import { BreakdownRecords } from './breakdown-store.js';
 import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
+import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
@@ -95,30 +97,37 @@ export class ProjectionStore {
     this.expectedCheckpoint = 0;
   }
 
-  async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS): Promise<ProjectionState> {
-    const state = emptyProjectionState(options);
+  /**
+   * The records `events` need. With `into`, adds them to a working set that earlier batches
+   * already changed (not yet committed): what it holds is newer than the database and stays.
+   */
+  async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS, into?: ProjectionState): Promise<ProjectionState> {
+    const state = into ?? emptyProjectionState(options);
     const aggregateIds = new Map<string, string>();
     const countIds = new Map<string, string>();
     const bucketIds = new Map<string, string>();
     const services = new Set<string>();
+    const targetServices = new Set<string>();
     for (const event of events) {
       if (this.cached.services.has(event.service)) state.services.add(event.service);
       else services.add(event.service);
       const needed = recordsNeeded(event);
       for (const a of needed.aggregates) {
         const id = aggregateId(a.service, a.key);
+        if (state.aggregates.has(id)) continue;
         const cached = this.cached.aggregates.get(id);
         if (cached) state.aggregates.set(id, cached);
         else aggregateIds.set(rowId(a.service, a.key), id);
       }
       for (const t of needed.targetTotals) {
         const id = targetCountId(t.service, t.targetUuid, t.key);
+        if (state.targetTotals.has(id)) continue;
         const cached = this.cached.targetTotals.get(id);
         if (cached !== undefined) state.targetTotals.set(id, cached);
         else countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }
-      for (const id of needed.buckets) bucketIds.set(bucketRowId(id), id);
-      for (const s of needed.targetsOf) state.targets.set(s, new Map());
+      for (const id of needed.buckets) if (!state.buckets.has(id)) bucketIds.set(bucketRowId(id), id);
+      for (const s of needed.targetsOf) if (!state.targets.has(s)) targetServices.add(s);
     }
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
@@ -137,8 +146,8 @@ export class ProjectionStore {
     for (const ids of chunks([...bucketIds.keys()])) {
       for (const row of await em.find(OccurrenceBucketEntity, { id: { $in: ids } })) state.buckets.set(bucketIds.get(row.id)!, row.count);
     }
-    const targetServices = [...state.targets.keys()];
-    for (const names of chunks(targetServices)) {
+    for (const s of targetServices) state.targets.set(s, new Map());
+    for (const names of chunks([...targetServices])) {
       for (const row of await em.find(TargetEntity, { serviceId: { $in: names.map((n) => rowId(n)) } })) {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
@@ -166,12 +175,13 @@ export class ProjectionStore {
 
   private async write(state: ProjectionState, throughSeq: number): Promise<void> {
     await this.db.fork().transactional(async (em) => {
-      await this.writeServices(em, state);
-      await this.writeAggregates(em, state);
-      await this.writeTargetTotals(em, state);
-      await this.writeTargets(em, state);
-      await this.writeBuckets(em, state);
-      await this.breakdowns.write(em, state);
+      const rows = new RowWriter(em);
+      await this.writeServices(rows, state);
+      await this.writeAggregates(rows, state);
+      await this.writeTargetTotals(rows, state);
+      await this.writeTargets(rows, state);
+      await this.writeBuckets(rows, state);
+      await this.breakdowns.write(rows, state);
       await this.moveCheckpoint(em, throughSeq);
     });
   }
@@ -194,48 +204,48 @@ export class ProjectionStore {
     if (moved !== 1) throw new CheckpointMoved(name, expected);
   }
 
-  private async writeServices(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+  // One write function per table, each with bound parameters (row-upsert.ts).
+
+  private async writeServices(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.services].map((name) => ({ id: rowId(name), name }));
-    for (const batch of chunks(rows)) await em.createQueryBuilder(ServiceEntity).insert(batch).onConflict('id').ignore().execute();
+    await writer.insertMissing('service', rows);
   }
 
-  private async writeAggregates(em: SqlEntityManager, state: ProjectionState): Promise<void> {
-    const rows = [...state.changed.aggregates].map((id) => toAggregateRow(state.aggregates.get(id)!));
-    // Rows carry up to 100 occurrences each: keep statements small.
-    for (const batch of chunks(rows, 50)) {
-      await em.createQueryBuilder(AggregatedErrorEntity).insert(batch).onConflict('id').merge().execute();
-    }
+  private async writeAggregates(writer: RowWriter, state: ProjectionState): Promise<void> {
+    const rows = [...state.changed.aggregates].map((id) => aggregateColumns(state.aggregates.get(id)!));
+    await writer.upsert('aggregated_error', rows);
   }
 
-  private async writeTargetTotals(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+  private async writeTargetTotals(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.targetTotals].map((id) => {
       const [service, targetUuid, aggregationKey] = JSON.parse(id) as [string, string, string];
-      return { id: rowId(service, targetUuid, aggregationKey), service, targetUuid, aggregationKey, total: state.targetTotals.get(id)! };
+      return {
+        id: rowId(service, targetUuid, aggregationKey),
+        service,
+        target_uuid: targetUuid,
+        aggregation_key: aggregationKey,
+        total: state.targetTotals.get(id)!,
+      };
     });
-    for (const batch of chunks(rows, 200)) {
-      await em.createQueryBuilder(TargetCountEntity).insert(batch).onConflict('id').merge().execute();
-    }
+    await writer.upsert('target_count', rows);
   }
 
-  private async writeBuckets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+  private async writeBuckets(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.buckets].map((id) => {
       const [service, key, step, t] = JSON.parse(id) as [string, string, BucketStep, number];
-      return { id: bucketRowId(id), aggregateId: rowId(service, key), step, t, count: state.buckets.get(id)! };
+      return { id: bucketRowId(id), aggregate_id: rowId(service, key), step, t, count: state.buckets.get(id)! };
     });
-    for (const batch of chunks(rows, 200)) {
-      await em.createQueryBuilder(OccurrenceBucketEntity).insert(batch).onConflict('id').merge().execute();
-    }
+    await writer.upsert('occurrence_bucket', rows);
     if (state.newestAt === null) return;
     for (const step of BUCKET_STEPS) {
-      await em.nativeDelete(OccurrenceBucketEntity, { step, t: { $lt: state.newestAt - state.bucketRetentionMs[step] } });
+      await writer.knex('occurrence_bucket').where('step', step).andWhere('t', '<', state.newestAt - state.bucketRetentionMs[step]).delete();
     }
   }
 
-  private async writeTargets(em: SqlEntityManager, state: ProjectionState): Promise<void> {
+  private async writeTargets(writer: RowWriter, state: ProjectionState): Promise<void> {
     for (const service of state.changed.targets) {
-      await em.nativeDelete(TargetEntity, { serviceId: rowId(service) });
-      const rows = [...state.targets.get(service)!.values()].map(toTargetRow);
-      for (const batch of chunks(rows, 200)) await em.createQueryBuilder(TargetEntity).insert(batch).execute();
+      await writer.knex('target').where('service_id', rowId(service)).delete();
+      await writer.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
     }
   }
 }
@@ -260,8 +270,37 @@ function toAggregateState(row: AggregatedErrorRow): AggregateState {
   };
 }
 
-function toAggregateRow(state: AggregateState): AggregatedErrorRow {
-  return { id: rowId(state.service, state.aggregationKey), serviceId: rowId(state.service), ...state };
+// An error's occurrences are rewritten whenever one arrives, yet the other 99 are the same
+// objects as last time (the merge keeps them): each is serialised once and its text reused.
+const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
+
+function occurrencesJson(occurrences: readonly ErrorOccurrence[]): string {
+  const parts = occurrences.map((o) => {
+    let json = occurrenceJson.get(o);
+    if (json === undefined) {
+      json = JSON.stringify(o);
+      occurrenceJson.set(o, json);
+    }
+    return json;
+  });
+  return `[${parts.join(',')}]`;
+}
+
+function aggregateColumns(state: AggregateState): ColumnValues {
+  return {
+    id: rowId(state.service, state.aggregationKey),
+    service_id: rowId(state.service),
+    service: state.service,
+    aggregation_key: state.aggregationKey,
+    severity: state.severity,
+    total_count: state.totalCount,
+    created_at: state.createdAt,
+    last_seen: state.lastSeen,
+    resolved_at: state.resolvedAt,
+    resolved_count: state.resolvedCount,
+    reopened_at: state.reopenedAt,
+    latest_errors: occurrencesJson(state.latestErrors),
+  };
 }
 
 function toTargetState(row: TargetRow): TargetState {
@@ -278,17 +317,17 @@ function toTargetState(row: TargetRow): TargetState {
   };
 }
 
-function toTargetRow(state: TargetState): TargetRow {
+function targetColumns(state: TargetState): ColumnValues {
   return {
     id: rowId(state.service, state.url),
-    serviceId: rowId(state.service),
+    service_id: rowId(state.service),
     service: state.service,
     url: state.url,
     address: state.address,
-    labels: state.labels,
+    labels: JSON.stringify(state.labels),
     status: state.status,
-    lastErrorReason: state.lastError?.reason ?? null,
-    lastErrorDetail: state.lastError?.detail ?? null,
-    statusAt: state.statusAt,
+    last_error_reason: state.lastError?.reason ?? null,
+    last_error_detail: state.lastError?.detail ?? null,
+    status_at: state.statusAt,
   };
 }

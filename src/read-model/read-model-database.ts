@@ -112,7 +112,10 @@ function ormOptions(repository: RepositoryConfig): { options: Options; descripti
       return { options: { driver: BetterSqliteDriver, dbName: ':memory:' }, description: 'SQLite in memory' };
     case 'sqlite':
       mkdirSync(dirname(repository.path), { recursive: true });
-      return { options: { driver: BetterSqliteDriver, dbName: repository.path }, description: `SQLite ${repository.path}` };
+      return {
+        options: { driver: BetterSqliteDriver, dbName: repository.path, pool: { afterCreate: sqliteFilePragmas } },
+        description: `SQLite ${repository.path}`,
+      };
     case 'postgres':
       return {
         options: { driver: PostgreSqlDriver, ...serverOptions(repository.connection), driverOptions: postgresDriverOptions(repository.connection) },
@@ -131,6 +134,21 @@ function ormOptions(repository: RepositoryConfig): { options: Options; descripti
       const unknown: never = repository;
       throw new Error(`unknown repository ${JSON.stringify(unknown)}`);
     }
+  }
+}
+
+/**
+ * The read model is disposable (rebuilt from the log) and its checkpoint commits with each
+ * batch, so a commit lost to a power cut is only replayed: WAL with synchronous=NORMAL (no
+ * fsync per commit) is safe here, and lets API reads run beside the projector's writes.
+ */
+function sqliteFilePragmas(connection: { pragma(sql: string): unknown }, done: (error: Error | null, connection: unknown) => void): void {
+  try {
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = NORMAL');
+    done(null, connection);
+  } catch (error) {
+    done(error as Error, connection);
   }
 }
 

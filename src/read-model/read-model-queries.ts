@@ -5,6 +5,8 @@ import type { ErrorSearch } from './error-search.js';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
+import { selectOpenErrors } from './aggregate-rows.js';
+import { PROJECTOR_CHECKPOINT } from './projection-store.js';
 
 /** What the API reads. Each call works on its own fork of the entity manager. */
 export class ReadModelQueries {
@@ -19,11 +21,26 @@ export class ReadModelQueries {
     return (await this.db.read((em) => em.count(ServiceEntity, { id: rowId(service) }))) > 0;
   }
 
+  /**
+   * Moves whenever the projector commits: the sum of the projection checkpoints (one row, or one
+   * per stream partition), each only ever growing. An unchanged value means unchanged tables
+   * (what response caches key on).
+   */
+  async appliedSeq(): Promise<number> {
+    return this.db.read(async (em) => {
+      const row = (await em
+        .getKnex()('checkpoint')
+        .sum({ seq: 'seq' })
+        .where('name', PROJECTOR_CHECKPOINT)
+        .orWhere('name', 'like', `${PROJECTOR_CHECKPOINT}.p%`)
+        .first()) as { seq: number | string | null } | undefined;
+      return Number(row?.seq ?? 0);
+    });
+  }
+
   /** Unresolved aggregated errors of a service, most recent first; with `newSince` (epoch ms) only those first seen after it. */
   async openErrors(service: string, newSince: number | null = null): Promise<AggregatedErrorRow[]> {
-    const where: FilterQuery<AggregatedErrorRow> = { serviceId: rowId(service), resolvedAt: null };
-    if (newSince !== null) where.createdAt = { $gt: newSince };
-    return this.db.read((em) => em.find(AggregatedErrorEntity, where, { orderBy: { lastSeen: 'desc', id: 'asc' } }));
+    return this.db.read((em) => selectOpenErrors(em.getKnex(), rowId(service), newSince));
   }
 
   /** One page of a service's errors, and how many match in all. */

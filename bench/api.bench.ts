@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import { EventStore, type EventToPublish } from '../src/events/event-store.js';
+import { atLeast, atMost, round, type BenchContext, type Benchmark, type Figure } from './suite.js';
+import { ServerUnderTest } from './server-under-test.js';
+import { SyntheticFleet } from './synthetic-fleet.js';
+
+// GET /services/:service/errors/ (the Go API) under autocannon, 100 connections, against the
+// built server with a SQLite read model holding 200, then 10,000 aggregates of one service.
+// The read model is filled the way production fills it: events in the embedded log, projected
+// by the server at start; the load starts once the projection has drained.
+
+const GOAL_REQUESTS_PER_SECOND = 1_000;
+const GOAL_P99_MS = 100;
+const CONNECTIONS = 100;
+const SERVICE = 'checkout';
+/** Occurrences each aggregate holds (a client's report of a rare error). */
+const OCCURRENCES_PER_AGGREGATE = 1;
+const KEYS_PER_EVENT = 100;
+
+async function writeEvents(dir: string, aggregates: number, seed: number): Promise<void> {
+  const fleet = new SyntheticFleet({ services: 1, targetsPerService: 1, keysPerService: aggregates, stackFrames: 20, seed });
+  const payload = fleet.instancePayload(0, aggregates, OCCURRENCES_PER_AGGREGATE, 0);
+  const log = EmbeddedEventLog.open(dir);
+  try {
+    const items: EventToPublish[] = [];
+    for (let i = 0; i < payload.length; i += KEYS_PER_EVENT) {
+      items.push({
+        id: `bench-api-${i}`,
+        event: {
+          type: 'SnapshotScraped',
+          version: 1,
+          service: SERVICE,
+          at: Date.UTC(2025, 0, 1) + i,
+          data: { target: 'http://checkout-0:7777/errors', target_uuid: 'bench', source: 'push', aggregated_errors: payload.slice(i, i + KEYS_PER_EVENT) },
+        },
+      });
+    }
+    await new EventStore(log).publish(items);
+  } finally {
+    await log.close();
+  }
+}
+
+async function measure(ctx: BenchContext, aggregates: number, seconds: number): Promise<Figure[]> {
+  const loaded = await ServerUnderTest.start(
+    ctx.root,
+    (dir) => ({ repository: { type: 'sqlite', path: join(dir, 'read-model.sqlite') }, events: { type: 'embedded', path: join(dir, 'events') }, services: [] }),
+    // Events in the log before the start: the server projects them as it catches up.
+    (dir) => writeEvents(join(dir, 'events'), aggregates, ctx.options.seed),
+  );
+  try {
+    await loaded.drained();
+    const url = `${loaded.baseUrl}/services/${SERVICE}/errors/`;
+    const probe = await fetch(url);
+    const body = await probe.text();
+    const count = (JSON.parse(body) as unknown[]).length;
+    if (count !== aggregates) throw new Error(`the API lists ${count} errors, expected ${aggregates}`);
+    ctx.progress(`${aggregates} aggregates: autocannon ${seconds} s`);
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+    const command = ctx.commandFor('api');
+    const details = {
+      aggregates,
+      occurrencesPerAggregate: OCCURRENCES_PER_AGGREGATE,
+      responseBytes: Buffer.byteLength(body),
+      connections: CONNECTIONS,
+      seconds,
+      totalRequests: result.requests.total,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    };
+    const failed = result.errors + result.timeouts + result.non2xx;
+    // Only answered requests count: a run with failures reports 0 req/s for the goal.
+    const rps = failed > 0 ? 0 : result.requests.average;
+    const goals = aggregates <= 200;
+    // No answered request (all timed out at autocannon's 10 s): the latency is unbounded.
+    const p99 = result.requests.total === 0 || result.latency.p99 === 0 ? Infinity : result.latency.p99;
+    return [
+      {
+        figure: `api: GET /services/:s/errors/ with ${aggregates.toLocaleString('en-US')} aggregates, req/s`,
+        value: round(rps),
+        unit: 'req/s',
+        goal: goals ? `≥ ${GOAL_REQUESTS_PER_SECOND.toLocaleString('en-US')}` : null,
+        met: goals ? atLeast(rps, GOAL_REQUESTS_PER_SECOND) : null,
+        command,
+        details,
+      },
+      {
+        figure: `api: GET /services/:s/errors/ with ${aggregates.toLocaleString('en-US')} aggregates, p99`,
+        value: p99,
+        unit: 'ms',
+        goal: goals ? `≤ ${GOAL_P99_MS}` : null,
+        met: goals ? atMost(p99, GOAL_P99_MS) : null,
+        command,
+      },
+    ];
+  } finally {
+    await loaded.stop(ctx.options.keep);
+  }
+}
+
+export const apiBenchmark: Benchmark = {
+  name: 'api',
+  describe: `GET /services/:s/errors/ under autocannon (${CONNECTIONS} connections), 200 and 10,000 aggregates, built server + SQLite`,
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const seconds = ctx.options.quick ? 2 : 15;
+    return [...(await measure(ctx, 200, seconds)), ...(await measure(ctx, ctx.options.quick ? 1_000 : 10_000, seconds))];
+  },
+};

@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import { waitFor } from '../test/support/wait-for.js';
+import { atMost, percentile, round, type BenchContext, type Benchmark, type Figure } from './suite.js';
+import { ServerUnderTest } from './server-under-test.js';
+import { SimulatedInstances, type InstanceShape } from './simulated-instances.js';
+
+// End-to-end benchmarks against the built server (embedded log, SQLite read model) scraping
+// simulated instances (simulated-instances.ts):
+// - scrape-cycle: a round changes 5 of the 50 keys of every instance; the cycle time is from
+//   the round's start until every instance has been scraped, every snapshot recorded and the
+//   projection drained (visible in the API). Refresh interval 1 s: no cycle can be shorter.
+//   CPU is the server's user+system time over the measured cycles / their wall time.
+// - memory: the same at 10, 100 and 1,000 instances; RSS of the server after the cycles.
+// - freshness: one new occurrence on one instance, from the moment the instance served it to
+//   the moment GET /services/:s/errors/ shows it.
+
+const SERVICE = 'fleet';
+const GOAL_CYCLE_P95_S = 5;
+const GOAL_RSS_RATIO = 1.2;
+const GOAL_FRESHNESS_P99_S = 2;
+
+/** `timeout` beside the interval: a 1.25 MB payload on a loaded machine can take over 1 s. */
+function serverConfig(sim: SimulatedInstances, refreshInterval: string, timeout = '5s') {
+  return (dir: string) => ({
+    repository: { type: 'sqlite', path: join(dir, 'read-model.sqlite') },
+    events: { type: 'embedded', path: join(dir, 'events') },
+    services: [{ name: SERVICE, static_configs: [{ targets: sim.targets() }], scraper: { endpoint: '/errors', refresh_interval: refreshInterval, timeout } }],
+  });
+}
+
+/** Events of a type the server has recorded (its own counter). */
+async function recorded(server: ServerUnderTest, type: 'SnapshotScraped' | 'ScrapeFailed'): Promise<number> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const match = new RegExp(`^periskop_events_published_total\\{type="${type}"\\} (\\d+)`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+const snapshotsRecorded = (server: ServerUnderTest) => recorded(server, 'SnapshotScraped');
+
+/** Waits until `count` snapshots are recorded, then until the projection has applied them. */
+async function recordedAndProjected(server: ServerUnderTest, count: number): Promise<void> {
+  await waitFor(async () => (await snapshotsRecorded(server)) >= count, 600_000, `${count} snapshots recorded`);
+  await server.drained();
+}
+
+interface CycleRun {
+  instances: number;
+  payloadBytes: number;
+  firstScrapeSeconds: number;
+  cycleSeconds: number[];
+  cpuCores: number;
+  rssBytes: number;
+  /** ScrapeFailed events (a failing target is recorded when its state changes). */
+  scrapeFailures: number;
+}
+
+async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: number): Promise<CycleRun> {
+  const sim = new SimulatedInstances(shape);
+  await sim.start();
+  const t0 = performance.now();
+  const server = await ServerUnderTest.start(ctx.root, serverConfig(sim, '1s'));
+  try {
+    // The first scrape of every instance carries everything it has: measured apart.
+    await sim.roundServed;
+    await recordedAndProjected(server, shape.instances);
+    const firstScrapeSeconds = (performance.now() - t0) / 1000;
+    const cycleSeconds: number[] = [];
+    let rssBytes = server.rssBytes();
+    const cpuBefore = server.cpuSeconds();
+    const started = performance.now();
+    for (let c = 0; c < cycles; c++) {
+      ctx.progress(`${shape.instances} instances: cycle ${c + 1}/${cycles}`);
+      const recorded = await snapshotsRecorded(server);
+      const roundStarted = performance.now();
+      sim.nextRound();
+      await sim.roundServed;
+      await recordedAndProjected(server, recorded + shape.instances);
+      cycleSeconds.push((performance.now() - roundStarted) / 1000);
+      rssBytes = Math.max(rssBytes, server.rssBytes());
+    }
+    const cpuCores = (server.cpuSeconds() - cpuBefore) / ((performance.now() - started) / 1000);
+    const scrapeFailures = await recorded(server, 'ScrapeFailed');
+    return { instances: shape.instances, payloadBytes: sim.payloadBytes, firstScrapeSeconds, cycleSeconds, cpuCores, rssBytes, scrapeFailures };
+  } finally {
+    await server.stop(ctx.options.keep);
+    await sim.stop();
+  }
+}
+
+function shapeFor(ctx: BenchContext, instances: number): InstanceShape {
+  return { instances, keys: 50, latest: 10, changedKeys: 5, seed: ctx.options.seed };
+}
+
+export const scrapeCycleBenchmark: Benchmark = {
+  name: 'scrape-cycle',
+  describe: 'built server scraping 10 / 100 / 1,000 simulated instances × 50 keys × 10 latest errors: cycle time, CPU, RSS',
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const sizes = ctx.options.quick ? [5, 10, 20] : [10, 100, 1_000];
+    const cycles = ctx.options.quick ? 2 : 10;
+    const runs: CycleRun[] = [];
+    for (const n of sizes) runs.push(await scrapeCycles(ctx, shapeFor(ctx, n), cycles));
+    const largest = runs.at(-1)!;
+    const smallest = runs[0]!;
+    const command = ctx.commandFor('scrape-cycle');
+    const p50 = percentile(largest.cycleSeconds, 50);
+    const p95 = percentile(largest.cycleSeconds, 95);
+    const ratio = largest.rssBytes / smallest.rssBytes;
+    const details = {
+      refreshInterval: '1s',
+      scrapeTimeout: '5s',
+      keys: 50,
+      latestPerKey: 10,
+      changedKeysPerRound: 5,
+      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1) })),
+    };
+    const at = `${largest.instances.toLocaleString('en-US')} instances`;
+    return [
+      { figure: `scrape cycle p50, ${at}`, value: round(p50, 2), unit: 's', goal: null, met: null, command, details },
+      { figure: `scrape cycle p95, ${at}`, value: round(p95, 2), unit: 's', goal: `≤ ${GOAL_CYCLE_P95_S}`, met: atMost(p95, GOAL_CYCLE_P95_S), command },
+      { figure: `  first scrape of all (full snapshots), ${at}`, value: round(largest.firstScrapeSeconds, 2), unit: 's', goal: null, met: null, command },
+      { figure: `scrape cycle CPU, ${at}`, value: round(largest.cpuCores, 2), unit: 'cores', goal: null, met: null, command },
+      { figure: `scrape cycle RSS, ${at}`, value: round(largest.rssBytes / 1e6), unit: 'MB', goal: null, met: null, command },
+      ...runs.slice(0, -1).map((r) => ({
+        figure: `  RSS at ${r.instances.toLocaleString('en-US')} instances`,
+        value: round(r.rssBytes / 1e6),
+        unit: 'MB',
+        goal: null,
+        met: null,
+        command,
+      })),
+      {
+        figure: `memory: RSS at ${largest.instances.toLocaleString('en-US')} / at ${smallest.instances} instances`,
+        value: round(ratio, 2),
+        unit: '×',
+        goal: `≤ ${GOAL_RSS_RATIO}`,
+        met: atMost(ratio, GOAL_RSS_RATIO),
+        command,
+      },
+    ];
+  },
+};
+
+export const freshnessBenchmark: Benchmark = {
+  name: 'freshness',
+  describe: 'scrape → visible in GET /services/:s/errors/, built server, 10 instances, refresh 500 ms',
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const samples = ctx.options.quick ? 5 : 100;
+    const sim = new SimulatedInstances({ instances: 10, keys: 5, latest: 3, changedKeys: 1, seed: ctx.options.seed });
+    await sim.start();
+    const server = await ServerUnderTest.start(ctx.root, serverConfig(sim, '500ms'));
+    const seconds: number[] = [];
+    try {
+      await sim.roundServed;
+      await recordedAndProjected(server, 10);
+      const url = `${server.baseUrl}/services/${encodeURIComponent(SERVICE)}/errors/`;
+      for (let i = 0; i < samples; i++) {
+        ctx.progress(`sample ${i + 1}/${samples}`);
+        const uuid = sim.newWatchedOccurrence();
+        const visibleAt = await waitFor(
+          async () => ((await (await fetch(url)).text()).includes(uuid) ? performance.now() : null),
+          30_000,
+          `occurrence ${uuid} in the API`,
+        );
+        seconds.push((visibleAt - sim.servedAt(uuid)!) / 1000);
+      }
+    } finally {
+      await server.stop(ctx.options.keep);
+      await sim.stop();
+    }
+    const p99 = percentile(seconds, 99);
+    const command = ctx.commandFor('freshness');
+    return [
+      {
+        figure: 'freshness: scrape → visible in the API, p99',
+        value: round(p99, 3),
+        unit: 's',
+        goal: `≤ ${GOAL_FRESHNESS_P99_S}`,
+        met: atMost(p99, GOAL_FRESHNESS_P99_S),
+        command,
+        details: { samples, p50: round(percentile(seconds, 50), 3), max: round(Math.max(...seconds), 3), pollIntervalMs: 20 },
+      },
+    ];
+  },
+};
+
+export const fleetBenchmarks: Benchmark[] = [scrapeCycleBenchmark, freshnessBenchmark];

@@ -1,0 +1,55 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { Severity } from '../scraper/payload.types.js';
+import type { AggregatedErrorRow } from './entities.js';
+
+// aggregated_error rows read as plain objects, for the API's hot path. Through MikroORM each
+// loaded row became a managed entity: registered in the unit of work and snapshotted for
+// change tracking, which serialises its occurrences back to JSON — as much work as parsing
+// them, on every GET, for rows that are never written.
+
+interface AggregatedErrorColumns {
+  id: string;
+  service_id: string;
+  service: string;
+  aggregation_key: string;
+  severity: string;
+  total_count: number | string;
+  created_at: number | string;
+  last_seen: number | string | null;
+  resolved_at: number | string | null;
+  resolved_count: number | string | null;
+  reopened_at: number | string | null;
+  latest_errors: string;
+}
+
+/** BIGINT comes back as a string from PostgreSQL and MySQL. */
+const epoch = (v: number | string) => Number(v);
+const epochOrNull = (v: number | string | null) => (v === null ? null : Number(v));
+
+export function toAggregatedErrorRow(c: AggregatedErrorColumns): AggregatedErrorRow {
+  return {
+    id: c.id,
+    serviceId: c.service_id,
+    service: c.service,
+    aggregationKey: c.aggregation_key,
+    severity: c.severity as Severity,
+    totalCount: epoch(c.total_count),
+    createdAt: epoch(c.created_at),
+    lastSeen: epochOrNull(c.last_seen),
+    resolvedAt: epochOrNull(c.resolved_at),
+    resolvedCount: epochOrNull(c.resolved_count),
+    reopenedAt: epochOrNull(c.reopened_at),
+    latestErrors: JSON.parse(c.latest_errors) as AggregatedErrorRow['latestErrors'],
+  };
+}
+
+/** A service's unresolved errors, most recent first (ties by id); with `newSince` only those first seen after it. */
+export async function selectOpenErrors(knex: Knex, serviceId: string, newSince: number | null = null): Promise<AggregatedErrorRow[]> {
+  const query = knex('aggregated_error').select('*').where('service_id', serviceId).whereNull('resolved_at');
+  if (newSince !== null) query.where('created_at', '>', newSince);
+  const rows = (await query.orderBy([
+      { column: 'last_seen', order: 'desc' },
+      { column: 'id', order: 'asc' },
+    ])) as AggregatedErrorColumns[];
+  return rows.map(toAggregatedErrorRow);
+}
