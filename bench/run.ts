@@ -1,24 +1,17 @@
-import { existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { apiBenchmark } from './api.bench.js';
 import { fleetBenchmarks } from './fleet.bench.js';
 import { projectorBenchmark } from './projector.bench.js';
 import { replayBenchmark } from './replay.bench.js';
+import { benchmark as timeTravelBenchmark } from './time-travel.bench.js';
 import { environment, printTable, repositoryRoot, saveRun, type BenchContext, type Benchmark, type BenchOptions, type Figure } from './suite.js';
 
 // The benchmark suite (`npm run bench`): runs each benchmark, prints one table
 // `figure | measured | goal | met? | command`, appends the run to bench/results/<date>.json.
 // Goals are reported, never asserted. See bench/README.md for the method.
 
-const BENCHMARKS: Benchmark[] = [...fleetBenchmarks, projectorBenchmark, replayBenchmark, apiBenchmark];
-
-/**
- * Benchmarks maintained beside this file and picked up when compiled: the module exports a
- * `benchmark: Benchmark` (bench/time-travel.bench.ts, added separately).
- */
-const OPTIONAL_MODULES = ['time-travel.bench.js'];
+const BENCHMARKS: Benchmark[] = [...fleetBenchmarks, projectorBenchmark, replayBenchmark, timeTravelBenchmark, apiBenchmark];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only=<name>[,<name>…]] [--seed=N] [--keep] [--no-save]
   --quick         scaled down: the whole suite in under a minute
@@ -50,26 +43,17 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-async function optionalBenchmarks(): Promise<Benchmark[]> {
-  const found: Benchmark[] = [];
-  for (const file of OPTIONAL_MODULES) {
-    const path = join(import.meta.dirname, file);
-    if (!existsSync(path)) continue;
-    const module = (await import(pathToFileURL(path).href)) as { benchmark?: Benchmark };
-    if (module.benchmark) found.push(module.benchmark);
-  }
-  return found;
-}
-
 function commandLine(args: Args, only?: string): string {
   const parts = [...(args.quick ? ['--quick'] : []), ...(only ? [`--only=${only}`] : args.only ? [`--only=${args.only.join(',')}`] : [])];
   return ['npm run bench', ...(parts.length > 0 ? ['--', ...parts] : [])].join(' ');
 }
 
 async function main(): Promise<void> {
+  // In-process parts (time travel, replay) log through Nest: keep the table readable.
+  Logger.overrideLogger(['error', 'warn']);
   const loadBefore = loadavg();
   const args = parseArgs(process.argv.slice(2));
-  const all = [...BENCHMARKS, ...(await optionalBenchmarks())];
+  const all = BENCHMARKS;
   if (args.only) {
     const unknown = args.only.filter((name) => !all.some((b) => b.name === name));
     if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (have: ${all.map((b) => b.name).join(', ')})`);

@@ -16,6 +16,7 @@ import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
 import { replayReadModel } from '../src/replay.js';
 import { SyntheticFleet } from './synthetic-fleet.js';
+import type { BenchContext, Benchmark, Figure } from './suite.js';
 
 // Time-travel benchmark: one service with N events in an embedded log (1,000,000 by default),
 // read-model snapshots every `snapshotEvery` events; then
@@ -162,6 +163,42 @@ async function openErrorsIn(config: PeriskopConfig, service: string): Promise<st
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The suite's entry (bench/run.ts): `npm run bench -- --only=time-travel`. */
+export const benchmark: Benchmark = {
+  name: 'time-travel',
+  describe: 'GET /services/:s/errors/?at= answer time on a long log, and replay --from-snapshot against a full replay',
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const options: TimeTravelBenchOptions = ctx.options.quick
+      ? { events: 20_000, snapshotEvery: 2_000, questions: 5, seed: ctx.options.seed }
+      : { events: 1_000_000, snapshotEvery: 10_000, questions: 5, seed: ctx.options.seed };
+    const r = await runTimeTravelBench(options, ctx.progress);
+    const command = ctx.commandFor('time-travel');
+    const events = options.events.toLocaleString('en-US');
+    return [
+      {
+        figure: `time travel: ?at= answer, ${events} events, snapshot every ${options.snapshotEvery.toLocaleString('en-US')} (cold max)`,
+        value: round(r.timeTravel.maxColdMs),
+        unit: 'ms',
+        goal: null,
+        met: null,
+        command,
+        details: { timeTravel: r.timeTravel, snapshots: r.snapshots, snapshotBytes: r.snapshotBytes },
+      },
+      { figure: '  time travel: ?at= answer, warm p50', value: round(r.timeTravel.p50WarmMs), unit: 'ms', goal: null, met: null, command },
+      { figure: `replay: full, ${events} events`, value: round(r.fullReplaySeconds), unit: 's', goal: null, met: null, command },
+      {
+        figure: '  replay --from-snapshot (same answers as the full replay)',
+        value: round(r.snapshotReplay.seconds),
+        unit: 's',
+        goal: 'answers equal',
+        met: r.answersEqual,
+        command,
+        details: { snapshotReplay: r.snapshotReplay },
+      },
+    ];
+  },
+};
 
 const USAGE = `Usage: node dist-bench/bench/time-travel.bench.js [--quick] [--events N] [--snapshot-every N] [--questions N] [--seed N]
   --quick             20,000 events, a snapshot every 2,000 (default 1,000,000 and 10,000)
