@@ -84,9 +84,12 @@ describe(DIR, () => {
   });
 
   describe('the Periskop Deployment', () => {
-    it('runs one replica, replaced not overlapped, until scale-out is configured', () => {
-      expect(periskop.spec.replicas).toBe(1);
-      expect(periskop.spec.strategy.type).toBe('Recreate');
+    it('runs several replicas in cluster mode, rolled one at a time', () => {
+      expect(periskop.spec.replicas).toBeGreaterThan(1);
+      expect(periskop.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } });
+      const config = parseConfigText(one('ConfigMap', 'periskop-config').data['periskop.yaml'], 'periskop-config/periskop.yaml');
+      expect(config.cluster?.enabled).toBe(true);
+      expect(config.events.type === 'jetstream' && config.events.partitions).toBeGreaterThanOrEqual(periskop.spec.replicas);
     });
 
     it('has a read-only root file system and writable volumes for its data and /tmp', () => {
