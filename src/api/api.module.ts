@@ -2,13 +2,30 @@ import { Module } from '@nestjs/common';
 import { HealthController } from './health.controller.js';
 import { ProjectionController } from './projection.controller.js';
 import { ProjectorModule } from '../projector/projector.module.js';
+import { Projector } from '../projector/projector.js';
+import { PartitionProjectors } from '../cluster/partition-projectors.js';
+import { ReadModelQueries } from '../read-model/read-model-queries.js';
 import { ScraperModule } from '../scraper/scraper.module.js';
 import { UiApiController } from './ui-api.controller.js';
 import { ServicesController } from './services.controller.js';
 import { TargetsController } from './targets.controller.js';
+import { AppliedSeqMemo } from './applied-seq-memo.js';
 
 @Module({
   imports: [ProjectorModule, ScraperModule],
   controllers: [ServicesController, TargetsController, HealthController, ProjectionController, UiApiController],
+  providers: [
+    {
+      provide: AppliedSeqMemo,
+      // Whichever projectors run in this process say when the read model moved.
+      useFactory: (queries: ReadModelQueries, projector: Projector, partitions: PartitionProjectors) => {
+        const memo = new AppliedSeqMemo(() => queries.appliedSeq());
+        projector.onBatchApplied(() => memo.invalidate());
+        partitions.onBatchApplied(() => memo.invalidate());
+        return memo;
+      },
+      inject: [ReadModelQueries, Projector, PartitionProjectors],
+    },
+  ],
 })
 export class ApiModule {}
