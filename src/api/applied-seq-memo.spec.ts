@@ -52,6 +52,13 @@ describe('AppliedSeqMemo', () => {
     expect(reads).toBe(2);
   });
 
+  it('reads every time, sharing nothing, with a max age of 0', async () => {
+    let reads = 0;
+    const memo = new AppliedSeqMemo(async () => ++reads, 0, () => 0);
+    expect(await Promise.all([memo.current(), memo.current()])).toEqual([1, 2]);
+    expect(await memo.current()).toBe(3);
+  });
+
   it('does not remember a failed read', async () => {
     let fail = true;
     const memo = new AppliedSeqMemo(async () => {

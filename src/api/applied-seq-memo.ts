@@ -3,7 +3,9 @@
  * while so a busy API asks the database a few times a second, not once per request. It is
  * dropped whenever this process learns the read model moved (its projectors committed, a
  * resolve was projected, a client read the projection status), so a client that waited for
- * a commit sees it; commits by other replicas show within `maxAgeMs`.
+ * a commit sees it; commits by other processes show within `maxAgeMs`. Where other replicas
+ * project (partitions), a resolve answered by one must show on the others at once: there
+ * `maxAgeMs` is 0 and every call reads.
  * Elapsed time comes from a monotonic timer: it is a cache age, not a domain time.
  */
 export class AppliedSeqMemo {
@@ -19,6 +21,8 @@ export class AppliedSeqMemo {
   ) {}
 
   current(): Promise<number> {
+    // No memo at all: not even a read in flight is shared, it may have started before a change.
+    if (this.maxAgeMs <= 0) return this.read();
     if (this.remembered && this.now() - this.remembered.at < this.maxAgeMs) return Promise.resolve(this.remembered.seq);
     if (this.pending) return this.pending;
     const generation = this.generation;
