@@ -7,6 +7,7 @@ declare module 'autocannon' {
     pipelining?: number;
     /** Seconds before a request counts as timed out (default 10). */
     timeout?: number;
+    headers?: Record<string, string>;
   }
   interface Histogram {
     average: number;
