@@ -5,6 +5,9 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
+    headers?: Record<string, string>;
   }
   interface Histogram {
     average: number;

@@ -11,6 +11,7 @@ import { ReportExceptionsFilter } from './collector/report-exceptions.filter.js'
 import type { PeriskopConfig } from './config/config.types.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
 import { HttpSecurity } from './security/index.js';
+import { staticUi } from './static-ui.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/dist/browser', import.meta.url));
 
@@ -31,7 +32,7 @@ export async function createPeriskopApp(config: PeriskopConfig, options: AppOpti
   app.get(HttpSecurity).install(app);
   app.useGlobalFilters(new ReportExceptionsFilter(app.get(ErrorCollector), app.get(PeriskopMetrics)));
   // The Angular UI (client/), built by `npm run build`, on the API's origin.
-  if (existsSync(CLIENT_DIR)) app.useStaticAssets(CLIENT_DIR);
+  if (existsSync(CLIENT_DIR)) app.use(staticUi(CLIENT_DIR));
   await app.init();
   return app;
 }

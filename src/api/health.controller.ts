@@ -4,6 +4,7 @@ import { PERISKOP_CONFIG, type PeriskopConfig } from '../config/config.types.js'
 import { EventStore } from '../events/event-store.js';
 import { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { sendText } from './go-response.js';
+import { AppliedSeqMemo } from './applied-seq-memo.js';
 
 /** How long the event log may take to say its head before health calls it unreachable. */
 const EVENT_LOG_TIMEOUT_MS = 2_000;
@@ -14,11 +15,16 @@ export class HealthController {
     private readonly db: ReadModelDatabase,
     private readonly events: EventStore,
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
+    private readonly appliedSeq: AppliedSeqMemo,
   ) {}
 
   @Get()
   async check(@Res() response: Response): Promise<void> {
-    if (!(await this.db.isReachable())) return sendText(response, 503, `read model database (${this.db.description}) is unreachable`);
+    if (!(await this.db.isReachable())) {
+      // Reads that follow must say so too, not answer from the memoised sequence's cached body.
+      this.appliedSeq.invalidate();
+      return sendText(response, 503, `read model database (${this.db.description}) is unreachable`);
+    }
     const logProblem = await this.eventLogProblem();
     if (logProblem !== null) {
       // 200, not 503: reads still work from the read model, so a readiness probe must keep this

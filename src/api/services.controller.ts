@@ -1,5 +1,5 @@
-import { BadRequestException, Controller, Delete, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { BadRequestException, Controller, Delete, Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
@@ -12,6 +12,8 @@ import { breakdownResponse, type BreakdownResponse } from './breakdown-response.
 import { parseOccurrenceQuery } from '../read-model/occurrence-query.js';
 import { goErrorAggregate, goJsonText, sendJson, sendText } from './go-response.js';
 import { GoErrorsCache } from './go-errors-cache.js';
+import { AppliedSeqMemo } from './applied-seq-memo.js';
+import { sendPrepared } from './send-prepared.js';
 import { InvalidTime, parseAtParameter } from '../history/at-parameter.js';
 import { TimeTravel } from '../history/time-travel.js';
 import { HistoryGone } from '../history/history-gone.js';
@@ -27,6 +29,7 @@ export class ServicesController {
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
     private readonly progress: ProjectionProgress,
     private readonly timeTravel: TimeTravel,
+    private readonly appliedSeq: AppliedSeqMemo,
   ) {}
 
   @Get()
@@ -43,6 +46,7 @@ export class ServicesController {
     @Param('service') service: string,
     @Query('new_since') newSince: string | undefined,
     @Query('at') at: string | undefined,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     let since;
@@ -53,12 +57,20 @@ export class ServicesController {
       throw error;
     }
     if (at !== undefined) return this.errorsAt(service, at, since, response);
-    // Read before the body: a commit in between only makes the cached body older than its key, never newer.
-    const seq = await this.queries.appliedSeq();
-    if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
-    if (since !== null) return sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
-    const body = await this.goErrors.body(service, seq, async () => goJsonText((await this.queries.openErrors(service)).map(goErrorAggregate)));
-    response.status(200).type('application/json').send(body);
+    if (since !== null) {
+      if (!(await this.queries.serviceExists(service))) return sendText(response, 404, `service ${service} not found`);
+      return sendJson(response, (await this.queries.openErrors(service, since)).map(goErrorAggregate));
+    }
+    // Read before the body: a commit in between only makes the cached body newer than its key,
+    // never older. A body cached at this sequence also says the service exists (a new or gone
+    // service moves the sequence): a cached answer costs no query.
+    const seq = await this.appliedSeq.current();
+    const body = await this.goErrors.body(service, seq, async () => {
+      if (!(await this.queries.serviceExists(service))) return null;
+      return goJsonText((await this.queries.openErrors(service)).map(goErrorAggregate));
+    });
+    if (!body) return sendText(response, 404, `service ${service} not found`);
+    await sendPrepared(request, response, body);
   }
 
   /** Counts per target label value (the service's breakdown_labels) and when each value was first seen: see breakdown-response.ts. */
@@ -130,6 +142,8 @@ export class ServicesController {
     ]);
     // Bounded: a reload right after the answer must not show the error again, on any replica.
     await this.progress.waitUntilApplied(service, seq!);
+    // Projected by another replica, the resolve is in the database but not in the memo yet.
+    this.appliedSeq.invalidate();
     response.status(204).end();
   }
 }
