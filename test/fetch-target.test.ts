@@ -53,6 +53,19 @@ describe('fetchTarget', () => {
     expect(await fetchTarget(`${base}/ok`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't', aggregated_errors: [] } });
   });
 
+  it('does not parse a body byte for byte the one of the known digest', async () => {
+    const first = await fetchTarget(`${base}/ok`, limits);
+    if (!first.ok) throw new Error(`scrape failed: ${first.detail}`);
+    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest });
+    expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+  });
+
+  it('does not read the occurrences of keys whose recorded total is unchanged', async () => {
+    const totals = new Map([['k', 1]]);
+    const outcome = await fetchTarget(`${base}/deep-header`, limits, { recordedTotals: () => totals });
+    expect(outcome).toMatchObject({ ok: true, payload: { aggregated_errors: [{ aggregation_key: 'k', total_count: 1, latest_errors: [] }] } });
+  });
+
   it.each([
     ['an HTTP error status', '/500', 'http_status', /HTTP 500/],
     ['a body that is not JSON', '/not-json', 'invalid_json', /JSON/],

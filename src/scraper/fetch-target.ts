@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
-import { parseScrapedPayload, PayloadError } from './payload.js';
+import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 
 export interface FetchLimits {
@@ -9,8 +10,16 @@ export interface FetchLimits {
   cancel?: AbortSignal;
 }
 
+/** What the scraper already knows of the target, so unchanged parts are not parsed again. */
+export interface KnownBody {
+  /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
+  digest?: string;
+  recordedTotals?: RecordedTotals;
+}
+
+/** `payload` is null when the body is byte for byte `known.digest`'s. */
 export type FetchOutcome =
-  | { ok: true; payload: ScrapedPayload; bytes: number }
+  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string }
   | { ok: false; reason: ScrapeFailureReason; detail: string };
 
 class BodyTooLarge extends Error {}
@@ -25,11 +34,11 @@ class RedirectRefused extends Error {}
  * GETs one target's /errors and validates it. Every failure comes back as a reason, never
  * as a throw: one broken target must cost only its own scrape.
  */
-export async function fetchTarget(url: string, limits: FetchLimits): Promise<FetchOutcome> {
+export async function fetchTarget(url: string, limits: FetchLimits, known: KnownBody = {}): Promise<FetchOutcome> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.cancel ? AbortSignal.any([timeout, limits.cancel]) : timeout;
-  let text: string;
-  let bytes: number;
+  let body: Buffer;
+  let digest: string;
   try {
     const response = await fetchWithinOrigin(url, signal);
     if (!response.ok) {
@@ -41,18 +50,21 @@ export async function fetchTarget(url: string, limits: FetchLimits): Promise<Fet
       await response.body?.cancel().catch(() => undefined);
       return tooLarge(limits, declared);
     }
-    ({ text, bytes } = await readLimited(response, limits.bodyLimitBytes));
+    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes));
   } catch (error) {
     return classify(error, limits);
   }
+  const bytes = body.byteLength;
+  // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
+  if (digest === known.digest) return { ok: true, payload: null, bytes, digest };
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body.toString('utf8'));
   } catch (error) {
     return { ok: false, reason: 'invalid_json', detail: (error as Error).message };
   }
   try {
-    return { ok: true, payload: parseScrapedPayload(json), bytes };
+    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest };
   } catch (error) {
     if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
     throw error;
@@ -80,8 +92,9 @@ async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Resp
   }
 }
 
-async function readLimited(response: Response, limit: number): Promise<{ text: string; bytes: number }> {
-  if (!response.body) return { text: '', bytes: 0 };
+async function readLimited(response: Response, limit: number): Promise<{ body: Buffer; digest: string }> {
+  const hash = createHash('sha256');
+  if (!response.body) return { body: Buffer.alloc(0), digest: hash.digest('base64') };
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let bytes = 0;
@@ -94,8 +107,9 @@ async function readLimited(response: Response, limit: number): Promise<{ text: s
       throw new BodyTooLarge(String(bytes));
     }
     parts.push(value);
+    hash.update(value);
   }
-  return { text: Buffer.concat(parts).toString('utf8'), bytes };
+  return { body: Buffer.concat(parts, bytes), digest: hash.digest('base64') };
 }
 
 function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {
