@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConcurrencyLimit } from '../src/scraper/concurrency-limit.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
 import { freePort } from './support/periskop-under-test.js';
 
@@ -58,6 +59,17 @@ describe('fetchTarget', () => {
     if (!first.ok) throw new Error(`scrape failed: ${first.detail}`);
     expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest });
     expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+  });
+
+  it('reads bodies no more at once than bodyReads allows, each within its own timeout', async () => {
+    const bodyReads = new ConcurrencyLimit(1);
+    const finished: string[] = [];
+    const scrape = (path: string) =>
+      fetchTarget(`${base}${path}`, { ...limits, bodyReads }).then((outcome) => (finished.push(path), outcome));
+    const [stalled, ok] = await Promise.all([scrape('/never-ends'), scrape('/ok')]);
+    expect(stalled).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    expect(finished).toEqual(['/never-ends', '/ok']);
   });
 
   it('does not read the occurrences of keys whose recorded total is unchanged', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 
@@ -8,6 +9,12 @@ export interface FetchLimits {
   bodyLimitBytes: number;
   /** Aborts the scrape early (shutdown). */
   cancel?: AbortSignal;
+  /**
+   * Bounds the bodies read and parsed at once (memory: up to bodyLimitBytes each, plus the
+   * parsed document), apart from the scrapes waiting on their targets' answers (cheap). A
+   * scrape waiting here is still within its timeout.
+   */
+  bodyReads?: ConcurrencyLimit;
 }
 
 /** What the scraper already knows of the target, so unchanged parts are not parsed again. */
@@ -37,10 +44,9 @@ class RedirectRefused extends Error {}
 export async function fetchTarget(url: string, limits: FetchLimits, known: KnownBody = {}): Promise<FetchOutcome> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.cancel ? AbortSignal.any([timeout, limits.cancel]) : timeout;
-  let body: Buffer;
-  let digest: string;
+  let response: Response;
   try {
-    const response = await fetchWithinOrigin(url, signal);
+    response = await fetchWithinOrigin(url, signal);
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { ok: false, reason: 'http_status', detail: `HTTP ${response.status} ${response.statusText}`.trim() };
@@ -50,6 +56,17 @@ export async function fetchTarget(url: string, limits: FetchLimits, known: Known
       await response.body?.cancel().catch(() => undefined);
       return tooLarge(limits, declared);
     }
+  } catch (error) {
+    return classify(error, limits);
+  }
+  const readBody = () => readAndParse(response, limits, known);
+  return limits.bodyReads ? limits.bodyReads.run(readBody) : readBody();
+}
+
+async function readAndParse(response: Response, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
+  let body: Buffer;
+  let digest: string;
+  try {
     ({ body, digest } = await readLimited(response, limits.bodyLimitBytes));
   } catch (error) {
     return classify(error, limits);

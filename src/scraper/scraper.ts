@@ -15,7 +15,13 @@ import { changedSince, recordedTotalsOf, type PublishedTarget } from './snapshot
 import type { AggregatedErrorPayload } from './payload.types.js';
 import { TargetHealth } from './target-health.js';
 
+/** Scrapes at once, most of them waiting on their targets: slow targets must not hold up the rest. */
 const MAX_CONCURRENT_SCRAPES = 64;
+/**
+ * Bodies read and parsed at once. Parsing is synchronous on one thread, so more buys no speed:
+ * it only holds more bodies (up to body_limit each) and parsed documents in memory at once.
+ */
+const MAX_CONCURRENT_BODY_READS = 4;
 
 /** What this process last recorded for a target, and the body it came from. */
 interface RecordedTarget {
@@ -42,6 +48,7 @@ interface TargetLoop {
 export class Scraper {
   private readonly logger = new Logger('Scraper');
   private readonly limit = new ConcurrencyLimit(MAX_CONCURRENT_SCRAPES);
+  private readonly bodyReads = new ConcurrencyLimit(MAX_CONCURRENT_BODY_READS);
   private readonly recorded = new Map<string, RecordedTarget>();
   private readonly loops = new Map<string, TargetLoop>();
   private stopped = true;
@@ -132,7 +139,12 @@ export class Scraper {
     const outcome = await this.limit.run(() =>
       fetchTarget(
         target.url,
-        { timeoutMs: service.scraper.timeoutMs, bodyLimitBytes: service.scraper.bodyLimitBytes, cancel: this.cancel.signal },
+        {
+          timeoutMs: service.scraper.timeoutMs,
+          bodyLimitBytes: service.scraper.bodyLimitBytes,
+          cancel: this.cancel.signal,
+          bodyReads: this.bodyReads,
+        },
         { digest: last?.digest, recordedTotals: recordedTotalsOf(last?.published, target.url) },
       ),
     );
