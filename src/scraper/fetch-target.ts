@@ -42,8 +42,23 @@ class RedirectRefused extends Error {}
  * as a throw: one broken target must cost only its own scrape.
  */
 export async function fetchTarget(url: string, limits: FetchLimits, known: KnownBody = {}): Promise<FetchOutcome> {
-  const timeout = AbortSignal.timeout(limits.timeoutMs);
-  const signal = limits.cancel ? AbortSignal.any([timeout, limits.cancel]) : timeout;
+  // A timer and a controller of our own rather than AbortSignal.timeout()/any(): Node holds
+  // those weakly, and one unreferenced while its body waits for bodyReads or is read can be
+  // collected, its timeout never firing. This timer holds the controller until it is cleared.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('scrape timed out', 'TimeoutError')), limits.timeoutMs);
+  const cancel = () => deadline.abort(limits.cancel?.reason);
+  if (limits.cancel?.aborted) cancel();
+  limits.cancel?.addEventListener('abort', cancel, { once: true });
+  try {
+    return await fetchWithin(url, deadline.signal, limits, known);
+  } finally {
+    clearTimeout(timer);
+    limits.cancel?.removeEventListener('abort', cancel);
+  }
+}
+
+async function fetchWithin(url: string, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
   let response: Response;
   try {
     response = await fetchWithinOrigin(url, signal);
@@ -59,15 +74,15 @@ export async function fetchTarget(url: string, limits: FetchLimits, known: Known
   } catch (error) {
     return classify(error, limits);
   }
-  const readBody = () => readAndParse(response, limits, known);
+  const readBody = () => readAndParse(response, signal, limits, known);
   return limits.bodyReads ? limits.bodyReads.run(readBody) : readBody();
 }
 
-async function readAndParse(response: Response, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
+async function readAndParse(response: Response, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
   let body: Buffer;
   let digest: string;
   try {
-    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes));
+    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, signal));
   } catch (error) {
     return classify(error, limits);
   }
@@ -109,7 +124,8 @@ async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Resp
   }
 }
 
-async function readLimited(response: Response, limit: number): Promise<{ body: Buffer; digest: string }> {
+/** `signal` is the fetch's: checked between chunks, so a body waiting for bodyReads past its deadline is not read. */
+async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<{ body: Buffer; digest: string }> {
   const hash = createHash('sha256');
   if (!response.body) return { body: Buffer.alloc(0), digest: hash.digest('base64') };
   const reader = response.body.getReader();
@@ -117,6 +133,7 @@ async function readLimited(response: Response, limit: number): Promise<{ body: B
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
+    signal.throwIfAborted();
     if (done) break;
     bytes += value.byteLength;
     if (bytes > limit) {
