@@ -50,6 +50,8 @@ interface CycleRun {
   cycleSeconds: number[];
   cpuCores: number;
   rssBytes: number;
+  /** RSS right after the first scrape (full snapshots), before the measured cycles. */
+  rssAfterFirstScrapeBytes: number;
   /** ScrapeFailed events (a failing target is recorded when its state changes). */
   scrapeFailures: number;
   /** CPU of this process (the simulated instances serving their bodies) over the measured cycles, in cores. */
@@ -67,7 +69,8 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
     await recordedAndProjected(server, shape.instances);
     const firstScrapeSeconds = (performance.now() - t0) / 1000;
     const cycleSeconds: number[] = [];
-    let rssBytes = server.rssBytes();
+    const rssAfterFirstScrapeBytes = server.rssBytes();
+    let rssBytes = rssAfterFirstScrapeBytes;
     const cpuBefore = server.cpuSeconds();
     const simCpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -94,6 +97,7 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       cpuCores,
       simulatedInstancesCpuCores,
       rssBytes,
+      rssAfterFirstScrapeBytes,
       scrapeFailures,
     };
   } finally {
@@ -126,7 +130,7 @@ export const scrapeCycleBenchmark: Benchmark = {
       keys: 50,
       latestPerKey: 10,
       changedKeysPerRound: 5,
-      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1) })),
+      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1), rssAfterFirstScrapeMB: round(r.rssAfterFirstScrapeBytes / 1e6, 1) })),
     };
     const at = `${largest.instances.toLocaleString('en-US')} instances`;
     return [
