@@ -72,6 +72,17 @@ describe('fetchTarget', () => {
     expect(finished).toEqual(['/never-ends', '/ok']);
   });
 
+  it('does not count the wait for bodyReads against the target', async () => {
+    const bodyReads = new ConcurrencyLimit(1);
+    let release!: () => void;
+    const held = bodyReads.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const scrape = fetchTarget(`${base}/ok`, { ...limits, bodyReads });
+    // Longer than the 500 ms timeout, spent waiting for the only body read.
+    setTimeout(release, limits.timeoutMs + 300);
+    expect(await scrape).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    await held;
+  });
+
   it('does not read the occurrences of keys whose recorded total is unchanged', async () => {
     const totals = new Map([['k', 1]]);
     const outcome = await fetchTarget(`${base}/deep-header`, limits, { recordedTotals: () => totals });

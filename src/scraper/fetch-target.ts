@@ -11,8 +11,8 @@ export interface FetchLimits {
   cancel?: AbortSignal;
   /**
    * Bounds the bodies read and parsed at once (memory: up to bodyLimitBytes each, plus the
-   * parsed document), apart from the scrapes waiting on their targets' answers (cheap). A
-   * scrape waiting here is still within its timeout.
+   * parsed document), apart from the scrapes waiting on their targets' answers (cheap). Time
+   * waiting here is Periskop's, not the target's: it does not count against timeoutMs.
    */
   bodyReads?: ConcurrencyLimit;
 }
@@ -42,26 +42,57 @@ class RedirectRefused extends Error {}
  * as a throw: one broken target must cost only its own scrape.
  */
 export async function fetchTarget(url: string, limits: FetchLimits, known: KnownBody = {}): Promise<FetchOutcome> {
-  // A timer and a controller of our own rather than AbortSignal.timeout()/any(): Node holds
-  // those weakly, and one unreferenced while its body waits for bodyReads or is read can be
-  // collected, its timeout never firing. This timer holds the controller until it is cleared.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DOMException('scrape timed out', 'TimeoutError')), limits.timeoutMs);
-  const cancel = () => deadline.abort(limits.cancel?.reason);
+  const deadline = new ScrapeDeadline(limits.timeoutMs);
+  const cancel = () => deadline.controller.abort(limits.cancel?.reason);
   if (limits.cancel?.aborted) cancel();
   limits.cancel?.addEventListener('abort', cancel, { once: true });
   try {
-    return await fetchWithin(url, deadline.signal, limits, known);
+    return await fetchWithin(url, deadline, limits, known);
   } finally {
-    clearTimeout(timer);
+    deadline.pause();
     limits.cancel?.removeEventListener('abort', cancel);
   }
 }
 
-async function fetchWithin(url: string, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
+/**
+ * The target's time to answer: paused while its body waits for one of our bodyReads (that wait
+ * is Periskop's, not the target's). A timer and a controller of our own rather than
+ * AbortSignal.timeout(): Node holds that signal weakly, and one left unreferenced while its body
+ * waited was collected, its timeout never firing. The running timer holds the controller.
+ */
+class ScrapeDeadline {
+  readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private remainingMs: number;
+  private startedAt = 0;
+
+  constructor(timeoutMs: number) {
+    this.remainingMs = timeoutMs;
+    this.resume();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  pause(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remainingMs -= performance.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (this.timer !== null) return;
+    this.startedAt = performance.now();
+    this.timer = setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), Math.max(0, this.remainingMs));
+  }
+}
+
+async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
   let response: Response;
   try {
-    response = await fetchWithinOrigin(url, signal);
+    response = await fetchWithinOrigin(url, deadline.signal);
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { ok: false, reason: 'http_status', detail: `HTTP ${response.status} ${response.statusText}`.trim() };
@@ -74,8 +105,12 @@ async function fetchWithin(url: string, signal: AbortSignal, limits: FetchLimits
   } catch (error) {
     return classify(error, limits);
   }
-  const readBody = () => readAndParse(response, signal, limits, known);
-  return limits.bodyReads ? limits.bodyReads.run(readBody) : readBody();
+  if (!limits.bodyReads) return readAndParse(response, deadline.signal, limits, known);
+  deadline.pause();
+  return limits.bodyReads.run(() => {
+    deadline.resume();
+    return readAndParse(response, deadline.signal, limits, known);
+  });
 }
 
 async function readAndParse(response: Response, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
