@@ -50,8 +50,12 @@ interface CycleRun {
   cycleSeconds: number[];
   cpuCores: number;
   rssBytes: number;
+  /** RSS right after the first scrape (full snapshots), before the measured cycles. */
+  rssAfterFirstScrapeBytes: number;
   /** ScrapeFailed events (a failing target is recorded when its state changes). */
   scrapeFailures: number;
+  /** CPU of this process (the simulated instances serving their bodies) over the measured cycles, in cores. */
+  simulatedInstancesCpuCores: number;
 }
 
 async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: number): Promise<CycleRun> {
@@ -65,8 +69,10 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
     await recordedAndProjected(server, shape.instances);
     const firstScrapeSeconds = (performance.now() - t0) / 1000;
     const cycleSeconds: number[] = [];
-    let rssBytes = server.rssBytes();
+    const rssAfterFirstScrapeBytes = server.rssBytes();
+    let rssBytes = rssAfterFirstScrapeBytes;
     const cpuBefore = server.cpuSeconds();
+    const simCpuBefore = process.cpuUsage();
     const started = performance.now();
     for (let c = 0; c < cycles; c++) {
       ctx.progress(`${shape.instances} instances: cycle ${c + 1}/${cycles}`);
@@ -78,9 +84,22 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       cycleSeconds.push((performance.now() - roundStarted) / 1000);
       rssBytes = Math.max(rssBytes, server.rssBytes());
     }
-    const cpuCores = (server.cpuSeconds() - cpuBefore) / ((performance.now() - started) / 1000);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const cpuCores = (server.cpuSeconds() - cpuBefore) / wallSeconds;
+    const simCpu = process.cpuUsage(simCpuBefore);
+    const simulatedInstancesCpuCores = (simCpu.user + simCpu.system) / 1e6 / wallSeconds;
     const scrapeFailures = await recorded(server, 'ScrapeFailed');
-    return { instances: shape.instances, payloadBytes: sim.payloadBytes, firstScrapeSeconds, cycleSeconds, cpuCores, rssBytes, scrapeFailures };
+    return {
+      instances: shape.instances,
+      payloadBytes: sim.payloadBytes,
+      firstScrapeSeconds,
+      cycleSeconds,
+      cpuCores,
+      simulatedInstancesCpuCores,
+      rssBytes,
+      rssAfterFirstScrapeBytes,
+      scrapeFailures,
+    };
   } finally {
     await server.stop(ctx.options.keep);
     await sim.stop();
@@ -111,7 +130,7 @@ export const scrapeCycleBenchmark: Benchmark = {
       keys: 50,
       latestPerKey: 10,
       changedKeysPerRound: 5,
-      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1) })),
+      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1), rssAfterFirstScrapeMB: round(r.rssAfterFirstScrapeBytes / 1e6, 1) })),
     };
     const at = `${largest.instances.toLocaleString('en-US')} instances`;
     return [
@@ -119,6 +138,7 @@ export const scrapeCycleBenchmark: Benchmark = {
       { figure: `scrape cycle p95, ${at}`, value: round(p95, 2), unit: 's', goal: `≤ ${GOAL_CYCLE_P95_S}`, met: atMost(p95, GOAL_CYCLE_P95_S), command },
       { figure: `  first scrape of all (full snapshots), ${at}`, value: round(largest.firstScrapeSeconds, 2), unit: 's', goal: null, met: null, command },
       { figure: `scrape cycle CPU, ${at}`, value: round(largest.cpuCores, 2), unit: 'cores', goal: null, met: null, command },
+      { figure: `  simulated instances' CPU (bench process), ${at}`, value: round(largest.simulatedInstancesCpuCores, 2), unit: 'cores', goal: null, met: null, command },
       { figure: `scrape cycle RSS, ${at}`, value: round(largest.rssBytes / 1e6), unit: 'MB', goal: null, met: null, command },
       ...runs.slice(0, -1).map((r) => ({
         figure: `  RSS at ${r.instances.toLocaleString('en-US')} instances`,

@@ -35,7 +35,9 @@ export class ServerUnderTest {
     const file = join(dir, 'periskop.yaml');
     await writeFile(file, dump(config(dir)));
     const port = await freePort();
-    const child = spawn(process.execPath, [join(root, 'dist', 'main.js'), '--config', file, '--port', String(port)], {
+    // BENCH_SERVER_NODE_ARGS profiles the server under test (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+    const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'main.js'), '--config', file, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CONFIG_FILE: '', PORT: '' },
     });

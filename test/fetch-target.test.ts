@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConcurrencyLimit } from '../src/scraper/concurrency-limit.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
 import { freePort } from './support/periskop-under-test.js';
 
@@ -51,6 +52,41 @@ const limits = { timeoutMs: 500, bodyLimitBytes: 1024 * 1024 };
 describe('fetchTarget', () => {
   it('returns the validated payload of a good target', async () => {
     expect(await fetchTarget(`${base}/ok`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't', aggregated_errors: [] } });
+  });
+
+  it('does not parse a body byte for byte the one of the known digest', async () => {
+    const first = await fetchTarget(`${base}/ok`, limits);
+    if (!first.ok) throw new Error(`scrape failed: ${first.detail}`);
+    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest });
+    expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+  });
+
+  it('reads bodies no more at once than bodyReads allows, each within its own timeout', async () => {
+    const bodyReads = new ConcurrencyLimit(1);
+    const finished: string[] = [];
+    const scrape = (path: string) =>
+      fetchTarget(`${base}${path}`, { ...limits, bodyReads }).then((outcome) => (finished.push(path), outcome));
+    const [stalled, ok] = await Promise.all([scrape('/never-ends'), scrape('/ok')]);
+    expect(stalled).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    expect(finished).toEqual(['/never-ends', '/ok']);
+  });
+
+  it('does not count the wait for bodyReads against the target', async () => {
+    const bodyReads = new ConcurrencyLimit(1);
+    let release!: () => void;
+    const held = bodyReads.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const scrape = fetchTarget(`${base}/ok`, { ...limits, bodyReads });
+    // Longer than the 500 ms timeout, spent waiting for the only body read.
+    setTimeout(release, limits.timeoutMs + 300);
+    expect(await scrape).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    await held;
+  });
+
+  it('does not read the occurrences of keys whose recorded total is unchanged', async () => {
+    const totals = new Map([['k', 1]]);
+    const outcome = await fetchTarget(`${base}/deep-header`, limits, { recordedTotals: () => totals });
+    expect(outcome).toMatchObject({ ok: true, payload: { aggregated_errors: [{ aggregation_key: 'k', total_count: 1, latest_errors: [] }] } });
   });
 
   it.each([

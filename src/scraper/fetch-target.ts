@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
-import { parseScrapedPayload, PayloadError } from './payload.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
+import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 
 export interface FetchLimits {
@@ -7,10 +9,24 @@ export interface FetchLimits {
   bodyLimitBytes: number;
   /** Aborts the scrape early (shutdown). */
   cancel?: AbortSignal;
+  /**
+   * Bounds the bodies read and parsed at once (memory: up to bodyLimitBytes each, plus the
+   * parsed document), apart from the scrapes waiting on their targets' answers (cheap). Time
+   * waiting here is Periskop's, not the target's: it does not count against timeoutMs.
+   */
+  bodyReads?: ConcurrencyLimit;
 }
 
+/** What the scraper already knows of the target, so unchanged parts are not parsed again. */
+export interface KnownBody {
+  /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
+  digest?: string;
+  recordedTotals?: RecordedTotals;
+}
+
+/** `payload` is null when the body is byte for byte `known.digest`'s. */
 export type FetchOutcome =
-  | { ok: true; payload: ScrapedPayload; bytes: number }
+  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string }
   | { ok: false; reason: ScrapeFailureReason; detail: string };
 
 class BodyTooLarge extends Error {}
@@ -25,13 +41,58 @@ class RedirectRefused extends Error {}
  * GETs one target's /errors and validates it. Every failure comes back as a reason, never
  * as a throw: one broken target must cost only its own scrape.
  */
-export async function fetchTarget(url: string, limits: FetchLimits): Promise<FetchOutcome> {
-  const timeout = AbortSignal.timeout(limits.timeoutMs);
-  const signal = limits.cancel ? AbortSignal.any([timeout, limits.cancel]) : timeout;
-  let text: string;
-  let bytes: number;
+export async function fetchTarget(url: string, limits: FetchLimits, known: KnownBody = {}): Promise<FetchOutcome> {
+  const deadline = new ScrapeDeadline(limits.timeoutMs);
+  const cancel = () => deadline.controller.abort(limits.cancel?.reason);
+  if (limits.cancel?.aborted) cancel();
+  limits.cancel?.addEventListener('abort', cancel, { once: true });
   try {
-    const response = await fetchWithinOrigin(url, signal);
+    return await fetchWithin(url, deadline, limits, known);
+  } finally {
+    deadline.pause();
+    limits.cancel?.removeEventListener('abort', cancel);
+  }
+}
+
+/**
+ * The target's time to answer: paused while its body waits for one of our bodyReads (that wait
+ * is Periskop's, not the target's). A timer and a controller of our own rather than
+ * AbortSignal.timeout(): Node holds that signal weakly, and one left unreferenced while its body
+ * waited was collected, its timeout never firing. The running timer holds the controller.
+ */
+class ScrapeDeadline {
+  readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private remainingMs: number;
+  private startedAt = 0;
+
+  constructor(timeoutMs: number) {
+    this.remainingMs = timeoutMs;
+    this.resume();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  pause(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remainingMs -= performance.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (this.timer !== null) return;
+    this.startedAt = performance.now();
+    this.timer = setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), Math.max(0, this.remainingMs));
+  }
+}
+
+async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
+  let response: Response;
+  try {
+    response = await fetchWithinOrigin(url, deadline.signal);
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { ok: false, reason: 'http_status', detail: `HTTP ${response.status} ${response.statusText}`.trim() };
@@ -41,18 +102,36 @@ export async function fetchTarget(url: string, limits: FetchLimits): Promise<Fet
       await response.body?.cancel().catch(() => undefined);
       return tooLarge(limits, declared);
     }
-    ({ text, bytes } = await readLimited(response, limits.bodyLimitBytes));
   } catch (error) {
     return classify(error, limits);
   }
+  if (!limits.bodyReads) return readAndParse(response, deadline.signal, limits, known);
+  deadline.pause();
+  return limits.bodyReads.run(() => {
+    deadline.resume();
+    return readAndParse(response, deadline.signal, limits, known);
+  });
+}
+
+async function readAndParse(response: Response, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
+  let body: Buffer;
+  let digest: string;
+  try {
+    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, signal));
+  } catch (error) {
+    return classify(error, limits);
+  }
+  const bytes = body.byteLength;
+  // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
+  if (digest === known.digest) return { ok: true, payload: null, bytes, digest };
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body.toString('utf8'));
   } catch (error) {
     return { ok: false, reason: 'invalid_json', detail: (error as Error).message };
   }
   try {
-    return { ok: true, payload: parseScrapedPayload(json), bytes };
+    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest };
   } catch (error) {
     if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
     throw error;
@@ -80,13 +159,16 @@ async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Resp
   }
 }
 
-async function readLimited(response: Response, limit: number): Promise<{ text: string; bytes: number }> {
-  if (!response.body) return { text: '', bytes: 0 };
+/** `signal` is the fetch's: checked between chunks, so a body waiting for bodyReads past its deadline is not read. */
+async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<{ body: Buffer; digest: string }> {
+  const hash = createHash('sha256');
+  if (!response.body) return { body: Buffer.alloc(0), digest: hash.digest('base64') };
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
+    signal.throwIfAborted();
     if (done) break;
     bytes += value.byteLength;
     if (bytes > limit) {
@@ -94,8 +176,9 @@ async function readLimited(response: Response, limit: number): Promise<{ text: s
       throw new BodyTooLarge(String(bytes));
     }
     parts.push(value);
+    hash.update(value);
   }
-  return { text: Buffer.concat(parts).toString('utf8'), bytes };
+  return { body: Buffer.concat(parts, bytes), digest: hash.digest('base64') };
 }
 
 function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {

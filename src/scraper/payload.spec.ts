@@ -590,3 +590,43 @@ function causeChain(causes: number): Record<string, unknown> {
   for (let level = causes - 1; level >= 0; level -= 1) error = { message: `level ${level}`, cause: error };
   return error;
 }
+
+describe('parseScrapedPayload with the totals already recorded', () => {
+  const payload = {
+    target_uuid: 't',
+    aggregated_errors: [
+      { aggregation_key: 'same', total_count: 3, latest_errors: [{ timestamp: 'not a time', uuid: 'u1' }] },
+      { aggregation_key: 'grown', total_count: 5, latest_errors: [{ timestamp: T0, uuid: 'u2' }] },
+    ],
+  };
+  const recorded = new Map([
+    ['same', 3],
+    ['grown', 4],
+  ]);
+
+  it.each([
+    ['skips the occurrences of a key whose total is recorded', () => recorded, [['same', 3, []], ['grown', 5, ['u2']]]],
+    ['reads every key when the totals are of another target_uuid', () => undefined, 'aggregated_errors[0].latest_errors[0].timestamp'],
+  ])('%s', (_behaviour, totalsOf, expected) => {
+    const parse = () =>
+      parseScrapedPayload(payload, (targetUuid) => (targetUuid === 't' ? totalsOf() : recorded)).aggregated_errors.map((e) => [
+        e.aggregation_key,
+        e.total_count,
+        e.latest_errors.map((o) => o.uuid),
+      ]);
+    if (typeof expected === 'string') expect(errorOf(parse).path).toBe(expected);
+    else expect(parse()).toEqual(expected);
+  });
+
+  it('still validates the key and total of a skipped key', () => {
+    const bad = { aggregated_errors: [{ aggregation_key: 'same', total_count: -1 }] };
+    expect(errorOf(() => parseScrapedPayload(bad, () => recorded)).path).toBe('aggregated_errors[0].total_count');
+  });
+
+  it('passes the payload target_uuid (null when absent) to the lookup', () => {
+    const asked: (string | null)[] = [];
+    parseScrapedPayload({ aggregated_errors: [] }, (targetUuid) => (asked.push(targetUuid), undefined));
+    parseScrapedPayload({ target_uuid: 'x', aggregated_errors: [] }, (targetUuid) => (asked.push(targetUuid), undefined));
+    expect(asked).toEqual([null, 'x']);
+  });
+});

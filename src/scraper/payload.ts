@@ -37,29 +37,38 @@ const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
-export function parseScrapedPayload(value: unknown): ScrapedPayload {
+/**
+ * Totals already recorded for a target, by aggregation key. A key whose total_count is the
+ * recorded one has nothing new to record, so its occurrences are not read: that key comes
+ * back with no latest_errors. Most keys of a scrape are such keys, and reading occurrences
+ * (stack traces, timestamps, uuids) is most of the parsing cost.
+ */
+export type RecordedTotals = (targetUuid: string | null) => ReadonlyMap<string, number> | undefined;
+
+export function parseScrapedPayload(value: unknown, recordedTotals?: RecordedTotals): ScrapedPayload {
   const payload = expectObject(value, 'payload');
   const errorsValue = read(payload, 'aggregated_errors', 'aggregatedErrors');
   if (errorsValue === undefined || errorsValue === null) {
     throw new PayloadError('aggregated_errors', 'is required');
   }
+  const target_uuid = optionalString(read(payload, 'target_uuid', 'targetUuid'), 'target_uuid') || null;
+  const recorded = recordedTotals?.(target_uuid);
   const aggregated_errors = expectArray(errorsValue, 'aggregated_errors').map((item, index) =>
-    parseAggregatedError(item, `aggregated_errors[${index}]`),
+    parseAggregatedError(item, `aggregated_errors[${index}]`, recorded),
   );
   rejectDuplicateKeys(aggregated_errors);
-  return {
-    target_uuid: optionalString(read(payload, 'target_uuid', 'targetUuid'), 'target_uuid') || null,
-    aggregated_errors,
-  };
+  return { target_uuid, aggregated_errors };
 }
 
-function parseAggregatedError(value: unknown, path: string): AggregatedErrorPayload {
+function parseAggregatedError(value: unknown, path: string, recorded: ReadonlyMap<string, number> | undefined): AggregatedErrorPayload {
   const item = expectObject(value, path);
   const severity = parseSeverity(read(item, 'severity'), `${path}.severity`) ?? 'error';
-  const occurrences = read(item, 'latest_errors', 'latestErrors');
+  const aggregation_key = parseAggregationKey(read(item, 'aggregation_key', 'aggregationKey'), `${path}.aggregation_key`);
+  const total_count = parseCount(read(item, 'total_count', 'totalCount'), `${path}.total_count`);
+  const occurrences = recorded?.get(aggregation_key) === total_count ? undefined : read(item, 'latest_errors', 'latestErrors');
   return {
-    aggregation_key: parseAggregationKey(read(item, 'aggregation_key', 'aggregationKey'), `${path}.aggregation_key`),
-    total_count: parseCount(read(item, 'total_count', 'totalCount'), `${path}.total_count`),
+    aggregation_key,
+    total_count,
     severity,
     created_at: parseTimestamp(read(item, 'created_at', 'createdAt')),
     latest_errors:

@@ -11,10 +11,25 @@ import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
-import { changedSince, type PublishedTarget } from './snapshot-delta.js';
+import { changedSince, recordedTotalsOf, type PublishedTarget } from './snapshot-delta.js';
+import type { AggregatedErrorPayload } from './payload.types.js';
 import { TargetHealth } from './target-health.js';
 
+/** Scrapes at once, most of them waiting on their targets: slow targets must not hold up the rest. */
 const MAX_CONCURRENT_SCRAPES = 64;
+/**
+ * Bodies read and parsed at once. Parsing is synchronous on one thread, so more buys no speed:
+ * it only holds more bodies (up to body_limit each) and parsed documents in memory at once.
+ */
+const MAX_CONCURRENT_BODY_READS = 4;
+
+/** What this process last recorded for a target, and the body it came from. */
+interface RecordedTarget {
+  published: PublishedTarget;
+  /** FetchOutcome digest of that body: the same bytes again have nothing new. */
+  digest: string;
+  errorCount: number;
+}
 
 interface TargetLoop {
   service: string;
@@ -33,7 +48,8 @@ interface TargetLoop {
 export class Scraper {
   private readonly logger = new Logger('Scraper');
   private readonly limit = new ConcurrencyLimit(MAX_CONCURRENT_SCRAPES);
-  private readonly published = new Map<string, PublishedTarget>();
+  private readonly bodyReads = new ConcurrencyLimit(MAX_CONCURRENT_BODY_READS);
+  private readonly recorded = new Map<string, RecordedTarget>();
   private readonly loops = new Map<string, TargetLoop>();
   private stopped = true;
   private cancel = new AbortController();
@@ -79,7 +95,7 @@ export class Scraper {
       if (loop.timer) clearTimeout(loop.timer);
       this.loops.delete(id);
       this.health.forget(service.name, loop.url);
-      this.published.delete(id);
+      this.recorded.delete(id);
     }
     for (const [id, target] of wanted) if (!this.loops.has(id)) this.startLoop(service, target);
   }
@@ -118,12 +134,19 @@ export class Scraper {
   private async scrapeTarget(service: ServiceConfig, target: DiscoveredTarget): Promise<void> {
     const at = this.clock.now();
     const started = performance.now();
+    const recordedKey = JSON.stringify([service.name, target.url]);
+    const last = this.recorded.get(recordedKey);
     const outcome = await this.limit.run(() =>
-      fetchTarget(target.url, {
-        timeoutMs: service.scraper.timeoutMs,
-        bodyLimitBytes: service.scraper.bodyLimitBytes,
-        cancel: this.cancel.signal,
-      }),
+      fetchTarget(
+        target.url,
+        {
+          timeoutMs: service.scraper.timeoutMs,
+          bodyLimitBytes: service.scraper.bodyLimitBytes,
+          cancel: this.cancel.signal,
+          bodyReads: this.bodyReads,
+        },
+        { digest: last?.digest, recordedTotals: recordedTotalsOf(last?.published, target.url) },
+      ),
     );
     if (this.cancel.signal.aborted) return;
     const durationMs = performance.now() - started;
@@ -147,25 +170,39 @@ export class Scraper {
       return;
     }
 
-    this.metrics.errorsScrapped.inc(labels, outcome.payload.aggregated_errors.length);
     this.metrics.snapshotBytes.observe(labels, outcome.bytes);
+    if (outcome.payload === null) {
+      // The very body whose changes are recorded (`last`): nothing new, unless the target is back up.
+      this.metrics.errorsScrapped.inc(labels, last?.errorCount ?? 0);
+      if (change.becameUp) await this.recordSnapshot(service, target, at, last?.published.targetUuid ?? target.url, []);
+      return;
+    }
+    this.metrics.errorsScrapped.inc(labels, outcome.payload.aggregated_errors.length);
     const targetUuid = outcome.payload.target_uuid ?? target.url;
-    const publishedKey = JSON.stringify([service.name, target.url]);
     // Secrets are removed before the payload is compared or recorded: they never reach the log.
     const payload = redactPayload(outcome.payload, redactionRulesOf(this.config, service.name));
-    const { changed, next } = changedSince(this.published.get(publishedKey), targetUuid, payload);
+    const { changed, next } = changedSince(last?.published, targetUuid, payload);
     if (changed.length > 0 || change.becameUp) {
-      const recorded = await this.record(service, target, {
-        type: 'SnapshotScraped',
-        version: 1,
-        service: service.name,
-        at,
-        data: { target: target.url, target_uuid: targetUuid, source: 'scrape', aggregated_errors: changed },
-      });
-      // Unrecorded changes stay unpublished: the next scrape sends them again.
-      if (!recorded) return;
+      // Unrecorded changes stay unrecorded here: the next scrape sends them again.
+      if (!(await this.recordSnapshot(service, target, at, targetUuid, changed))) return;
     }
-    this.published.set(publishedKey, next);
+    this.recorded.set(recordedKey, { published: next, digest: outcome.digest, errorCount: payload.aggregated_errors.length });
+  }
+
+  private recordSnapshot(
+    service: ServiceConfig,
+    target: DiscoveredTarget,
+    at: number,
+    targetUuid: string,
+    changed: AggregatedErrorPayload[],
+  ): Promise<boolean> {
+    return this.record(service, target, {
+      type: 'SnapshotScraped',
+      version: 1,
+      service: service.name,
+      at,
+      data: { target: target.url, target_uuid: targetUuid, source: 'scrape', aggregated_errors: changed },
+    });
   }
 
   private async record(service: ServiceConfig, target: DiscoveredTarget, event: PeriskopEvent): Promise<boolean> {

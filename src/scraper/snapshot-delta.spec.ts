@@ -1,5 +1,5 @@
 import type { ScrapedPayload } from './payload.types.js';
-import { changedSince } from './snapshot-delta.js';
+import { changedSince, recordedTotalsOf } from './snapshot-delta.js';
 
 function payload(...errors: [string, number, string[]][]): ScrapedPayload {
   return {
@@ -47,5 +47,27 @@ describe('changedSince', () => {
   it('publishes everything again when the instance restarted with a new target_uuid', () => {
     const first = changedSince(undefined, 't', payload(['a', 1, ['u1']]));
     expect(summary(changedSince(first.next, 't2', payload(['a', 1, ['u1']])).changed)).toEqual([['a', 1, ['u1']]]);
+  });
+
+  it('keeps what was seen of a key whose total did not change, even when its occurrences were not read', () => {
+    const first = changedSince(undefined, 't', payload(['a', 1, ['u1']]));
+    const unread = changedSince(first.next, 't', payload(['a', 1, []]));
+    expect(unread.changed).toEqual([]);
+    expect(summary(changedSince(unread.next, 't', payload(['a', 2, ['u1', 'u2']])).changed)).toEqual([['a', 2, ['u2']]]);
+  });
+});
+
+describe('recordedTotalsOf', () => {
+  const { next } = changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]));
+  const urlTarget = changedSince(undefined, 'http://x/errors', payload(['a', 1, ['u1']])).next;
+
+  it.each([
+    ['the totals of the same target_uuid', next, 'uuid', { a: 1 }],
+    ['nothing for another target_uuid (the instance restarted)', next, 'other', undefined],
+    ['the totals of a target without target_uuid, known by its url', urlTarget, null, { a: 1 }],
+    ['nothing before the first record', undefined, 'uuid', undefined],
+  ])('gives %s', (_behaviour, previous, targetUuid, expected) => {
+    const totals = recordedTotalsOf(previous, 'http://x/errors')(targetUuid);
+    expect(totals && Object.fromEntries(totals)).toEqual(expected);
   });
 });

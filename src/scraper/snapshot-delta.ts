@@ -7,6 +7,12 @@ export interface PublishedTarget {
   occurrenceUuids: Map<string, Set<string>>;
 }
 
+/** The totals recorded for a target, for the parser to skip unchanged keys (RecordedTotals). */
+export function recordedTotalsOf(previous: PublishedTarget | undefined, fallbackTargetUuid: string) {
+  return (targetUuid: string | null): ReadonlyMap<string, number> | undefined =>
+    previous && previous.targetUuid === (targetUuid ?? fallbackTargetUuid) ? previous.totals : undefined;
+}
+
 /**
  * Events record changes, not repetitions: of a scraped payload keep the keys whose total
  * changed since the last publish, each with only the occurrences not yet published.
@@ -24,8 +30,13 @@ export function changedSince(
     const key = error.aggregation_key;
     const seen = base?.occurrenceUuids.get(key) ?? new Set<string>();
     next.totals.set(key, error.total_count);
+    // An unchanged total means nothing new: what was seen stays seen (the parser may not even
+    // have read this key's occurrences, see RecordedTotals).
+    if (base?.totals.get(key) === error.total_count) {
+      next.occurrenceUuids.set(key, seen);
+      continue;
+    }
     next.occurrenceUuids.set(key, new Set(error.latest_errors.map((o) => o.uuid)));
-    if (base?.totals.get(key) === error.total_count) continue;
     changed.push({ ...error, latest_errors: error.latest_errors.filter((o) => !seen.has(o.uuid)) });
   }
   return { changed, next };
