@@ -10,9 +10,9 @@ export interface FetchLimits {
   /** Aborts the scrape early (shutdown). */
   cancel?: AbortSignal;
   /**
-   * Bounds the bodies read and parsed at once (memory: up to bodyLimitBytes each, plus the
-   * parsed document), apart from the scrapes waiting on their targets' answers (cheap). Time
-   * waiting here is Periskop's, not the target's: it does not count against timeoutMs.
+   * Bounds the bodies decoded and parsed at once (CPU, and memory for the parsed documents).
+   * Bodies are read before it, each within its target's timeout, so a target that trickles its
+   * answer never holds up another's; waiting here does not count against timeoutMs.
    */
   bodyReads?: ConcurrencyLimit;
 }
@@ -49,43 +49,31 @@ export async function fetchTarget(url: string, limits: FetchLimits, known: Known
   try {
     return await fetchWithin(url, deadline, limits, known);
   } finally {
-    deadline.pause();
+    deadline.stop();
     limits.cancel?.removeEventListener('abort', cancel);
   }
 }
 
 /**
- * The target's time to answer: paused while its body waits for one of our bodyReads (that wait
- * is Periskop's, not the target's). A timer and a controller of our own rather than
- * AbortSignal.timeout(): Node holds that signal weakly, and one left unreferenced while its body
- * waited was collected, its timeout never firing. The running timer holds the controller.
+ * The target's time to answer, stopped once its body is in (parsing is Periskop's time). A
+ * timer and a controller of our own rather than AbortSignal.timeout(): Node holds that signal
+ * weakly, and one left unreferenced while its scrape waited was collected, its timeout never
+ * firing. The running timer holds the controller.
  */
 class ScrapeDeadline {
   readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | null = null;
-  private remainingMs: number;
-  private startedAt = 0;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(timeoutMs: number) {
-    this.remainingMs = timeoutMs;
-    this.resume();
+    this.timer = setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), timeoutMs);
   }
 
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
-  pause(): void {
-    if (this.timer === null) return;
+  stop(): void {
     clearTimeout(this.timer);
-    this.timer = null;
-    this.remainingMs -= performance.now() - this.startedAt;
-  }
-
-  resume(): void {
-    if (this.timer !== null) return;
-    this.startedAt = performance.now();
-    this.timer = setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), Math.max(0, this.remainingMs));
   }
 }
 
@@ -105,25 +93,23 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
   } catch (error) {
     return classify(error, limits);
   }
-  if (!limits.bodyReads) return readAndParse(response, deadline.signal, limits, known);
-  deadline.pause();
-  return limits.bodyReads.run(() => {
-    deadline.resume();
-    return readAndParse(response, deadline.signal, limits, known);
-  });
-}
-
-async function readAndParse(response: Response, signal: AbortSignal, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
   let body: Buffer;
   let digest: string;
   try {
-    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, signal));
+    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, deadline.signal));
   } catch (error) {
     return classify(error, limits);
   }
-  const bytes = body.byteLength;
+  // The body is in: what follows is Periskop's time, not the target's.
+  deadline.stop();
   // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
-  if (digest === known.digest) return { ok: true, payload: null, bytes, digest };
+  if (digest === known.digest) return { ok: true, payload: null, bytes: body.byteLength, digest };
+  const parse = async () => parseBody(body, digest, known);
+  return limits.bodyReads ? limits.bodyReads.run(parse) : parse();
+}
+
+function parseBody(body: Buffer, digest: string, known: KnownBody): FetchOutcome {
+  const bytes = body.byteLength;
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));

@@ -18,8 +18,8 @@ import { TargetHealth } from './target-health.js';
 /** Scrapes at once, most of them waiting on their targets: slow targets must not hold up the rest. */
 const MAX_CONCURRENT_SCRAPES = 64;
 /**
- * Bodies read and parsed at once. Parsing is synchronous on one thread, so more buys no speed:
- * it only holds more bodies (up to body_limit each) and parsed documents in memory at once.
+ * Bodies parsed at once. Parsing is synchronous on one thread, so more buys no speed: it only
+ * holds more parsed documents in memory at once.
  */
 const MAX_CONCURRENT_BODY_READS = 4;
 
