@@ -1,6 +1,6 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { aggregateId, apply, emptyProjectionState, recordsNeeded, type ProjectionState } from './projection.js';
+import { aggregateId, apply, emptyProjectionState, recordsNeeded, targetRowId, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
 
@@ -94,6 +94,18 @@ describe('apply', () => {
       snapshot('a', 'A', 1),
     ]);
     expect(state.targets.get('svc')!.get('a')).toMatchObject({ status: 'up', lastError: null });
+  });
+
+  it('notes a status change as one changed target row, a discovery as the whole list', () => {
+    const discovered = project([
+      { type: 'TargetsDiscovered', version: 1, service: 'svc', at, data: { targets: [{ address: 'a', url: 'a', labels: {} }, { address: 'b', url: 'b', labels: {} }] } },
+    ]);
+    expect([...discovered.changed.targets]).toEqual(['svc']);
+    const state = emptyProjectionState();
+    state.targets = discovered.targets;
+    apply(state, { type: 'ScrapeFailed', version: 1, service: 'svc', at, data: { target: 'b', reason: 'refused', detail: '' } });
+    expect([...state.changed.targets]).toEqual([]);
+    expect([...state.changed.targetRows]).toEqual([targetRowId('svc', 'b')]);
   });
 
   it('notes every service it sees', () => {

@@ -44,8 +44,10 @@ export interface ProjectionState {
     aggregates: Set<string>;
     targetTotals: Set<string>;
     buckets: Set<string>;
-    /** Services whose target list must be rewritten. */
+    /** Services whose target list must be rewritten (a new list was discovered). */
     targets: Set<string>;
+    /** Targets whose status changed, by targetRowId(service, url). */
+    targetRows: Set<string>;
     /** breakdownId()s */
     breakdown: Set<string>;
   };
@@ -68,6 +70,7 @@ export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJEC
       targetTotals: new Set(),
       buckets: new Set(),
       targets: new Set(),
+      targetRows: new Set(),
       breakdown: new Set(),
     },
   };
@@ -147,7 +150,12 @@ function setTargetStatus(
   target.status = status;
   target.lastError = lastError;
   target.statusAt = at;
-  state.changed.targets.add(service);
+  // One row rewritten, not the service's whole list (thousands of rows on every scrape).
+  state.changed.targetRows.add(targetRowId(service, url));
+}
+
+export function targetRowId(service: string, url: string): string {
+  return JSON.stringify([service, url]);
 }
 
 export function apply(state: ProjectionState, event: PeriskopEvent): void {

@@ -51,6 +51,7 @@ function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
 // model at a time; bounded, oldest dropped first.
 const MAX_CACHED_AGGREGATES = 5_000;
 const MAX_CACHED_TOTALS = 500_000;
+const MAX_CACHED_TARGET_LISTS = 1_000;
 
 function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
   cache.delete(key);
@@ -64,6 +65,8 @@ export class ProjectionStore {
     services: new Set<string>(),
     aggregates: new Map<string, AggregateState>(),
     targetTotals: new Map<string, number>(),
+    /** Each service's whole target list: a scrape's snapshot updates one of them. */
+    targets: new Map<string, Map<string, TargetState>>(),
   };
 
   private readonly breakdowns = new BreakdownRecords();
@@ -82,6 +85,7 @@ export class ProjectionStore {
     this.cached.services.clear();
     this.cached.aggregates.clear();
     this.cached.targetTotals.clear();
+    this.cached.targets.clear();
   }
 
   async checkpoint(): Promise<number> {
@@ -127,7 +131,12 @@ export class ProjectionStore {
         else countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }
       for (const id of needed.buckets) if (!state.buckets.has(id)) bucketIds.set(bucketRowId(id), id);
-      for (const s of needed.targetsOf) if (!state.targets.has(s)) targetServices.add(s);
+      for (const s of needed.targetsOf) {
+        if (state.targets.has(s)) continue;
+        const cached = this.cached.targets.get(s);
+        if (cached) state.targets.set(s, cached);
+        else targetServices.add(s);
+      }
     }
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
@@ -170,6 +179,7 @@ export class ProjectionStore {
     for (const service of state.services) this.cached.services.add(service);
     for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
+    for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, MAX_CACHED_TARGET_LISTS);
     this.breakdowns.committed(state);
   }
 
@@ -247,6 +257,12 @@ export class ProjectionStore {
       await writer.knex('target').where('service_id', rowId(service)).delete();
       await writer.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
     }
+    const statusChanges = [...state.changed.targetRows]
+      .map((id) => JSON.parse(id) as [string, string])
+      .filter(([service]) => !state.changed.targets.has(service))
+      .map(([service, url]) => state.targets.get(service)?.get(url))
+      .filter((target) => target !== undefined);
+    await writer.upsert('target', statusChanges.map(targetColumns));
   }
 }
 
