@@ -25,6 +25,7 @@ export class PeriskopCluster {
     private readonly file: string,
     private readonly stream: string,
     private readonly database: TestDatabase,
+    private readonly replicaFile: (index: number) => Promise<string>,
   ) {}
 
   /** `config`: the file's content without `repository` and `events`, which the cluster sets. */
@@ -33,22 +34,27 @@ export class PeriskopCluster {
     const names = uniqueStreamNames();
     const database = await createTestDatabase('postgres');
     const file = join(dir, 'periskop.yaml');
-    await writeFile(
-      file,
-      dump({
-        ...config,
-        repository: database.section,
-        events: { type: 'jetstream', url: NATS_URL, stream: names.stream, subject_prefix: names.subjectPrefix, partitions: options.partitions },
-        cluster: { enabled: true, lease_ttl: options.leaseTtl },
-      }),
-    );
-    const cluster = new PeriskopCluster(dir, file, names.stream, database);
+    const shared = {
+      ...config,
+      repository: database.section,
+      events: { type: 'jetstream', url: NATS_URL, stream: names.stream, subject_prefix: names.subjectPrefix, partitions: options.partitions },
+    };
+    await writeFile(file, dump({ ...shared, cluster: { enabled: true, lease_ttl: options.leaseTtl } }));
+    // Fixed replica ids (replica-0, replica-1, …): who owns what is then the same on every run.
+    // With the default hostname-pid ids, 2 replicas and 6 services all hash to one replica in
+    // 1 run out of 32.
+    const replicaFile = async (index: number) => {
+      const path = join(dir, `periskop-${index}.yaml`);
+      await writeFile(path, dump({ ...shared, cluster: { enabled: true, lease_ttl: options.leaseTtl, replica_id: `replica-${index}` } }));
+      return path;
+    };
+    const cluster = new PeriskopCluster(dir, file, names.stream, database, replicaFile);
     for (let i = 0; i < options.replicas; i++) await cluster.add();
     return cluster;
   }
 
   async add(): Promise<CrashablePeriskop> {
-    const replica = await CrashablePeriskop.start(this.file);
+    const replica = await CrashablePeriskop.start(await this.replicaFile(this.replicas.length));
     this.replicas.push(replica);
     return replica;
   }
