@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConcurrencyLimit } from '../src/scraper/concurrency-limit.js';
+import { ConcurrencyLimit } from '../src/concurrency/concurrency-limit.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
 import { freePort } from './support/periskop-under-test.js';
 

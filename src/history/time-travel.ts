@@ -4,7 +4,7 @@ import type { AggregatedErrorRow } from '../read-model/entities.js';
 import { ProjectionStore } from '../read-model/projection-store.js';
 import { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
-import { ConcurrencyLimit } from '../scraper/concurrency-limit.js';
+import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { assertLogHoldsAfter } from './history-gone.js';
 import { decodeSnapshot, restoreRows, unusableBecause, type SnapshotRow } from './read-model-snapshot.js';
 import type { SnapshotInfo, SnapshotStore } from './snapshot-store.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
-import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 

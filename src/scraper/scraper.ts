@@ -9,7 +9,7 @@ import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { redactionRulesOf, redactPayload } from '../security/index.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
 import { changedSince, recordedTotalsOf, type PublishedTarget } from './snapshot-delta.js';
 import type { AggregatedErrorPayload } from './payload.types.js';

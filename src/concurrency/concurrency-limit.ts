@@ -1,3 +1,4 @@
+// Shared by the scraper (scrapes and parses at once) and time travel (answers built at once).
 /** Runs at most `limit` tasks at once; the rest wait in order. */
 export class ConcurrencyLimit {
   private running = 0;
