@@ -1,7 +1,7 @@
 import { parseConfig } from '../src/config/index.js';
 import { EventStore, type EventToPublish } from '../src/events/event-store.js';
 import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
-import { Projector } from '../src/projector/projector.js';
+import { LIVE_BATCH, Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from '../test/support/test-databases.js';
@@ -10,8 +10,8 @@ import { atLeast, round, type BenchContext, type Benchmark, type Figure } from '
 import { DEFAULT_FLEET, SyntheticFleet, describeFleet } from './synthetic-fleet.js';
 
 // Projector throughput: the same realistic SnapshotScraped events in one JetStream stream,
-// consumed (1) raw — the project's durable pull consumer (batches of 500, ack after each)
-// with a handler that does nothing — and (2) by the live Projector into SQLite, PostgreSQL
+// consumed (1) raw — the project's durable pull consumer with the projector's batch limits
+// (LIVE_BATCH), acked after each batch, with a handler that does nothing — and (2) by the live Projector into SQLite, PostgreSQL
 // and MariaDB, timed from start until its checkpoint reaches the head (projected and
 // committed, as the API sees it). The ratio projector/raw says how much of the transport's
 // speed the read model keeps.
@@ -37,7 +37,7 @@ async function rawConsume(log: JetStreamEventLog, head: number): Promise<number>
   const started = performance.now();
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const subscription = log.consume({ name: 'bench-raw', fromSeq: 1, maxBatch: 500 }, async (messages) => {
+  const subscription = log.consume({ name: 'bench-raw', fromSeq: 1, ...LIVE_BATCH }, async (messages) => {
     if ((messages.at(-1)?.seq ?? 0) >= head) done();
   });
   await finished;

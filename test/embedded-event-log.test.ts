@@ -40,6 +40,22 @@ describe('embedded event log', () => {
     }
   });
 
+  it('reads a batch up to the message that brings it to maxBytes, and a bigger message alone', async () => {
+    const log = EmbeddedEventLog.open(dir);
+    try {
+      const sized = (n: number, bytes: number) => ({ subject: `Test.s${n}`, id: `m${n}`, data: new Uint8Array(bytes) });
+      await log.append([sized(1, 1_000), sized(2, 1_000), sized(3, 1_000), sized(4, 5_000), sized(5, 1_000)]);
+      const seqs = async (from: number) => (await log.readBatch(from, 100, 2_000)).map((m) => m.seq);
+      expect(await seqs(1)).toEqual([1, 2]);
+      expect(await seqs(3)).toEqual([3, 4]);
+      expect(await seqs(4)).toEqual([4]);
+      expect(await seqs(5)).toEqual([5]);
+      expect((await log.readBatch(1, 3)).map((m) => m.seq)).toEqual([1, 2, 3]);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('accepts an id again once the duplicate window has passed', async () => {
     let now = 1_000_000;
     const log = EmbeddedEventLog.open(dir, { duplicateWindowMs: 60_000, clock: { now: () => now } });

@@ -140,6 +140,23 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       expect(consumer.batches[0]![0]!.subject).toBe('Test.svc-4');
     });
 
+    it('stops growing a batch once it holds maxBatchBytes, still delivering everything in order', async () => {
+      const sized = (n: number): LogMessage => ({ subject: `Test.svc-${n}`, id: `sized-${n}`, data: new Uint8Array(1_000).fill(n % 256) });
+      await log.append(Array.from({ length: 300 }, (_, i) => sized(i + 1)));
+      const batches: StoredMessage[][] = [];
+      subscriptions.push(
+        log.consume({ name: 'bounded', fromSeq: 1, maxBatch: 1_000, maxBatchBytes: 20_000 }, async (batch) => {
+          batches.push(batch);
+        }),
+      );
+      await waitFor(() => batches.flat().some((m) => m.seq === 300), 15_000, 'seq 300');
+      expect(batches.flatMap(seqsOf)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      // maxBatch alone would allow one batch; the byte bound splits it (each adapter passes
+      // the bound by at most one read: here at most 50 messages).
+      expect(batches.length).toBeGreaterThanOrEqual(300 / 70);
+      for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(70);
+    });
+
     it('redelivers a batch whose handler threw, and delivers nothing after it meanwhile', async () => {
       const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       try {

@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { deleteStream, NATS_URL, openTestJetStreamLog, uniqueStreamNames } from './support/test-event-logs.js';
+import { waitFor } from './support/wait-for.js';
 
 describeEventLogContract('JetStream', openTestJetStreamLog);
 
@@ -33,6 +34,36 @@ describe('JetStream event log', () => {
     } finally {
       await nc.close();
       await deleteStream(names.stream);
+    }
+  });
+
+  it('recreates a durable consumer made for smaller batches, so a bigger fetch is not held open', async () => {
+    const { log, stream, cleanup } = await openTestJetStreamLog();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      await log.append(Array.from({ length: 3 }, (_, i) => ({ subject: `Test.s${i}`, id: `m${i}`, data: new Uint8Array([i]) })));
+      const seen: number[] = [];
+      const small = log.consume({ name: 'resized', fromSeq: 1, maxBatch: 1 }, async (batch) => {
+        seen.push(...batch.map((m) => m.seq));
+      });
+      await waitFor(() => seen.includes(3), 10_000, 'seq 3');
+      await small.stop();
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.consumers.info(stream, 'resized')).config.max_ack_pending).toBe(1_000);
+
+      await log.append([{ subject: 'Test.s3', id: 'm3', data: new Uint8Array([3]) }]);
+      const big = log.consume({ name: 'resized', fromSeq: 4, maxBatch: 5_000 }, async (batch) => {
+        seen.push(...batch.map((m) => m.seq));
+      });
+      try {
+        await waitFor(() => seen.includes(4), 10_000, 'seq 4');
+        expect((await jsm.consumers.info(stream, 'resized')).config.max_ack_pending).toBe(5_000);
+      } finally {
+        await big.stop();
+      }
+    } finally {
+      await nc.close();
+      await cleanup();
     }
   });
 

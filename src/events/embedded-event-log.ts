@@ -112,6 +112,21 @@ export class EmbeddedEventLog implements EventLog {
     return this.statements.readFrom.all(Math.max(1, fromSeq), max).map(toStoredMessage);
   }
 
+  /** Like read, but stops at the message that brings the batch to `maxBytes` of data. */
+  async readBatch(fromSeq: number, max: number, maxBytes = Number.POSITIVE_INFINITY): Promise<StoredMessage[]> {
+    this.assertOpen();
+    if (max <= 0) return [];
+    const batch: StoredMessage[] = [];
+    let bytes = 0;
+    for (const row of this.statements.readFrom.iterate(Math.max(1, fromSeq), max)) {
+      const message = toStoredMessage(row);
+      batch.push(message);
+      bytes += message.data.byteLength;
+      if (bytes >= maxBytes) break;
+    }
+    return batch;
+  }
+
   async readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]> {
     this.assertOpen();
     if (max <= 0) return [];
@@ -246,14 +261,14 @@ class EmbeddedConsumerLoop {
   }
 
   private async run(): Promise<void> {
-    const { name, maxBatch } = this.options;
+    const { name, maxBatch, maxBatchBytes } = this.options;
     let nextSeq = Math.max(1, this.options.fromSeq);
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
     while (!this.stopping.signal.aborted) {
       const generation = this.log.currentAppendGeneration();
       let batch: StoredMessage[] = [];
       try {
-        batch = await this.log.read(nextSeq, maxBatch);
+        batch = await this.log.readBatch(nextSeq, maxBatch, maxBatchBytes);
         if (batch.length === 0) {
           await this.log.waitForAppend(generation, this.stopping.signal);
           continue;

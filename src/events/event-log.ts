@@ -30,6 +30,13 @@ export interface ConsumeOptions {
   fromSeq: number;
   maxBatch: number;
   /**
+   * A batch stops growing once it holds this many bytes of message data, so a large maxBatch
+   * never means unbounded memory. How far past the bound the last read takes it is the
+   * adapter's: the embedded log stops at the message that reaches it; JetStream after the
+   * fetch that does (fetches are sized from the messages seen so far).
+   */
+  maxBatchBytes?: number;
+  /**
    * Relative subject filter (`p3.>`): only matching messages are delivered, so sequences have
    * gaps. Absent: every message.
    */

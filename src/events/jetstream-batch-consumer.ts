@@ -38,6 +38,8 @@ const PENDING_FETCH_EXPIRES_MS = 5_000;
 const ACK_WAIT_MS = 60_000;
 const ACK_TIMEOUT_MS = 5_000;
 const FIRST_RETRY_DELAY_MS = 200;
+/** Messages in the first fetch of a byte-bounded batch, before their size is known. */
+const FIRST_SIZED_FETCH = 50;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export class JetStreamBatchConsumer {
@@ -113,7 +115,15 @@ export class JetStreamBatchConsumer {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
       throw error;
     });
-    if (existing && (existing.config.filter_subject || undefined) === this.options.filterSubject && nextDeliveryOf(existing) === nextSeq) return js.consumers.getConsumerFromInfo(existing);
+    if (
+      existing &&
+      (existing.config.filter_subject || undefined) === this.options.filterSubject &&
+      // A consumer made for smaller batches would hold a bigger fetch open until it expires.
+      (existing.config.max_ack_pending ?? 0) >= maxBatch &&
+      nextDeliveryOf(existing) === nextSeq
+    ) {
+      return js.consumers.getConsumerFromInfo(existing);
+    }
     if (existing) await jsm.consumers.delete(stream, name);
     const created = await jsm.consumers.add(stream, {
       name,
@@ -131,7 +141,7 @@ export class JetStreamBatchConsumer {
   private async fetchBatch(consumer: Consumer): Promise<JsMsg[]> {
     const { maxBatch } = this.options;
     const pending = (await consumer.info()).num_pending;
-    if (pending > 0) return drain(await consumer.fetch({ max_messages: Math.min(maxBatch, pending), expires: PENDING_FETCH_EXPIRES_MS }));
+    if (pending > 0) return this.fetchUpTo(consumer, Math.min(maxBatch, pending), []);
     if (this.stopping.signal.aborted) return [];
     this.idlePoll = await consumer.fetch({ max_messages: 1, expires: IDLE_POLL_EXPIRES_MS });
     const first = await drain(this.idlePoll).finally(() => (this.idlePoll = null));
@@ -139,7 +149,30 @@ export class JetStreamBatchConsumer {
     // Whatever arrived with it belongs in the same batch.
     const more = (await consumer.info()).num_pending;
     if (more === 0) return first;
-    return [...first, ...(await drain(await consumer.fetch({ max_messages: Math.min(maxBatch - 1, more), expires: PENDING_FETCH_EXPIRES_MS })))];
+    return this.fetchUpTo(consumer, Math.min(maxBatch - 1, more), first);
+  }
+
+  /**
+   * `count` more messages (all pending, so no fetch is left open), appended to `batch`. With
+   * maxBatchBytes, in fetches sized from the messages seen so far, stopping once the batch
+   * holds that many bytes (nats.js takes a message count or a byte bound, not both).
+   */
+  private async fetchUpTo(consumer: Consumer, count: number, batch: JsMsg[]): Promise<JsMsg[]> {
+    const { maxBatchBytes } = this.options;
+    if (maxBatchBytes === undefined) return [...batch, ...(await drain(await consumer.fetch({ max_messages: count, expires: PENDING_FETCH_EXPIRES_MS })))];
+    let bytes = batch.reduce((sum, m) => sum + m.data.byteLength, 0);
+    let left = count;
+    const out = [...batch];
+    while (left > 0 && bytes < maxBatchBytes) {
+      const average = out.length > 0 ? Math.max(1, bytes / out.length) : null;
+      const size = average === null ? Math.min(left, FIRST_SIZED_FETCH) : Math.max(1, Math.min(left, Math.floor((maxBatchBytes - bytes) / average)));
+      const fetched = await drain(await consumer.fetch({ max_messages: size, expires: PENDING_FETCH_EXPIRES_MS }));
+      if (fetched.length === 0) break;
+      for (const m of fetched) bytes += m.data.byteLength;
+      out.push(...fetched);
+      left -= fetched.length;
+    }
+    return out;
   }
 }
 

@@ -48,31 +48,40 @@ function isSorted(occurrences: readonly ErrorOccurrence[]): boolean {
 /**
  * stored ∪ incoming, one per uuid (the stored one wins), newest first, capped.
  * Stored lists are already in order (this function wrote them) and a snapshot brings only a
- * few new occurrences: sort the few and merge the two lists, instead of re-sorting the
- * hundred on every report.
+ * few new occurrences: each is placed by binary search into a copy of the stored list,
+ * instead of re-sorting or rebuilding the hundred on every report.
  */
 export function mergeOccurrences(
   stored: readonly ErrorOccurrence[],
   incoming: readonly ErrorOccurrence[],
   cap: number = LATEST_ERRORS_CAP,
 ): ErrorOccurrence[] {
-  if (incoming.length === 0) return stored.length > cap ? stored.slice(0, cap) : [...stored];
-  // A linear scan per incoming occurrence: they are one or two, and hashing the hundred
-  // stored uuids into a set on every report cost more than the merge itself.
-  const added: ErrorOccurrence[] = [];
+  const merged = isSorted(stored) ? stored.slice(0, cap) : [...stored].sort(newerFirst).slice(0, cap);
   for (const occurrence of incoming) {
-    if (!stored.some((o) => o.uuid === occurrence.uuid) && !added.some((o) => o.uuid === occurrence.uuid)) added.push(occurrence);
-  }
-  added.sort(newerFirst);
-  const base = isSorted(stored) ? stored : [...stored].sort(newerFirst);
-  const merged: ErrorOccurrence[] = [];
-  let i = 0;
-  let j = 0;
-  while (merged.length < cap && (i < base.length || j < added.length)) {
-    if (j >= added.length || (i < base.length && newerFirst(base[i]!, added[j]!) <= 0)) merged.push(base[i++]!);
-    else merged.push(added[j++]!);
+    const at = insertionIndex(merged, occurrence);
+    // Past a full list it would be trimmed at once; a known uuid is the stored one.
+    if (at >= cap || hasUuid(merged, occurrence.uuid)) continue;
+    merged.splice(at, 0, occurrence);
+    if (merged.length > cap) merged.length = cap;
   }
   return merged;
+}
+
+/** Where `occurrence` goes in a list in newerFirst order (after any equal). */
+function insertionIndex(list: readonly ErrorOccurrence[], occurrence: ErrorOccurrence): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (newerFirst(list[mid]!, occurrence) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function hasUuid(list: readonly ErrorOccurrence[], uuid: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i]!.uuid === uuid) return true;
+  return false;
 }
 
 function newestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {

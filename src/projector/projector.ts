@@ -9,7 +9,13 @@ import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
-const MAX_BATCH = 500;
+/**
+ * How much one live batch (one transaction) may hold. Large, because while the projector lags
+ * every commit rewrites the rows the batch touched, whatever their count: fewer, bigger commits
+ * catch up faster. When it keeps up, a batch is simply whatever arrived since the last one.
+ * The byte bound keeps a backlog of big snapshots from being read into memory at once.
+ */
+export const LIVE_BATCH = { maxBatch: 2_000, maxBatchBytes: 16 * 1024 * 1024 } as const;
 /** Events read per step of a rebuild. */
 const REPLAY_READ_BATCH = 5_000;
 /**
@@ -81,7 +87,7 @@ export class Projector {
     }
     if (head > this.applied) this.logger.log(`catching up from sequence ${this.applied + 1} to ${head}`);
     this.subscription = this.events.consume(
-      { name: this.scope.consumer, fromSeq: this.applied + 1, maxBatch: MAX_BATCH, filterSubject: this.scope.filterSubject },
+      { name: this.scope.consumer, fromSeq: this.applied + 1, ...LIVE_BATCH, filterSubject: this.scope.filterSubject },
       (batch, throughSeq) => this.applyBatch(batch, throughSeq),
     );
   }
