@@ -57,7 +57,7 @@ describe('JetStream event log', () => {
       });
       try {
         await waitFor(() => seen.includes(4), 10_000, 'seq 4');
-        expect((await jsm.consumers.info(stream, 'resized')).config.max_ack_pending).toBe(5_000);
+        expect((await jsm.consumers.info(stream, "resized")).config.max_ack_pending).toBe(10_000);
       } finally {
         await big.stop();
       }

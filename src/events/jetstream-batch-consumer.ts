@@ -69,15 +69,20 @@ export class JetStreamBatchConsumer {
     let consumer: Consumer | null = null;
     let freshConsumer = false;
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
+    let prefetched: Promise<JsMsg[] | null> | null = null;
     while (!this.stopping.signal.aborted) {
       let failure = 'fetching failed';
       try {
         if (!consumer) {
+          // Whatever a dropped consumer still delivers is not read: the new one starts at nextSeq.
+          prefetched = null;
           consumer = await this.positionConsumer(nextSeq);
           freshConsumer = true;
         }
+        const fetched = (await prefetched) ?? (await this.fetchBatch(consumer));
+        prefetched = null;
         // Acks that got lost can bring back messages already handled: skip them.
-        const messages = (await this.fetchBatch(consumer)).filter((message) => message.seq >= nextSeq);
+        const messages = fetched.filter((message) => message.seq >= nextSeq);
         // Left unacknowledged: the next start repositions the consumer at the caller's checkpoint.
         if (this.stopping.signal.aborted) break;
         if (messages.length === 0) continue;
@@ -89,6 +94,9 @@ export class JetStreamBatchConsumer {
           continue;
         }
         freshConsumer = false;
+        // While a backlog lasts, the server reads and sends the next batch while this one is
+        // handled (AckPolicy.All: acking this batch later acknowledges only up to its end).
+        prefetched = this.prefetchNext(consumer);
         const batch = messages.map((message) => this.access.toStoredMessage(message));
         failure = `handler failed for seq ${batch[0]!.seq}..${batch.at(-1)!.seq}`;
         await this.handler(batch);
@@ -101,10 +109,24 @@ export class JetStreamBatchConsumer {
         if (this.stopping.signal.aborted && failure === 'fetching failed') break;
         console.error(`JetStream consumer ${name}: ${failure}, retrying from seq ${nextSeq} in ${retryDelayMs} ms:`, error);
         consumer = null;
+        prefetched = null;
         await abortableDelay(retryDelayMs, this.stopping.signal);
         retryDelayMs = Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS);
       }
     }
+    // A fetch still in flight ends within its expiry; its messages stay unacknowledged.
+    await prefetched?.catch(() => undefined);
+  }
+
+  /** The next batch of what is already pending, or null when nothing is (then the loop polls). */
+  private prefetchNext(consumer: Consumer): Promise<JsMsg[] | null> {
+    const next = (async () => {
+      const pending = (await consumer.info()).num_pending;
+      return pending > 0 ? this.fetchUpTo(consumer, Math.min(this.options.maxBatch, pending), []) : null;
+    })();
+    // Awaited by the next turn of the loop, or dropped with the consumer on a failure.
+    next.catch(() => undefined);
+    return next;
   }
 
   /** The durable consumer, reused only when it would deliver exactly `nextSeq` next. */
@@ -119,7 +141,7 @@ export class JetStreamBatchConsumer {
       existing &&
       (existing.config.filter_subject || undefined) === this.options.filterSubject &&
       // A consumer made for smaller batches would hold a bigger fetch open until it expires.
-      (existing.config.max_ack_pending ?? 0) >= maxBatch &&
+      (existing.config.max_ack_pending ?? 0) >= maxAckPending(maxBatch) &&
       nextDeliveryOf(existing) === nextSeq
     ) {
       return js.consumers.getConsumerFromInfo(existing);
@@ -133,7 +155,7 @@ export class JetStreamBatchConsumer {
       opt_start_seq: nextSeq,
       ...(this.options.filterSubject === undefined ? {} : { filter_subject: this.options.filterSubject }),
       ack_wait: nanos(ACK_WAIT_MS),
-      max_ack_pending: Math.max(1_000, maxBatch),
+      max_ack_pending: maxAckPending(maxBatch),
     });
     return js.consumers.getConsumerFromInfo(created);
   }
@@ -174,6 +196,11 @@ export class JetStreamBatchConsumer {
     }
     return out;
   }
+}
+
+/** A batch being handled and the next one prefetched are both unacknowledged. */
+function maxAckPending(maxBatch: number): number {
+  return Math.max(1_000, 2 * maxBatch);
 }
 
 /** The stream sequence a consumer delivers next, or null when it has unacknowledged messages. */

@@ -30,12 +30,13 @@ describe('countDelta', () => {
 describe('mergeOccurrences', () => {
   it.each([
     ['keeps newest first', [occurrence('a', 1)], [occurrence('b', 3), occurrence('c', 2)], ['b', 'c', 'a']],
-    ['drops an occurrence already stored (same uuid)', [occurrence('a', 1)], [occurrence('a', 1), occurrence('b', 2)], ['b', 'a']],
+    ['drops an occurrence already stored (same uuid, same time)', [occurrence('a', 1)], [occurrence('a', 1), occurrence('b', 2)], ['b', 'a']],
+    ['drops one stored among others of the same time', [occurrence('a', 5), occurrence('b', 5), occurrence('c', 5)], [occurrence('b', 5), occurrence('a', 5)], ['a', 'b', 'c']],
     ['keeps stored order when nothing new arrives', [occurrence('b', 2), occurrence('a', 1)], [], ['b', 'a']],
     ['interleaves new occurrences between stored ones', [occurrence('d', 4), occurrence('b', 2)], [occurrence('a', 1), occurrence('c', 3), occurrence('e', 5)], ['e', 'd', 'c', 'b', 'a']],
     ['breaks timestamp ties by uuid', [occurrence('b', 1)], [occurrence('c', 1), occurrence('a', 1)], ['a', 'b', 'c']],
     ['drops a uuid repeated within the incoming list', [], [occurrence('a', 2), occurrence('a', 2)], ['a']],
-    ['orders a stored list that is out of order', [occurrence('a', 1), occurrence('b', 2)], [occurrence('c', 3)], ['c', 'b', 'a']],
+    ['keeps a uuid reused at another time as another occurrence', [occurrence('a', 1)], [occurrence('a', 2)], ['a', 'a']],
   ])('%s', (_name, stored, incoming, uuids) => {
     expect(mergeOccurrences(stored, incoming).map((o) => o.uuid)).toEqual(uuids);
   });

@@ -36,31 +36,29 @@ export function countDelta(lastTotal: number | undefined, total: number): number
 }
 
 /** Newest first; the uuid breaks ties so the order is total and replays give the same list. */
-function newerFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
+export function newerFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
   return b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
 }
 
-function isSorted(occurrences: readonly ErrorOccurrence[]): boolean {
-  for (let i = 1; i < occurrences.length; i++) if (newerFirst(occurrences[i - 1]!, occurrences[i]!) > 0) return false;
-  return true;
-}
-
 /**
- * stored ∪ incoming, one per uuid (the stored one wins), newest first, capped.
- * Stored lists are already in order (this function wrote them) and a snapshot brings only a
- * few new occurrences: each is placed by binary search into a copy of the stored list,
- * instead of re-sorting or rebuilding the hundred on every report.
+ * stored ∪ incoming, one per occurrence (the stored one wins), newest first, capped.
+ * An occurrence is its uuid at its timestamp: a client that reuses a uuid at another time
+ * reported another occurrence. `stored` is in newerFirst order (this function wrote it; the
+ * read model loads it so). A snapshot brings only a few new occurrences: each is placed by
+ * binary search into a copy of the stored list, and compared only with those of the same
+ * timestamp. Scanning the hundred stored ones per report (their uuids and timestamps live in
+ * a hundred objects all over the heap) cost more than the rest of the fold.
  */
 export function mergeOccurrences(
   stored: readonly ErrorOccurrence[],
   incoming: readonly ErrorOccurrence[],
   cap: number = LATEST_ERRORS_CAP,
 ): ErrorOccurrence[] {
-  const merged = isSorted(stored) ? stored.slice(0, cap) : [...stored].sort(newerFirst).slice(0, cap);
+  const merged = stored.slice(0, cap);
   for (const occurrence of incoming) {
     const at = insertionIndex(merged, occurrence);
-    // Past a full list it would be trimmed at once; a known uuid is the stored one.
-    if (at >= cap || hasUuid(merged, occurrence.uuid)) continue;
+    // Past a full list it would be trimmed at once; a known one is the stored one.
+    if (at >= cap || isListedJustBefore(merged, at, occurrence)) continue;
     merged.splice(at, 0, occurrence);
     if (merged.length > cap) merged.length = cap;
   }
@@ -79,8 +77,9 @@ function insertionIndex(list: readonly ErrorOccurrence[], occurrence: ErrorOccur
   return low;
 }
 
-function hasUuid(list: readonly ErrorOccurrence[], uuid: string): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i]!.uuid === uuid) return true;
+/** Whether the same occurrence sits among the equal timestamps just before `at` (where insertionIndex put it). */
+function isListedJustBefore(list: readonly ErrorOccurrence[], at: number, occurrence: ErrorOccurrence): boolean {
+  for (let i = at - 1; i >= 0 && list[i]!.timestamp === occurrence.timestamp; i--) if (list[i]!.uuid === occurrence.uuid) return true;
   return false;
 }
 
