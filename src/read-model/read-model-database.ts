@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { MikroORM, type MigrationObject, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
@@ -34,13 +34,14 @@ export class ReadModelDatabase {
     readonly description: string,
   ) {}
 
-  static async create(repository: RepositoryConfig): Promise<ReadModelDatabase> {
+  /** `migrations`: all of them; a test builds an older schema with the first few. */
+  static async create(repository: RepositoryConfig, migrations: MigrationObject[] = MIGRATIONS): Promise<ReadModelDatabase> {
     const { options, description } = ormOptions(repository);
     const orm = await MikroORM.init({
       ...options,
       entities: READ_MODEL_ENTITIES,
       extensions: [Migrator],
-      migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, silent: true },
+      migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true },
       discovery: { warnWhenNoEntities: false },
       // Connecting waits for ready(), which retries: a database that is down must not stop the start.
       connect: false,
