@@ -356,8 +356,8 @@ function toAggregateState(row: AggregatedErrorRow, stored: ErrorOccurrence[]): A
   };
 }
 
-// An occurrence is serialised once: the aggregate's replaced rows (aggregates this store did
-// not load) and a retried batch write the same objects again.
+// Each occurrence object is serialised at most once: when an aggregate's rows are replaced
+// whole (its stored rows unknown), the occurrences inserted earlier reuse their text.
 const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
 
 function occurrenceText(occurrence: ErrorOccurrence): string {
