@@ -87,6 +87,11 @@ export class ReadModelQueries {
     });
   }
 
+  /** Whether the service has the error, without reading its occurrences. */
+  async errorExists(service: string, key: string): Promise<boolean> {
+    return (await this.db.read((em) => em.count(AggregatedErrorEntity, { id: rowId(service, key) }))) > 0;
+  }
+
   /** Occurrences per bucket of one error, oldest first; buckets without any are left out. */
   async occurrences(service: string, key: string, step: '1m' | '1h', from: number, to: number): Promise<{ t: number; count: number }[]> {
     const rows = await this.db.read((em) =>
