@@ -9,6 +9,8 @@ import { Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
+import type { ErrorOccurrenceRow } from '../src/read-model/entities.js';
+import { newestFirst } from '../src/read-model/occurrence-rows.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
 import { snapshot } from './support/scraped-snapshot.js';
@@ -85,6 +87,39 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     const projector = new Projector(store, new ProjectionStore(memory));
     expect(await projector.replayTail()).toBe(AFTER.length);
     expect(await answers(memory)).toEqual(live);
+  });
+
+  it('restores a snapshot from before error_occurrence, its occurrences inside the aggregated_error rows', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replay();
+    const dumped = await dumpReadModel(db);
+    expect(dumped.rows.filter((r) => r.table === 'error_occurrence').map((r) => [r.service, r.row.uuid]).sort()).toEqual([
+      ['svc two/with slash', 'u5'],
+      ['svc.one', 'u1'],
+      ['svc.one', 'u2'],
+    ]);
+    // The format of then: each aggregated_error row with its occurrences, newest first.
+    const occurrences = dumped.rows.filter((r) => r.table === 'error_occurrence').map((r) => r.row as unknown as ErrorOccurrenceRow);
+    const older = {
+      ...dumped,
+      at: AT + 3_000,
+      tables: dumped.tables.filter((t) => t !== 'error_occurrence'),
+      rows: dumped.rows
+        .filter((r) => r.table !== 'error_occurrence')
+        .map((r) => {
+          if (r.table !== 'aggregated_error') return r;
+          const latestErrors = occurrences.filter((o) => o.aggregateId === r.row.id).map((o) => o.occurrence).sort(newestFirst);
+          return { ...r, row: { ...r.row, latestErrors } };
+        }),
+    };
+    const decoded = decodeSnapshot(encodeSnapshot(older), 'older');
+    expect(unusableBecause(decoded)).toBeNull();
+    await restoreRows(memory, decoded.seq, decoded.rows);
+    expect(await answers(memory)).toEqual(await answers(db));
+    expect(() => decodeSnapshot(encodeSnapshot({ ...older, rows: older.rows.map((r) => (r.table === 'aggregated_error' ? { ...r, row: { ...r.row, latestErrors: 'x' } } : r)) }), 'bad')).toThrow(
+      /^snapshot bad, aggregated_error [0-9a-f]{64}: latestErrors is not a list of occurrences$/,
+    );
   });
 
   it("restores one service's rows alone", async () => {

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { AggregatedErrorRow } from '../read-model/entities.js';
+import type { AggregatedError } from '../read-model/aggregate-rows.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 
 // The Go server's JSON shapes and byte format (json.Marshal + Fprintln: a trailing newline,
@@ -31,7 +31,7 @@ export function goOccurrence(o: ErrorOccurrence) {
   };
 }
 
-export function goErrorAggregate(row: AggregatedErrorRow) {
+export function goErrorAggregate(row: AggregatedError) {
   return {
     aggregation_key: row.aggregationKey,
     total_count: row.totalCount,

@@ -77,7 +77,7 @@ export class ServicesController {
   @Get(':service/errors/*key/breakdown')
   async breakdown(@Param('service') service: string, @Param('key') key: string[] | string): Promise<BreakdownResponse> {
     const aggregationKey = aggregationKeyOf(key);
-    if (!(await this.queries.error(service, aggregationKey))) {
+    if (!(await this.queries.errorExists(service, aggregationKey))) {
       throw new NotFoundException(`error ${aggregationKey} of service ${service} not found`);
     }
     const labels = this.config.services.find((s) => s.name === service)?.breakdownLabels ?? [];
@@ -122,7 +122,7 @@ export class ServicesController {
       throw error;
     }
     const aggregationKey = aggregationKeyOf(key);
-    if (!(await this.queries.error(service, aggregationKey))) {
+    if (!(await this.queries.errorExists(service, aggregationKey))) {
       throw new NotFoundException(`error ${aggregationKey} of service ${service} not found`);
     }
     const buckets = await this.queries.occurrences(service, aggregationKey, range.step, range.from, range.to);

@@ -1,4 +1,4 @@
-import type { AggregatedErrorRow } from '../read-model/entities.js';
+import type { AggregatedError } from '../read-model/aggregate-rows.js';
 import { goOccurrence } from './go-response.js';
 
 // Shapes of the endpoints under /api (the UI's), beside the Go ones. Times in Unix seconds,
@@ -6,7 +6,7 @@ import { goOccurrence } from './go-response.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
-export function errorSummary(row: AggregatedErrorRow) {
+export function errorSummary(row: AggregatedError) {
   const latest = row.latestErrors[0];
   return {
     aggregation_key: row.aggregationKey,
@@ -20,6 +20,6 @@ export function errorSummary(row: AggregatedErrorRow) {
   };
 }
 
-export function errorDetail(row: AggregatedErrorRow) {
+export function errorDetail(row: AggregatedError) {
   return { ...errorSummary(row), latest_errors: row.latestErrors.map(goOccurrence) };
 }

@@ -1,6 +1,6 @@
 import type { EventStore } from '../events/event-store.js';
 import { Projector } from '../projector/projector.js';
-import type { AggregatedErrorRow } from '../read-model/entities.js';
+import type { AggregatedError } from '../read-model/aggregate-rows.js';
 import { ProjectionStore } from '../read-model/projection-store.js';
 import { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { ReadModelQueries } from '../read-model/read-model-queries.js';
@@ -45,7 +45,7 @@ export class TimeTravel {
   ) {}
 
   /** Unresolved errors of the service at `at`, most recent first (the Go route's rows). */
-  openErrorsAt(service: string, at: number, newSince: number | null = null): Promise<ServiceAtTime<AggregatedErrorRow[]>> {
+  openErrorsAt(service: string, at: number, newSince: number | null = null): Promise<ServiceAtTime<AggregatedError[]>> {
     return this.serviceAt(service, at, (queries) => queries.openErrors(service, newSince));
   }
 

@@ -1,13 +1,19 @@
 import type { Knex } from '@mikro-orm/knex';
-import type { Severity } from '../scraper/payload.types.js';
+import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 import type { AggregatedErrorRow } from './entities.js';
+import { selectOccurrences } from './occurrence-rows.js';
 
 // aggregated_error rows read as plain objects, for the API's hot path. Through MikroORM each
 // loaded row became a managed entity: registered in the unit of work and snapshotted for
 // change tracking, which serialises its occurrences back to JSON — as much work as parsing
 // them, on every GET, for rows that are never written.
 
-interface AggregatedErrorColumns {
+/** An aggregated error as the API serves it: its row and its latest occurrences, newest first. */
+export interface AggregatedError extends AggregatedErrorRow {
+  latestErrors: ErrorOccurrence[];
+}
+
+export interface AggregatedErrorColumns {
   id: string;
   service_id: string;
   service: string;
@@ -19,7 +25,6 @@ interface AggregatedErrorColumns {
   resolved_at: number | string | null;
   resolved_count: number | string | null;
   reopened_at: number | string | null;
-  latest_errors: string;
 }
 
 /** BIGINT comes back as a string from PostgreSQL and MySQL. */
@@ -39,17 +44,22 @@ export function toAggregatedErrorRow(c: AggregatedErrorColumns): AggregatedError
     resolvedAt: epochOrNull(c.resolved_at),
     resolvedCount: epochOrNull(c.resolved_count),
     reopenedAt: epochOrNull(c.reopened_at),
-    latestErrors: JSON.parse(c.latest_errors) as AggregatedErrorRow['latestErrors'],
   };
 }
 
+/** The rows with their occurrences: one more query (per 500 rows), not one per row. */
+export async function withOccurrences(knex: Knex, rows: AggregatedErrorRow[]): Promise<AggregatedError[]> {
+  const occurrences = await selectOccurrences(knex, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, latestErrors: occurrences.get(r.id) ?? [] }));
+}
+
 /** A service's unresolved errors, most recent first (ties by id); with `newSince` only those first seen after it. */
-export async function selectOpenErrors(knex: Knex, serviceId: string, newSince: number | null = null): Promise<AggregatedErrorRow[]> {
+export async function selectOpenErrors(knex: Knex, serviceId: string, newSince: number | null = null): Promise<AggregatedError[]> {
   const query = knex('aggregated_error').select('*').where('service_id', serviceId).whereNull('resolved_at');
   if (newSince !== null) query.where('created_at', '>', newSince);
   const rows = (await query.orderBy([
       { column: 'last_seen', order: 'desc' },
       { column: 'id', order: 'asc' },
     ])) as AggregatedErrorColumns[];
-  return rows.map(toAggregatedErrorRow);
+  return withOccurrences(knex, rows.map(toAggregatedErrorRow));
 }

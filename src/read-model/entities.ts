@@ -1,6 +1,7 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { AggregateState } from '../projector/aggregate-rules.js';
 import type { BreakdownCount } from '../projector/breakdown.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { JsonDocument } from './json-document.js';
 
 // One schema for SQLite, PostgreSQL and MySQL (created by migrations/, not from these
@@ -24,8 +25,8 @@ export const ServiceEntity = new EntitySchema<ServiceRow>({
   },
 });
 
-/** The projection's aggregate, keyed for storage. */
-export interface AggregatedErrorRow extends AggregateState {
+/** The projection's aggregate, keyed for storage; its occurrences are rows of error_occurrence. */
+export interface AggregatedErrorRow extends Omit<AggregateState, 'latestErrors'> {
   id: string;
   serviceId: string;
 }
@@ -45,7 +46,34 @@ export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
     resolvedAt: { ...epochMs(), nullable: true },
     resolvedCount: { ...epochMs(), nullable: true },
     reopenedAt: { ...epochMs(), nullable: true },
-    latestErrors: { type: new JsonDocument() },
+  },
+});
+
+/**
+ * One of an aggregate's latest occurrences (at most LATEST_ERRORS_CAP per aggregate): a row
+ * each, so a batch writes the occurrences it adds and deletes those pushed out, not the
+ * aggregate's whole list.
+ */
+export interface ErrorOccurrenceRow {
+  /** rowId(service, aggregation key, uuid). */
+  id: string;
+  /** The aggregated_error row's id. */
+  aggregateId: string;
+  uuid: string;
+  /** The occurrence's time, epoch ms (newest first is the order read). */
+  timestamp: number;
+  occurrence: ErrorOccurrence;
+}
+
+export const ErrorOccurrenceEntity = new EntitySchema<ErrorOccurrenceRow>({
+  name: 'ErrorOccurrenceRow',
+  tableName: 'error_occurrence',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    aggregateId: { type: 'string', length: 64 },
+    uuid: { type: 'text' },
+    timestamp: { ...epochMs() },
+    occurrence: { type: new JsonDocument() },
   },
 });
 
@@ -158,4 +186,13 @@ export const CheckpointEntity = new EntitySchema<CheckpointRow>({
   },
 });
 
-export const READ_MODEL_ENTITIES = [ServiceEntity, AggregatedErrorEntity, TargetCountEntity, TargetEntity, OccurrenceBucketEntity, ErrorBreakdownEntity, CheckpointEntity];
+export const READ_MODEL_ENTITIES = [
+  ServiceEntity,
+  AggregatedErrorEntity,
+  ErrorOccurrenceEntity,
+  TargetCountEntity,
+  TargetEntity,
+  OccurrenceBucketEntity,
+  ErrorBreakdownEntity,
+  CheckpointEntity,
+];

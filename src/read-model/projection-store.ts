@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { PeriskopEvent } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import type { AggregateState } from '../projector/aggregate-rules.js';
+import { LATEST_ERRORS_CAP, type AggregateState } from '../projector/aggregate-rules.js';
 import {
   aggregateId,
   emptyProjectionState,
@@ -27,6 +27,7 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
+import { occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -59,17 +60,30 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
   if (cache.size > max) cache.delete(cache.keys().next().value as K);
 }
 
+/** An aggregate as last written, and the uuids of its occurrences the database holds. */
+interface CachedAggregate {
+  state: AggregateState;
+  stored: ReadonlySet<string>;
+}
+
 /** Reads the records a batch of events needs and writes back what the batch changed. */
 export class ProjectionStore {
   private readonly cached = {
     services: new Set<string>(),
-    aggregates: new Map<string, AggregateState>(),
+    aggregates: new Map<string, CachedAggregate>(),
     targetTotals: new Map<string, number>(),
     /** Each service's whole target list: a scrape's snapshot updates one of them. */
     targets: new Map<string, Map<string, TargetState>>(),
   };
 
   private readonly breakdowns = new BreakdownRecords();
+
+  /**
+   * By aggregateId: the uuids of the occurrences stored for each aggregate loaded since the last
+   * commit, so a commit inserts the occurrences a batch added and deletes those it pushed out
+   * instead of rewriting every aggregate's hundred.
+   */
+  private readonly storedOccurrences = new Map<string, ReadonlySet<string>>();
 
   /** The checkpoint as this store last read or wrote it; a commit only moves it from there. */
   private expectedCheckpoint = 0;
@@ -84,6 +98,7 @@ export class ProjectionStore {
     this.breakdowns.forget();
     this.cached.services.clear();
     this.cached.aggregates.clear();
+    this.storedOccurrences.clear();
     this.cached.targetTotals.clear();
     this.cached.targets.clear();
   }
@@ -120,8 +135,12 @@ export class ProjectionStore {
         const id = aggregateId(a.service, a.key);
         if (state.aggregates.has(id)) continue;
         const cached = this.cached.aggregates.get(id);
-        if (cached) state.aggregates.set(id, cached);
-        else aggregateIds.set(rowId(a.service, a.key), id);
+        if (cached) {
+          state.aggregates.set(id, cached.state);
+          this.storedOccurrences.set(id, cached.stored);
+        } else {
+          aggregateIds.set(rowId(a.service, a.key), id);
+        }
       }
       for (const t of needed.targetTotals) {
         const id = targetCountId(t.service, t.targetUuid, t.key);
@@ -143,10 +162,16 @@ export class ProjectionStore {
       for (const row of await em.find(ServiceEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.services.add(row.name);
     }
     for (const ids of chunks([...aggregateIds.keys()])) {
-      for (const row of await em.find(AggregatedErrorEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
-        state.aggregates.set(aggregateId(row.service, row.aggregationKey), toAggregateState(row));
+      const rows = await em.find(AggregatedErrorEntity, { id: { $in: ids } }, { disableIdentityMap: true });
+      const occurrences = await selectOccurrences(em.getKnex(), rows.map((row) => row.id));
+      for (const row of rows) {
+        const stored = occurrences.get(row.id) ?? [];
+        state.aggregates.set(aggregateIdOf(row), toAggregateState(row, stored));
+        this.storedOccurrences.set(aggregateIdOf(row), new Set(stored.map((o) => o.uuid)));
       }
     }
+    // Not in the database: new aggregates, no occurrence stored yet.
+    for (const id of aggregateIds.values()) if (!this.storedOccurrences.has(id)) this.storedOccurrences.set(id, NONE_STORED);
     for (const ids of chunks([...countIds.keys()])) {
       for (const row of await em.find(TargetCountEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
         state.targetTotals.set(targetCountId(row.service, row.targetUuid, row.aggregationKey), row.total);
@@ -168,8 +193,9 @@ export class ProjectionStore {
 
   /** Writes the changes and the checkpoint in one transaction: all of the batch or none. */
   async commit(state: ProjectionState, throughSeq: number): Promise<void> {
+    let written: Map<string, ReadonlySet<string>>;
     try {
-      await this.write(state, throughSeq);
+      written = await this.write(state, throughSeq);
     } catch (error) {
       // The database may or may not hold the batch: read everything afresh next time.
       this.forget();
@@ -177,22 +203,30 @@ export class ProjectionStore {
     }
     this.expectedCheckpoint = throughSeq;
     for (const service of state.services) this.cached.services.add(service);
-    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
+    for (const [id, aggregate] of state.aggregates) {
+      const stored = written.get(id) ?? this.storedOccurrences.get(id);
+      // An aggregate this store did not load is not known to match the database: not cached.
+      if (stored) remember(this.cached.aggregates, id, { state: aggregate, stored }, MAX_CACHED_AGGREGATES);
+    }
+    this.storedOccurrences.clear();
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
     for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, MAX_CACHED_TARGET_LISTS);
     this.breakdowns.committed(state);
   }
 
-  private async write(state: ProjectionState, throughSeq: number): Promise<void> {
-    await this.db.fork().transactional(async (em) => {
+  /** Writes the batch; the uuids of the occurrences now stored for each changed aggregate. */
+  private async write(state: ProjectionState, throughSeq: number): Promise<Map<string, ReadonlySet<string>>> {
+    return this.db.fork().transactional(async (em) => {
       const rows = new RowWriter(em);
       await this.writeServices(rows, state);
       await this.writeAggregates(rows, state);
+      const written = await this.writeOccurrences(rows, state);
       await this.writeTargetTotals(rows, state);
       await this.writeTargets(rows, state);
       await this.writeBuckets(rows, state);
       await this.breakdowns.write(rows, state);
       await this.moveCheckpoint(em, throughSeq);
+      return written;
     });
   }
 
@@ -224,6 +258,35 @@ export class ProjectionStore {
   private async writeAggregates(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.aggregates].map((id) => aggregateColumns(state.aggregates.get(id)!));
     await writer.upsert('aggregated_error', rows);
+  }
+
+  /**
+   * Inserts the occurrences each changed aggregate gained and deletes those that fell out of
+   * its latest hundred. An aggregate whose stored occurrences are not known (not loaded by
+   * this store) has all of them replaced.
+   */
+  private async writeOccurrences(writer: RowWriter, state: ProjectionState): Promise<Map<string, ReadonlySet<string>>> {
+    const written = new Map<string, ReadonlySet<string>>();
+    const inserted: ColumnValues[] = [];
+    const deleted: string[] = [];
+    const replaced: string[] = [];
+    for (const id of state.changed.aggregates) {
+      const aggregate = state.aggregates.get(id)!;
+      const owner: OccurrenceOwner = { service: aggregate.service, aggregationKey: aggregate.aggregationKey, id: rowId(aggregate.service, aggregate.aggregationKey) };
+      const stored = this.storedOccurrences.get(id);
+      if (!stored) replaced.push(owner.id);
+      const kept = new Set<string>();
+      for (const occurrence of aggregate.latestErrors) {
+        kept.add(occurrence.uuid);
+        if (!stored?.has(occurrence.uuid)) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
+      }
+      if (stored) for (const uuid of stored) if (!kept.has(uuid)) deleted.push(occurrenceRowId(owner, uuid));
+      written.set(id, kept);
+    }
+    for (const ids of chunks(replaced)) await writer.knex('error_occurrence').whereIn('aggregate_id', ids).delete();
+    for (const ids of chunks(deleted)) await writer.knex('error_occurrence').whereIn('id', ids).delete();
+    await writer.insertMissing('error_occurrence', inserted);
+    return written;
   }
 
   private async writeTargetTotals(writer: RowWriter, state: ProjectionState): Promise<void> {
@@ -271,7 +334,14 @@ function bucketRowId(id: string): string {
   return rowId(service, key, step, String(t));
 }
 
-function toAggregateState(row: AggregatedErrorRow): AggregateState {
+const NONE_STORED: ReadonlySet<string> = new Set();
+
+function aggregateIdOf(row: AggregatedErrorRow): string {
+  return aggregateId(row.service, row.aggregationKey);
+}
+
+/** `stored` newest first; more than the cap only if written by something else than this store. */
+function toAggregateState(row: AggregatedErrorRow, stored: ErrorOccurrence[]): AggregateState {
   return {
     service: row.service,
     aggregationKey: row.aggregationKey,
@@ -282,24 +352,21 @@ function toAggregateState(row: AggregatedErrorRow): AggregateState {
     resolvedAt: row.resolvedAt,
     resolvedCount: row.resolvedCount,
     reopenedAt: row.reopenedAt,
-    latestErrors: row.latestErrors,
+    latestErrors: stored.length > LATEST_ERRORS_CAP ? stored.slice(0, LATEST_ERRORS_CAP) : stored,
   };
 }
 
-// An error's occurrences are rewritten whenever one arrives, yet the other 99 are the same
-// objects as last time (the merge keeps them): each is serialised once and its text reused.
+// Each occurrence object is serialised at most once: when an aggregate's rows are replaced
+// whole (its stored rows unknown), the occurrences inserted earlier reuse their text.
 const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
 
-function occurrencesJson(occurrences: readonly ErrorOccurrence[]): string {
-  const parts = occurrences.map((o) => {
-    let json = occurrenceJson.get(o);
-    if (json === undefined) {
-      json = JSON.stringify(o);
-      occurrenceJson.set(o, json);
-    }
-    return json;
-  });
-  return `[${parts.join(',')}]`;
+function occurrenceText(occurrence: ErrorOccurrence): string {
+  let json = occurrenceJson.get(occurrence);
+  if (json === undefined) {
+    json = JSON.stringify(occurrence);
+    occurrenceJson.set(occurrence, json);
+  }
+  return json;
 }
 
 function aggregateColumns(state: AggregateState): ColumnValues {
@@ -315,7 +382,6 @@ function aggregateColumns(state: AggregateState): ColumnValues {
     resolved_at: state.resolvedAt,
     resolved_count: state.resolvedCount,
     reopened_at: state.reopenedAt,
-    latest_errors: occurrencesJson(state.latestErrors),
   };
 }
 

@@ -1,11 +1,10 @@
-import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { BreakdownCount } from '../projector/breakdown.js';
-import { AggregatedErrorEntity, ErrorBreakdownEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type AggregatedErrorRow, type TargetRow } from './entities.js';
+import { AggregatedErrorEntity, ErrorBreakdownEntity, OccurrenceBucketEntity, ServiceEntity, TargetEntity, type TargetRow } from './entities.js';
 import type { ErrorSearch } from './error-search.js';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
-import { selectOpenErrors } from './aggregate-rows.js';
+import { selectOpenErrors, toAggregatedErrorRow, withOccurrences, type AggregatedError, type AggregatedErrorColumns } from './aggregate-rows.js';
 import { PROJECTOR_CHECKPOINT } from './projection-store.js';
 
 /** What the API reads. Each call works on its own fork of the entity manager. */
@@ -39,41 +38,58 @@ export class ReadModelQueries {
   }
 
   /** Unresolved aggregated errors of a service, most recent first; with `newSince` (epoch ms) only those first seen after it. */
-  async openErrors(service: string, newSince: number | null = null): Promise<AggregatedErrorRow[]> {
+  async openErrors(service: string, newSince: number | null = null): Promise<AggregatedError[]> {
     return this.db.read((em) => selectOpenErrors(em.getKnex(), rowId(service), newSince));
   }
 
   /** One page of a service's errors, and how many match in all. */
-  async searchErrors(service: string, search: ErrorSearch): Promise<{ total: number; items: AggregatedErrorRow[] }> {
-    const where: FilterQuery<AggregatedErrorRow>[] = [{ serviceId: rowId(service) }];
-    if (search.status === 'open') where.push({ resolvedAt: null });
-    if (search.status === 'resolved') where.push({ resolvedAt: { $ne: null } });
-    if (search.severity) where.push({ severity: search.severity });
-    if (search.newSince !== null) where.push({ createdAt: { $gt: search.newSince } });
-    if (search.text) {
-      // The occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
-      // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
-      const pattern = `%${search.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-      where.push({
-        $or: [
-          { [raw("lower(aggregation_key) like ? escape '!'", [pattern])]: [] },
-          { [raw("lower(latest_errors) like ? escape '!'", [pattern])]: [] },
-        ],
-      });
-    }
-    const column = { last_seen: 'lastSeen', total_count: 'totalCount', created_at: 'createdAt' } as const;
+  async searchErrors(service: string, search: ErrorSearch): Promise<{ total: number; items: AggregatedError[] }> {
     return this.db.read(async (em) => {
-      const [items, total] = await em.findAndCount(AggregatedErrorEntity, { $and: where }, {
-        orderBy: { [column[search.sort]]: search.order, id: 'asc' },
-        offset: search.offset,
-        limit: search.limit,
-      });
-      return { total, items };
+      const knex = em.getKnex();
+      const matching = knex('aggregated_error').where('service_id', rowId(service));
+      if (search.status === 'open') matching.whereNull('resolved_at');
+      if (search.status === 'resolved') matching.whereNotNull('resolved_at');
+      if (search.severity) matching.where('severity', search.severity);
+      if (search.newSince !== null) matching.where('created_at', '>', search.newSince);
+      if (search.text) {
+        // Occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
+        // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
+        const pattern = `%${search.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+        matching.where((text) =>
+          text.whereRaw("lower(aggregation_key) like ? escape '!'", [pattern]).orWhereExists((occurrence) =>
+            occurrence
+              .select(knex.raw('1'))
+              .from('error_occurrence')
+              .where('error_occurrence.aggregate_id', knex.ref('aggregated_error.id'))
+              .andWhereRaw("lower(occurrence) like ? escape '!'", [pattern]),
+          ),
+        );
+      }
+      const counted = (await matching.clone().count({ total: '*' }).first()) as { total: number | string } | undefined;
+      const rows = (await matching
+        .clone()
+        .select('*')
+        .orderBy([
+          { column: search.sort, order: search.order },
+          { column: 'id', order: 'asc' },
+        ])
+        .offset(search.offset)
+        .limit(search.limit)) as AggregatedErrorColumns[];
+      return { total: Number(counted?.total ?? 0), items: await withOccurrences(knex, rows.map(toAggregatedErrorRow)) };
     });
   }
 
-  async error(service: string, key: string): Promise<AggregatedErrorRow | null> {
-    return this.db.read((em) => em.findOne(AggregatedErrorEntity, { id: rowId(service, key) }));
+  async error(service: string, key: string): Promise<AggregatedError | null> {
+    return this.db.read(async (em) => {
+      const knex = em.getKnex();
+      const row = (await knex('aggregated_error').select('*').where('id', rowId(service, key)).first()) as AggregatedErrorColumns | undefined;
+      return row ? (await withOccurrences(knex, [toAggregatedErrorRow(row)]))[0]! : null;
+    });
+  }
+
+  /** Whether the service has the error, without reading its occurrences. */
+  async errorExists(service: string, key: string): Promise<boolean> {
+    return (await this.db.read((em) => em.count(AggregatedErrorEntity, { id: rowId(service, key) }))) > 0;
   }
 
   /** Occurrences per bucket of one error, oldest first; buckets without any are left out. */

@@ -1,0 +1,67 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
+import { rowId } from './row-id.js';
+import type { ColumnValues } from './row-upsert.js';
+
+// error_occurrence rows: an aggregate's latest occurrences, one row each (entities.ts).
+
+// Under SQLite's and PostgreSQL's bound-parameter limits.
+const IN_LIST_CHUNK = 500;
+
+/**
+ * Newest first, the uuid breaking ties: the order the projection keeps (aggregate-rules.ts).
+ * Sorted here, not by the database: PostgreSQL and MariaDB order text by their collation
+ * (MariaDB's default ignores case), JavaScript by UTF-16 code unit, and the API's output must
+ * be the same on every database.
+ */
+export function newestFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
+  return b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+}
+
+/** Each aggregate's stored occurrences, newest first (no entry without any); a query per 500 aggregates. */
+export async function selectOccurrences(knex: Knex, aggregateIds: readonly string[]): Promise<Map<string, ErrorOccurrence[]>> {
+  const found = new Map<string, ErrorOccurrence[]>();
+  for (let i = 0; i < aggregateIds.length; i += IN_LIST_CHUNK) {
+    const rows = (await knex('error_occurrence')
+      .select('aggregate_id', 'occurrence')
+      .whereIn('aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))) as { aggregate_id: string; occurrence: string }[];
+    for (const row of rows) {
+      const occurrence = parseOccurrence(row.occurrence, row.aggregate_id);
+      const list = found.get(row.aggregate_id);
+      if (list) list.push(occurrence);
+      else found.set(row.aggregate_id, [occurrence]);
+    }
+  }
+  for (const list of found.values()) list.sort(newestFirst);
+  return found;
+}
+
+function parseOccurrence(text: string, aggregateId: string): ErrorOccurrence {
+  try {
+    return JSON.parse(text) as ErrorOccurrence;
+  } catch (error) {
+    throw new Error(`error_occurrence of aggregate ${aggregateId}: the occurrence is not JSON (${(error as Error).message})`);
+  }
+}
+
+/** The aggregate an occurrence row belongs to; `id` is its aggregated_error row id. */
+export interface OccurrenceOwner {
+  service: string;
+  aggregationKey: string;
+  id: string;
+}
+
+export function occurrenceRowId(owner: OccurrenceOwner, uuid: string): string {
+  return rowId(owner.service, owner.aggregationKey, uuid);
+}
+
+/** The row of one occurrence; `json` is the occurrence already serialised. */
+export function occurrenceColumns(owner: OccurrenceOwner, occurrence: ErrorOccurrence, json: string): ColumnValues {
+  return {
+    id: occurrenceRowId(owner, occurrence.uuid),
+    aggregate_id: owner.id,
+    uuid: occurrence.uuid,
+    timestamp: occurrence.timestamp,
+    occurrence: json,
+  };
+}
