@@ -10,7 +10,7 @@ import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
 import type { ErrorOccurrenceRow } from '../src/read-model/entities.js';
-import { newestFirst } from '../src/read-model/occurrence-rows.js';
+import { newerFirst } from '../src/projector/aggregate-rules.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
 import { snapshot } from './support/scraped-snapshot.js';
@@ -109,7 +109,7 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
         .filter((r) => r.table !== 'error_occurrence')
         .map((r) => {
           if (r.table !== 'aggregated_error') return r;
-          const latestErrors = occurrences.filter((o) => o.aggregateId === r.row.id).map((o) => o.occurrence).sort(newestFirst);
+          const latestErrors = occurrences.filter((o) => o.aggregateId === r.row.id).map((o) => o.occurrence).sort(newerFirst);
           return { ...r, row: { ...r.row, latestErrors } };
         }),
     };

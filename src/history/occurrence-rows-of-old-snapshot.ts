@@ -1,5 +1,5 @@
 import { ErrorOccurrenceEntity } from '../read-model/entities.js';
-import { rowId } from '../read-model/row-id.js';
+import { occurrenceRowId } from '../read-model/occurrence-rows.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import type { ReadModelSnapshot, SnapshotRow } from './read-model-snapshot.js';
 
@@ -22,7 +22,8 @@ export function withOccurrenceRows(snapshot: ReadModelSnapshot, name: string): R
     const { latestErrors, ...row } = entry.row;
     const where = `snapshot ${name}, aggregated_error ${String(row.id)}`;
     if (!Array.isArray(latestErrors)) throw new Error(`${where}: latestErrors is not a list of occurrences`);
-    if (typeof row.service !== 'string' || typeof row.aggregationKey !== 'string') throw new Error(`${where}: no service and aggregationKey`);
+    const { service, aggregationKey } = row;
+    if (typeof service !== 'string' || typeof aggregationKey !== 'string') throw new Error(`${where}: no service and aggregationKey`);
     rows.push({ ...entry, row });
     for (const [index, occurrence] of (latestErrors as Partial<ErrorOccurrence>[]).entries()) {
       if (typeof occurrence?.uuid !== 'string' || typeof occurrence.timestamp !== 'number') {
@@ -31,7 +32,7 @@ export function withOccurrenceRows(snapshot: ReadModelSnapshot, name: string): R
       rows.push({
         table: OCCURRENCES,
         service: entry.service,
-        row: { id: rowId(row.service, row.aggregationKey, occurrence.uuid), aggregateId: row.id, uuid: occurrence.uuid, timestamp: occurrence.timestamp, occurrence },
+        row: { id: occurrenceRowId({ service, aggregationKey }, { uuid: occurrence.uuid, timestamp: occurrence.timestamp }), aggregateId: row.id, uuid: occurrence.uuid, timestamp: occurrence.timestamp, occurrence },
       });
     }
   }

@@ -55,7 +55,7 @@ export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
  * aggregate's whole list.
  */
 export interface ErrorOccurrenceRow {
-  /** rowId(service, aggregation key, uuid). */
+  /** rowId(service, aggregation key, uuid, timestamp): an occurrence is its uuid at its time. */
   id: string;
   /** The aggregated_error row's id. */
   aggregateId: string;

@@ -1,7 +1,8 @@
 import { mergeOccurrences } from '../projector/aggregate-rules.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { documentRows } from './migrations/error-occurrences.js';
-import { newestFirst } from './occurrence-rows.js';
+import { identityOfKey, occurrenceKey } from './occurrence-rows.js';
+import { newerFirst } from '../projector/aggregate-rules.js';
 import { rowId } from './row-id.js';
 
 const occurrence = (uuid: string, timestamp: number): ErrorOccurrence => ({
@@ -12,7 +13,7 @@ const occurrence = (uuid: string, timestamp: number): ErrorOccurrence => ({
   http_context: null,
 });
 
-describe('newestFirst', () => {
+describe('the occurrence order (newerFirst), as stored lists are sorted on load', () => {
   it.each([
     ['newer first', [['a', 1], ['b', 2]], ['b', 'a']],
     ['equal times by uuid', [['b', 5], ['a', 5]], ['a', 'b']],
@@ -20,9 +21,16 @@ describe('newestFirst', () => {
     ['times before uuids', [['a', 1], ['z', 3], ['m', 3]], ['m', 'z', 'a']],
   ] as [string, [string, number][], string[]][])('%s', (_name, given, expected) => {
     const list = given.map(([uuid, t]) => occurrence(uuid, t));
-    expect([...list].sort(newestFirst).map((o) => o.uuid)).toEqual(expected);
+    expect([...list].sort(newerFirst).map((o) => o.uuid)).toEqual(expected);
     // The order the projection keeps its lists in (what the API served before the rows).
     expect(mergeOccurrences([], list).map((o) => o.uuid)).toEqual(expected);
+  });
+});
+
+describe('occurrenceKey', () => {
+  it('tells apart a uuid reused at another time, and reads back', () => {
+    expect(occurrenceKey(occurrence('u 1', 5))).not.toBe(occurrenceKey(occurrence('u 1', 6)));
+    expect(identityOfKey(occurrenceKey(occurrence('u 1', 5)))).toEqual({ uuid: 'u 1', timestamp: 5 });
   });
 });
 
@@ -32,7 +40,7 @@ describe('documentRows', () => {
   it('makes a row per occurrence of the document, its text as it was', () => {
     const o = occurrence('u1', 1_000);
     expect(documentRows(columns(JSON.stringify([o])))).toEqual([
-      { id: rowId('svc', 'K', 'u1'), aggregate_id: rowId('svc', 'K'), uuid: 'u1', timestamp: 1_000, occurrence: JSON.stringify(o) },
+      { id: rowId('svc', 'K', 'u1', '1000'), aggregate_id: rowId('svc', 'K'), uuid: 'u1', timestamp: 1_000, occurrence: JSON.stringify(o) },
     ]);
     expect(documentRows(columns('[]'))).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
+import { newerFirst } from '../projector/aggregate-rules.js';
 import { rowId } from './row-id.js';
 import type { ColumnValues } from './row-upsert.js';
 
@@ -9,16 +10,11 @@ import type { ColumnValues } from './row-upsert.js';
 const IN_LIST_CHUNK = 500;
 
 /**
- * Newest first, the uuid breaking ties: the order the projection keeps (aggregate-rules.ts).
- * Sorted here, not by the database: PostgreSQL and MariaDB order text by their collation
- * (MariaDB's default ignores case), JavaScript by UTF-16 code unit, and the API's output must
- * be the same on every database.
+ * Each aggregate's stored occurrences, newest first (no entry without any); a query per 500
+ * aggregates. Sorted here in the projection's order (newerFirst), not by the database:
+ * PostgreSQL and MariaDB order text by their collation (MariaDB's default ignores case),
+ * JavaScript by UTF-16 code unit, and the API's output must be the same on every database.
  */
-export function newestFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
-  return b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
-}
-
-/** Each aggregate's stored occurrences, newest first (no entry without any); a query per 500 aggregates. */
 export async function selectOccurrences(knex: Knex, aggregateIds: readonly string[]): Promise<Map<string, ErrorOccurrence[]>> {
   const found = new Map<string, ErrorOccurrence[]>();
   for (let i = 0; i < aggregateIds.length; i += IN_LIST_CHUNK) {
@@ -32,7 +28,7 @@ export async function selectOccurrences(knex: Knex, aggregateIds: readonly strin
       else found.set(row.aggregate_id, [occurrence]);
     }
   }
-  for (const list of found.values()) list.sort(newestFirst);
+  for (const list of found.values()) list.sort(newerFirst);
   return found;
 }
 
@@ -51,14 +47,27 @@ export interface OccurrenceOwner {
   id: string;
 }
 
-export function occurrenceRowId(owner: OccurrenceOwner, uuid: string): string {
-  return rowId(owner.service, owner.aggregationKey, uuid);
+/** What tells occurrences apart: the uuid at its timestamp (as mergeOccurrences does). */
+export type OccurrenceIdentity = Pick<ErrorOccurrence, 'uuid' | 'timestamp'>;
+
+/** One string per occurrence identity, for sets of the occurrences stored. */
+export function occurrenceKey(occurrence: OccurrenceIdentity): string {
+  return `${occurrence.timestamp} ${occurrence.uuid}`;
+}
+
+export function identityOfKey(key: string): OccurrenceIdentity {
+  const space = key.indexOf(' ');
+  return { timestamp: Number(key.slice(0, space)), uuid: key.slice(space + 1) };
+}
+
+export function occurrenceRowId(owner: Pick<OccurrenceOwner, 'service' | 'aggregationKey'>, occurrence: OccurrenceIdentity): string {
+  return rowId(owner.service, owner.aggregationKey, occurrence.uuid, String(occurrence.timestamp));
 }
 
 /** The row of one occurrence; `json` is the occurrence already serialised. */
 export function occurrenceColumns(owner: OccurrenceOwner, occurrence: ErrorOccurrence, json: string): ColumnValues {
   return {
-    id: occurrenceRowId(owner, occurrence.uuid),
+    id: occurrenceRowId(owner, occurrence),
     aggregate_id: owner.id,
     uuid: occurrence.uuid,
     timestamp: occurrence.timestamp,

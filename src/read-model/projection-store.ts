@@ -27,7 +27,7 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
+import { identityOfKey, occurrenceColumns, occurrenceKey, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -60,7 +60,7 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
   if (cache.size > max) cache.delete(cache.keys().next().value as K);
 }
 
-/** An aggregate as last written, and the uuids of its occurrences the database holds. */
+/** An aggregate as last written, and the occurrenceKey()s of its occurrences the database holds. */
 interface CachedAggregate {
   state: AggregateState;
   stored: ReadonlySet<string>;
@@ -79,7 +79,7 @@ export class ProjectionStore {
   private readonly breakdowns = new BreakdownRecords();
 
   /**
-   * By aggregateId: the uuids of the occurrences stored for each aggregate loaded since the last
+   * By aggregateId: the occurrenceKey()s of the occurrences stored for each aggregate loaded since the last
    * commit, so a commit inserts the occurrences a batch added and deletes those it pushed out
    * instead of rewriting every aggregate's hundred.
    */
@@ -167,7 +167,7 @@ export class ProjectionStore {
       for (const row of rows) {
         const stored = occurrences.get(row.id) ?? [];
         state.aggregates.set(aggregateIdOf(row), toAggregateState(row, stored));
-        this.storedOccurrences.set(aggregateIdOf(row), new Set(stored.map((o) => o.uuid)));
+        this.storedOccurrences.set(aggregateIdOf(row), new Set(stored.map(occurrenceKey)));
       }
     }
     // Not in the database: new aggregates, no occurrence stored yet.
@@ -214,7 +214,7 @@ export class ProjectionStore {
     this.breakdowns.committed(state);
   }
 
-  /** Writes the batch; the uuids of the occurrences now stored for each changed aggregate. */
+  /** Writes the batch; the occurrenceKey()s of the occurrences now stored for each changed aggregate. */
   private async write(state: ProjectionState, throughSeq: number): Promise<Map<string, ReadonlySet<string>>> {
     return this.db.fork().transactional(async (em) => {
       const rows = new RowWriter(em);
@@ -277,10 +277,11 @@ export class ProjectionStore {
       if (!stored) replaced.push(owner.id);
       const kept = new Set<string>();
       for (const occurrence of aggregate.latestErrors) {
-        kept.add(occurrence.uuid);
-        if (!stored?.has(occurrence.uuid)) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
+        const key = occurrenceKey(occurrence);
+        kept.add(key);
+        if (!stored?.has(key)) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
       }
-      if (stored) for (const uuid of stored) if (!kept.has(uuid)) deleted.push(occurrenceRowId(owner, uuid));
+      if (stored) for (const key of stored) if (!kept.has(key)) deleted.push(occurrenceRowId(owner, identityOfKey(key)));
       written.set(id, kept);
     }
     for (const ids of chunks(replaced)) await writer.knex('error_occurrence').whereIn('aggregate_id', ids).delete();
