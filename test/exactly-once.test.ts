@@ -27,9 +27,9 @@ import { waitFor } from './support/wait-for.js';
 
 const SEED = Number(process.env.EXACTLY_ONCE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SERVICES = ['checkout', 'api.payments v2', 'search *>'];
-const EVENTS = 15_000;
+const EVENTS = 40_000;
 const CRASHES = 4;
-const MAX_ROUNDS = 10;
+const MAX_ROUNDS = 16;
 /** EmbeddedEventLog's default de-duplication window. */
 const DUPLICATE_WINDOW_MS = 120_000;
 

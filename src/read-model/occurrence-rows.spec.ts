@@ -1,7 +1,7 @@
 import { mergeOccurrences } from '../projector/aggregate-rules.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { documentRows } from './migrations/error-occurrences.js';
-import { identityOfKey, occurrenceKey } from './occurrence-rows.js';
+import { occurrenceChanges } from './occurrence-rows.js';
 import { newerFirst } from '../projector/aggregate-rules.js';
 import { rowId } from './row-id.js';
 
@@ -27,10 +27,36 @@ describe('the occurrence order (newerFirst), as stored lists are sorted on load'
   });
 });
 
-describe('occurrenceKey', () => {
-  it('tells apart a uuid reused at another time, and reads back', () => {
-    expect(occurrenceKey(occurrence('u 1', 5))).not.toBe(occurrenceKey(occurrence('u 1', 6)));
-    expect(identityOfKey(occurrenceKey(occurrence('u 1', 5)))).toEqual({ uuid: 'u 1', timestamp: 5 });
+describe('occurrenceChanges', () => {
+  const [a, b, c, d, e] = [occurrence('a', 5), occurrence('b', 4), occurrence('c', 3), occurrence('d', 2), occurrence('e', 1)];
+  const uuids = (list: ErrorOccurrence[]) => list.map((o) => o.uuid);
+
+  it.each([
+    ['nothing stored: all added', [], [a, b], ['a', 'b'], []],
+    ['unchanged', [a, b], [a, b], [], []],
+    ['newer ones in, oldest out at the cap', [b, c, d], [a, b, c], ['a'], ['d']],
+    ['one between kept ones', [a, c], [a, b, c], ['b'], []],
+    ['all replaced', [d, e], [a, b], ['a', 'b'], ['d', 'e']],
+    ['emptied', [a, b], [], [], ['a', 'b']],
+  ] as [string, ErrorOccurrence[], ErrorOccurrence[], string[], string[]][])('%s', (_name, stored, next, added, removed) => {
+    const changes = occurrenceChanges(stored, next);
+    expect(uuids(changes.added)).toEqual(added);
+    expect(uuids(changes.removed)).toEqual(removed);
+  });
+
+  it('treats an equal occurrence that is another object as replaced (deleted, then inserted again)', () => {
+    const again = occurrence('b', 4);
+    const changes = occurrenceChanges([a, b], [a, again]);
+    expect(changes.added).toEqual([again]);
+    expect(changes.removed).toEqual([b]);
+  });
+
+  it('finds what mergeOccurrences changed in a full list', () => {
+    const stored = Array.from({ length: 100 }, (_, i) => occurrence(`s${i}`, 1_000 - i));
+    const next = mergeOccurrences(stored, [occurrence('new', 2_000), occurrence('mid', 950)]);
+    const changes = occurrenceChanges(stored, next);
+    expect(uuids(changes.added)).toEqual(['new', 'mid']);
+    expect(uuids(changes.removed)).toEqual(['s98', 's99']);
   });
 });
 

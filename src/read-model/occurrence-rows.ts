@@ -50,14 +50,31 @@ export interface OccurrenceOwner {
 /** What tells occurrences apart: the uuid at its timestamp (as mergeOccurrences does). */
 export type OccurrenceIdentity = Pick<ErrorOccurrence, 'uuid' | 'timestamp'>;
 
-/** One string per occurrence identity, for sets of the occurrences stored. */
-export function occurrenceKey(occurrence: OccurrenceIdentity): string {
-  return `${occurrence.timestamp} ${occurrence.uuid}`;
-}
-
-export function identityOfKey(key: string): OccurrenceIdentity {
-  const space = key.indexOf(' ');
-  return { timestamp: Number(key.slice(0, space)), uuid: key.slice(space + 1) };
+/**
+ * What a batch changed in an aggregate's occurrences: those in `next` and not in `stored`, and
+ * those no longer there. Both lists are in newerFirst order and an occurrence kept is the same
+ * object in both (mergeOccurrences copies references), so one walk over the two finds the
+ * difference without looking into the hundred objects that did not change.
+ */
+export function occurrenceChanges(
+  stored: readonly ErrorOccurrence[],
+  next: readonly ErrorOccurrence[],
+): { added: ErrorOccurrence[]; removed: ErrorOccurrence[] } {
+  const added: ErrorOccurrence[] = [];
+  const removed: ErrorOccurrence[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < next.length || j < stored.length) {
+    if (i < next.length && j < stored.length && next[i] === stored[j]) {
+      i++;
+      j++;
+    } else if (j >= stored.length || (i < next.length && newerFirst(next[i]!, stored[j]!) < 0)) {
+      added.push(next[i++]!);
+    } else {
+      removed.push(stored[j++]!);
+    }
+  }
+  return { added, removed };
 }
 
 export function occurrenceRowId(owner: Pick<OccurrenceOwner, 'service' | 'aggregationKey'>, occurrence: OccurrenceIdentity): string {

@@ -27,7 +27,7 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { identityOfKey, occurrenceColumns, occurrenceKey, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
+import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -53,6 +53,8 @@ function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
 const MAX_CACHED_AGGREGATES = 5_000;
 const MAX_CACHED_TOTALS = 500_000;
 const MAX_CACHED_TARGET_LISTS = 1_000;
+// Two per error being counted in (this minute's and this hour's), with room for late events.
+const MAX_CACHED_BUCKETS = 200_000;
 
 function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
   cache.delete(key);
@@ -60,18 +62,22 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
   if (cache.size > max) cache.delete(cache.keys().next().value as K);
 }
 
-/** An aggregate as last written, and the occurrenceKey()s of its occurrences the database holds. */
-interface CachedAggregate {
-  state: AggregateState;
-  stored: ReadonlySet<string>;
+/** A bucket's count as committed, with what retention needs to know of it. */
+interface CachedBucket {
+  count: number;
+  step: BucketStep;
+  t: number;
 }
 
 /** Reads the records a batch of events needs and writes back what the batch changed. */
 export class ProjectionStore {
   private readonly cached = {
     services: new Set<string>(),
-    aggregates: new Map<string, CachedAggregate>(),
+    /** As committed: an aggregate's latestErrors are the occurrences the database holds. */
+    aggregates: new Map<string, AggregateState>(),
     targetTotals: new Map<string, number>(),
+    /** The minute and hour buckets being counted in, so each batch does not read them back. */
+    buckets: new Map<string, CachedBucket>(),
     /** Each service's whole target list: a scrape's snapshot updates one of them. */
     targets: new Map<string, Map<string, TargetState>>(),
   };
@@ -79,11 +85,11 @@ export class ProjectionStore {
   private readonly breakdowns = new BreakdownRecords();
 
   /**
-   * By aggregateId: the occurrenceKey()s of the occurrences stored for each aggregate loaded since the last
-   * commit, so a commit inserts the occurrences a batch added and deletes those it pushed out
-   * instead of rewriting every aggregate's hundred.
+   * By aggregateId: the occurrences the database holds for each aggregate loaded since the last
+   * commit (the list as loaded), so a commit inserts the occurrences a batch added and deletes
+   * those it pushed out instead of rewriting every aggregate's hundred.
    */
-  private readonly storedOccurrences = new Map<string, ReadonlySet<string>>();
+  private readonly storedOccurrences = new Map<string, readonly ErrorOccurrence[]>();
 
   /** The checkpoint as this store last read or wrote it; a commit only moves it from there. */
   private expectedCheckpoint = 0;
@@ -98,6 +104,7 @@ export class ProjectionStore {
     this.breakdowns.forget();
     this.cached.services.clear();
     this.cached.aggregates.clear();
+    this.cached.buckets.clear();
     this.storedOccurrences.clear();
     this.cached.targetTotals.clear();
     this.cached.targets.clear();
@@ -136,8 +143,8 @@ export class ProjectionStore {
         if (state.aggregates.has(id)) continue;
         const cached = this.cached.aggregates.get(id);
         if (cached) {
-          state.aggregates.set(id, cached.state);
-          this.storedOccurrences.set(id, cached.stored);
+          state.aggregates.set(id, cached);
+          this.storedOccurrences.set(id, cached.latestErrors);
         } else {
           aggregateIds.set(rowId(a.service, a.key), id);
         }
@@ -149,7 +156,12 @@ export class ProjectionStore {
         if (cached !== undefined) state.targetTotals.set(id, cached);
         else countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }
-      for (const id of needed.buckets) if (!state.buckets.has(id)) bucketIds.set(bucketRowId(id), id);
+      for (const id of needed.buckets) {
+        if (state.buckets.has(id)) continue;
+        const cached = this.cached.buckets.get(id);
+        if (cached) state.buckets.set(id, cached.count);
+        else bucketIds.set(bucketRowId(id), id);
+      }
       for (const s of needed.targetsOf) {
         if (state.targets.has(s)) continue;
         const cached = this.cached.targets.get(s);
@@ -167,7 +179,7 @@ export class ProjectionStore {
       for (const row of rows) {
         const stored = occurrences.get(row.id) ?? [];
         state.aggregates.set(aggregateIdOf(row), toAggregateState(row, stored));
-        this.storedOccurrences.set(aggregateIdOf(row), new Set(stored.map(occurrenceKey)));
+        this.storedOccurrences.set(aggregateIdOf(row), stored);
       }
     }
     // Not in the database: new aggregates, no occurrence stored yet.
@@ -178,7 +190,7 @@ export class ProjectionStore {
       }
     }
     for (const ids of chunks([...bucketIds.keys()])) {
-      for (const row of await em.find(OccurrenceBucketEntity, { id: { $in: ids } })) state.buckets.set(bucketIds.get(row.id)!, row.count);
+      for (const row of await em.find(OccurrenceBucketEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.buckets.set(bucketIds.get(row.id)!, row.count);
     }
     for (const s of targetServices) state.targets.set(s, new Map());
     for (const names of chunks([...targetServices])) {
@@ -193,9 +205,8 @@ export class ProjectionStore {
 
   /** Writes the changes and the checkpoint in one transaction: all of the batch or none. */
   async commit(state: ProjectionState, throughSeq: number): Promise<void> {
-    let written: Map<string, ReadonlySet<string>>;
     try {
-      written = await this.write(state, throughSeq);
+      await this.write(state, throughSeq);
     } catch (error) {
       // The database may or may not hold the batch: read everything afresh next time.
       this.forget();
@@ -203,30 +214,42 @@ export class ProjectionStore {
     }
     this.expectedCheckpoint = throughSeq;
     for (const service of state.services) this.cached.services.add(service);
-    for (const [id, aggregate] of state.aggregates) {
-      const stored = written.get(id) ?? this.storedOccurrences.get(id);
-      // An aggregate this store did not load is not known to match the database: not cached.
-      if (stored) remember(this.cached.aggregates, id, { state: aggregate, stored }, MAX_CACHED_AGGREGATES);
-    }
+    // Every aggregate in the state was loaded by this store or written whole: its occurrences
+    // are now the database's.
+    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
     this.storedOccurrences.clear();
+    this.rememberBuckets(state);
     for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
     for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, MAX_CACHED_TARGET_LISTS);
     this.breakdowns.committed(state);
   }
 
-  /** Writes the batch; the occurrenceKey()s of the occurrences now stored for each changed aggregate. */
-  private async write(state: ProjectionState, throughSeq: number): Promise<Map<string, ReadonlySet<string>>> {
-    return this.db.fork().transactional(async (em) => {
+  /** Keeps the batch's buckets for the next batches, and forgets those retention dropped. */
+  private rememberBuckets(state: ProjectionState): void {
+    for (const id of state.changed.buckets) {
+      const cached = this.cached.buckets.get(id);
+      if (cached) cached.count = state.buckets.get(id)!;
+      else {
+        const [, , step, t] = JSON.parse(id) as [string, string, BucketStep, number];
+        remember(this.cached.buckets, id, { count: state.buckets.get(id)!, step, t }, MAX_CACHED_BUCKETS);
+      }
+    }
+    if (state.newestAt === null) return;
+    const cutoff = { '1m': state.newestAt - state.bucketRetentionMs['1m'], '1h': state.newestAt - state.bucketRetentionMs['1h'] };
+    for (const [id, bucket] of this.cached.buckets) if (bucket.t < cutoff[bucket.step]) this.cached.buckets.delete(id);
+  }
+
+  private async write(state: ProjectionState, throughSeq: number): Promise<void> {
+    await this.db.fork().transactional(async (em) => {
       const rows = new RowWriter(em);
       await this.writeServices(rows, state);
       await this.writeAggregates(rows, state);
-      const written = await this.writeOccurrences(rows, state);
+      await this.writeOccurrences(rows, state);
       await this.writeTargetTotals(rows, state);
       await this.writeTargets(rows, state);
       await this.writeBuckets(rows, state);
       await this.breakdowns.write(rows, state);
       await this.moveCheckpoint(em, throughSeq);
-      return written;
     });
   }
 
@@ -265,8 +288,7 @@ export class ProjectionStore {
    * its latest hundred. An aggregate whose stored occurrences are not known (not loaded by
    * this store) has all of them replaced.
    */
-  private async writeOccurrences(writer: RowWriter, state: ProjectionState): Promise<Map<string, ReadonlySet<string>>> {
-    const written = new Map<string, ReadonlySet<string>>();
+  private async writeOccurrences(writer: RowWriter, state: ProjectionState): Promise<void> {
     const inserted: ColumnValues[] = [];
     const deleted: string[] = [];
     const replaced: string[] = [];
@@ -275,19 +297,13 @@ export class ProjectionStore {
       const owner: OccurrenceOwner = { service: aggregate.service, aggregationKey: aggregate.aggregationKey, id: rowId(aggregate.service, aggregate.aggregationKey) };
       const stored = this.storedOccurrences.get(id);
       if (!stored) replaced.push(owner.id);
-      const kept = new Set<string>();
-      for (const occurrence of aggregate.latestErrors) {
-        const key = occurrenceKey(occurrence);
-        kept.add(key);
-        if (!stored?.has(key)) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
-      }
-      if (stored) for (const key of stored) if (!kept.has(key)) deleted.push(occurrenceRowId(owner, identityOfKey(key)));
-      written.set(id, kept);
+      const { added, removed } = occurrenceChanges(stored ?? [], aggregate.latestErrors);
+      for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
+      for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
     for (const ids of chunks(replaced)) await writer.knex('error_occurrence').whereIn('aggregate_id', ids).delete();
     for (const ids of chunks(deleted)) await writer.knex('error_occurrence').whereIn('id', ids).delete();
     await writer.insertMissing('error_occurrence', inserted);
-    return written;
   }
 
   private async writeTargetTotals(writer: RowWriter, state: ProjectionState): Promise<void> {
@@ -335,7 +351,7 @@ function bucketRowId(id: string): string {
   return rowId(service, key, step, String(t));
 }
 
-const NONE_STORED: ReadonlySet<string> = new Set();
+const NONE_STORED: readonly ErrorOccurrence[] = [];
 
 function aggregateIdOf(row: AggregatedErrorRow): string {
   return aggregateId(row.service, row.aggregationKey);
