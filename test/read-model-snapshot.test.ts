@@ -122,6 +122,19 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     );
   });
 
+  it('restores into an emptied database of its own kind', async () => {
+    const store = new EventStore(events.log);
+    await store.publish([...BEFORE, ...AFTER].map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replay();
+    const before = await answers(db);
+    const snapshot = decodeSnapshot(encodeSnapshot({ ...(await dumpReadModel(db)), at: 0 }), 'own kind');
+    await db.clear();
+    expect((await answers(db)).services).toEqual([]);
+    await restoreRows(db, snapshot.seq, snapshot.rows);
+    expect(await answers(db)).toEqual(before);
+    expect(await new ProjectionStore(db).checkpoint()).toBe(BEFORE.length + AFTER.length);
+  });
+
   it("restores one service's rows alone", async () => {
     const store = new EventStore(events.log);
     await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));

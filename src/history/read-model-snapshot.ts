@@ -1,10 +1,11 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { BetterSqlitePlatform } from '@mikro-orm/better-sqlite';
-import { IsolationLevel, type EntitySchema } from '@mikro-orm/core';
+import { BigIntType, IsolationLevel, type EntityProperty, type EntitySchema, type Platform } from '@mikro-orm/core';
 import { CheckpointEntity, READ_MODEL_ENTITIES } from '../read-model/entities.js';
 import { PROJECTOR_CHECKPOINT } from '../read-model/projection-store.js';
 import type { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { rowId } from '../read-model/row-id.js';
+import { RowWriter } from '../read-model/row-upsert.js';
 import { withOccurrenceRows } from './occurrence-rows-of-old-snapshot.js';
 
 // A read-model snapshot: every row of every read-model table (the checkpoint table aside: the
@@ -16,7 +17,6 @@ import { withOccurrenceRows } from './occurrence-rows-of-old-snapshot.js';
 const FORMAT = 'periskop-read-model-snapshot';
 const VERSION = 1;
 const PAGE = 2_000;
-const INSERT_CHUNK = 100;
 
 export interface SnapshotRow {
   table: string;
@@ -135,6 +135,9 @@ export function unusableBecause(snapshot: Pick<ReadModelSnapshot, 'tables'>): st
 /**
  * Writes rows of a snapshot into an empty read model and sets the checkpoint to the
  * snapshot's sequence, in one transaction. Rows of tables this version does not have are left out.
+ * Inserted with bound parameters (row-upsert.ts): through MikroORM's query builder every value
+ * was inlined into the SQL, and an error's hundred occurrence rows made time travel's restore
+ * the larger part of its answer.
  */
 export async function restoreRows(db: ReadModelDatabase, seq: number, rows: readonly SnapshotRow[]): Promise<void> {
   const schemas = new Map(snapshotTables().map((s) => [s.meta.tableName, s]));
@@ -146,11 +149,22 @@ export async function restoreRows(db: ReadModelDatabase, seq: number, rows: read
     list.push(row);
   }
   await db.fork().transactional(async (em) => {
+    const writer = new RowWriter(em);
+    const platform = em.getPlatform();
     for (const [table, list] of byTable) {
-      for (let i = 0; i < list.length; i += INSERT_CHUNK) {
-        await em.createQueryBuilder(schemas.get(table)!).insert(list.slice(i, i + INSERT_CHUNK)).execute();
-      }
+      const properties = Object.values(em.getMetadata().get(schemas.get(table)!.meta.className).properties);
+      await writer.insert(
+        table,
+        list.map((row) => Object.fromEntries(properties.map((p) => [p.fieldNames[0]!, databaseValue(p, row[p.name], platform)]))),
+      );
     }
     await em.createQueryBuilder(CheckpointEntity).insert({ name: PROJECTOR_CHECKPOINT, seq }).onConflict('name').merge().execute();
   });
+}
+
+/** A snapshot row's value as its column stores it (JSON documents serialised; epoch ms bound as numbers). */
+function databaseValue(property: EntityProperty, value: unknown, platform: Platform): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && property.customType instanceof BigIntType) return value;
+  return (property.customType ? property.customType.convertToDatabaseValue(value, platform) : value) as string | number;
 }
