@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { openTestEmbeddedLog, temporaryDir } from './support/test-event-logs.js';
@@ -56,6 +59,28 @@ describe('embedded event log', () => {
     }
   });
 
+  it('creates a new log with 16 KiB pages and opens one made with 4 KiB pages as it is', async () => {
+    const fresh = EmbeddedEventLog.open(dir);
+    await fresh.append([{ subject: 'Test.a', id: 'a', data: new Uint8Array(7_000) }]);
+    await fresh.close();
+    expect(pageSize(join(dir, 'events.sqlite'))).toBe(16_384);
+
+    const oldDir = join(dir, 'old');
+    mkdirSync(oldDir);
+    const old = new Database(join(oldDir, 'events.sqlite'));
+    old.pragma('page_size = 4096');
+    old.exec('VACUUM');
+    old.close();
+    const reopened = EmbeddedEventLog.open(oldDir);
+    try {
+      await reopened.append([{ subject: 'Test.b', id: 'b', data: new Uint8Array(7_000) }]);
+      expect((await reopened.read(1, 10)).map((m) => m.data.byteLength)).toEqual([7_000]);
+    } finally {
+      await reopened.close();
+    }
+    expect(pageSize(join(oldDir, 'events.sqlite'))).toBe(4_096);
+  });
+
   it('accepts an id again once the duplicate window has passed', async () => {
     let now = 1_000_000;
     const log = EmbeddedEventLog.open(dir, { duplicateWindowMs: 60_000, clock: { now: () => now } });
@@ -83,3 +108,12 @@ describe('embedded event log', () => {
     }
   });
 });
+
+function pageSize(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('page_size', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}

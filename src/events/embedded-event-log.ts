@@ -62,6 +62,10 @@ export class EmbeddedEventLog implements EventLog {
   static open(dir: string, options: EmbeddedEventLogOptions = {}): EmbeddedEventLog {
     mkdirSync(dir, { recursive: true });
     const db = new Database(join(dir, 'events.sqlite'));
+    // A new log's pages hold a typical event (~7 KB of JSON) without overflow pages: reading the
+    // log back (replay, catch-up) was a quarter faster than with SQLite's default 4 KiB. An
+    // existing file keeps the page size it was created with.
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before append() resolves, like a JetStream PubAck.
     db.pragma('synchronous = FULL');
