@@ -155,6 +155,21 @@ describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
     expect(await search('svc/x?a=1')).toEqual([KEY]);
     expect(await search('other@')).toEqual(['Other@2']);
     expect(await search('na%ve')).toEqual([]);
-    expect(await queries.searchErrors(SERVICE, parseErrorSearch({ q: 'inner' }))).toMatchObject({ total: 1, items: [{ latestErrors: [{ uuid: 'o0000' }] }] });
+    expect(await queries.searchErrors(SERVICE, parseErrorSearch({ q: 'inner' }))).toMatchObject({ total: 1, items: [{ newest: { uuid: 'o0000' } }] });
+  });
+
+  it('lists each error with only its newest occurrence, the first of its full list (ties by uuid)', async () => {
+    await open();
+    const store = new ProjectionStore(db!);
+    await store.checkpoint();
+    // Two share the newest time: the uuid decides, as in the full list.
+    const tied = [...occurrences(0, 5), { uuid: 'z-last', at: T0 + 4_000 }, { uuid: 'a-first', at: T0 + 4_000 }];
+    await applyBatch(store, [snapshot(SERVICE, 'a', KEY, 7, tied), snapshot(SERVICE, 'a', 'Other@2', 1, occurrences(10, 1))], 1);
+    const queries = new ReadModelQueries(db!);
+    const listed = (await queries.searchErrors(SERVICE, parseErrorSearch({}))).items;
+    const full = await queries.error(SERVICE, KEY);
+    expect(full!.latestErrors.map((o) => o.uuid).slice(0, 2)).toEqual(['a-first', 'o0004']);
+    expect(Object.fromEntries(listed.map((e) => [e.aggregationKey, e.newest?.uuid]))).toEqual({ [KEY]: 'a-first', 'Other@2': 'o0010' });
+    expect(listed.find((e) => e.aggregationKey === KEY)!.newest).toEqual(full!.latestErrors[0]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AggregatedError } from '../read-model/aggregate-rows.js';
+import type { AggregatedError, AggregatedErrorSummary } from '../read-model/aggregate-rows.js';
 import { goOccurrence } from './go-response.js';
 
 // Shapes of the endpoints under /api (the UI's), beside the Go ones. Times in Unix seconds,
@@ -6,8 +6,8 @@ import { goOccurrence } from './go-response.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
-export function errorSummary(row: AggregatedError) {
-  const latest = row.latestErrors[0];
+export function errorSummary(row: AggregatedErrorSummary) {
+  const latest = row.newest;
   return {
     aggregation_key: row.aggregationKey,
     total_count: row.totalCount,
@@ -21,5 +21,5 @@ export function errorSummary(row: AggregatedError) {
 }
 
 export function errorDetail(row: AggregatedError) {
-  return { ...errorSummary(row), latest_errors: row.latestErrors.map(goOccurrence) };
+  return { ...errorSummary({ ...row, newest: row.latestErrors[0] ?? null }), latest_errors: row.latestErrors.map(goOccurrence) };
 }

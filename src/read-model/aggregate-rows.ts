@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 import type { AggregatedErrorRow } from './entities.js';
-import { selectOccurrences } from './occurrence-rows.js';
+import { selectNewestOccurrences, selectOccurrences } from './occurrence-rows.js';
 
 // aggregated_error rows read as plain objects, for the API's hot path. Through MikroORM each
 // loaded row became a managed entity: registered in the unit of work and snapshotted for
@@ -11,6 +11,11 @@ import { selectOccurrences } from './occurrence-rows.js';
 /** An aggregated error as the API serves it: its row and its latest occurrences, newest first. */
 export interface AggregatedError extends AggregatedErrorRow {
   latestErrors: ErrorOccurrence[];
+}
+
+/** An aggregated error as lists show it: its row and only its newest occurrence. */
+export interface AggregatedErrorSummary extends AggregatedErrorRow {
+  newest: ErrorOccurrence | null;
 }
 
 export interface AggregatedErrorColumns {
@@ -51,6 +56,12 @@ export function toAggregatedErrorRow(c: AggregatedErrorColumns): AggregatedError
 export async function withOccurrences(knex: Knex, rows: AggregatedErrorRow[]): Promise<AggregatedError[]> {
   const occurrences = await selectOccurrences(knex, rows.map((r) => r.id));
   return rows.map((r) => ({ ...r, latestErrors: occurrences.get(r.id) ?? [] }));
+}
+
+/** The rows with their newest occurrence: one more query (per 500 rows). */
+export async function withNewestOccurrence(knex: Knex, rows: AggregatedErrorRow[]): Promise<AggregatedErrorSummary[]> {
+  const newest = await selectNewestOccurrences(knex, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, newest: newest.get(r.id) ?? null }));
 }
 
 /** A service's unresolved errors, most recent first (ties by id); with `newSince` only those first seen after it. */

@@ -4,7 +4,15 @@ import type { ErrorSearch } from './error-search.js';
 import type { AggregateTotal } from '../projector/aggregate-rules.js';
 import type { ReadModelDatabase } from './read-model-database.js';
 import { rowId } from './row-id.js';
-import { selectOpenErrors, toAggregatedErrorRow, withOccurrences, type AggregatedError, type AggregatedErrorColumns } from './aggregate-rows.js';
+import {
+  selectOpenErrors,
+  toAggregatedErrorRow,
+  withNewestOccurrence,
+  withOccurrences,
+  type AggregatedError,
+  type AggregatedErrorColumns,
+  type AggregatedErrorSummary,
+} from './aggregate-rows.js';
 import { PROJECTOR_CHECKPOINT } from './projection-store.js';
 
 /** What the API reads. Each call works on its own fork of the entity manager. */
@@ -42,8 +50,8 @@ export class ReadModelQueries {
     return this.db.read((em) => selectOpenErrors(em.getKnex(), rowId(service), newSince));
   }
 
-  /** One page of a service's errors, and how many match in all. */
-  async searchErrors(service: string, search: ErrorSearch): Promise<{ total: number; items: AggregatedError[] }> {
+  /** One page of a service's errors, each with its newest occurrence only, and how many match in all. */
+  async searchErrors(service: string, search: ErrorSearch): Promise<{ total: number; items: AggregatedErrorSummary[] }> {
     return this.db.read(async (em) => {
       const knex = em.getKnex();
       const matching = knex('aggregated_error').where('service_id', rowId(service));
@@ -75,7 +83,7 @@ export class ReadModelQueries {
         ])
         .offset(search.offset)
         .limit(search.limit)) as AggregatedErrorColumns[];
-      return { total: Number(counted?.total ?? 0), items: await withOccurrences(knex, rows.map(toAggregatedErrorRow)) };
+      return { total: Number(counted?.total ?? 0), items: await withNewestOccurrence(knex, rows.map(toAggregatedErrorRow)) };
     });
   }
 
