@@ -38,6 +38,16 @@ beforeAll(async () => {
     ),
   );
   routes.set('/proto', (res) => res.end('{"__proto__": {"aggregated_errors": []}, "constructor": {"prototype": {"polluted": true}}}'));
+  let served = 0;
+  routes.set('/counting', (res) => {
+    served += 1;
+    const occurrence = (uuid: string) => ({ uuid, timestamp: 1, error: { class: 'E', message: uuid, stacktrace: [], cause: null } });
+    const errors = [
+      { aggregation_key: 'still', total_count: 1, latest_errors: [occurrence('s1')] },
+      { aggregation_key: 'growing', total_count: served, latest_errors: [occurrence(`g${served}`)] },
+    ];
+    res.end(JSON.stringify({ target_uuid: 't', aggregated_errors: errors }));
+  });
   routes.set('/moved', (res) => res.writeHead(301, { location: '/ok' }).end());
   routes.set('/elsewhere', (res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
 });
@@ -57,7 +67,7 @@ describe('fetchTarget', () => {
   it('does not parse a body byte for byte the one of the known digest', async () => {
     const first = await fetchTarget(`${base}/ok`, limits);
     if (!first.ok) throw new Error(`scrape failed: ${first.detail}`);
-    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest });
+    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest, segments: null });
     expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
   });
 
@@ -87,6 +97,20 @@ describe('fetchTarget', () => {
     const totals = new Map([['k', 1]]);
     const outcome = await fetchTarget(`${base}/deep-header`, limits, { recordedTotals: () => totals });
     expect(outcome).toMatchObject({ ok: true, payload: { aggregated_errors: [{ aggregation_key: 'k', total_count: 1, latest_errors: [] }] } });
+  });
+
+  it('takes an aggregated error whose bytes were recorded from the record, parsing only the changed one', async () => {
+    const first = await fetchTarget(`${base}/counting`, limits);
+    if (!first.ok || !first.payload || !first.segments) throw new Error(`expected a split body, got ${JSON.stringify(first)}`);
+    const totals = new Map(first.payload.aggregated_errors.map((e) => [e.aggregation_key, e.total_count]));
+    const segments = new Map(first.segments.map((s) => [s.digest, s]));
+    const second = await fetchTarget(`${base}/counting`, limits, { digest: first.digest, recordedTotals: () => totals, recordedSegments: () => segments });
+    if (!second.ok || !second.segments) throw new Error(`expected a split body, got ${JSON.stringify(second)}`);
+    expect(second.segments[0]).toBe(first.segments[0]);
+    expect(second.payload!.aggregated_errors.map((e) => [e.aggregation_key, e.total_count, e.latest_errors.map((o) => o.uuid)])).toEqual([
+      ['still', 1, []],
+      ['growing', first.payload.aggregated_errors[1]!.total_count + 1, [`g${first.payload.aggregated_errors[1]!.total_count + 1}`]],
+    ]);
   });
 
   it.each([

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
+import { splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
+import { parseSplitBody, splitDigests, type KnownSegment, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -22,11 +24,17 @@ export interface KnownBody {
   /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
   digest?: string;
   recordedTotals?: RecordedTotals;
+  /** Aggregated errors recorded before, by the digest of their bytes: not parsed again. */
+  recordedSegments?: RecordedSegments;
 }
 
-/** `payload` is null when the body is byte for byte `known.digest`'s. */
+/**
+ * `payload` is null when the body is byte for byte `known.digest`'s. `segments`, when the
+ * body could be split (body-segments.ts), is what to keep of each of payload's aggregated
+ * errors for the next scrape's `known.recordedSegments`.
+ */
 export type FetchOutcome =
-  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string }
+  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string; segments: KnownSegment[] | null }
   | { ok: false; reason: ScrapeFailureReason; detail: string };
 
 class BodyTooLarge extends Error {}
@@ -94,22 +102,32 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
     return classify(error, limits);
   }
   let body: Buffer;
-  let digest: string;
   try {
-    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, deadline.signal));
+    body = await readLimited(response, limits.bodyLimitBytes, deadline.signal);
   } catch (error) {
     return classify(error, limits);
   }
   // The body is in: what follows is Periskop's time, not the target's.
   deadline.stop();
+  const split = splitPayloadBody(body);
+  const digests = split ? splitDigests(body, split) : null;
+  const digest = digests?.body ?? hash('sha256', body, 'base64');
   // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
-  if (digest === known.digest) return { ok: true, payload: null, bytes: body.byteLength, digest };
-  const parse = async () => parseBody(body, digest, known);
+  if (digest === known.digest) return { ok: true, payload: null, bytes: body.byteLength, digest, segments: null };
+  const parse = async () => parseBody(body, digest, split && digests && { split, digests }, known);
   return limits.bodyReads ? limits.bodyReads.run(parse) : parse();
 }
 
-function parseBody(body: Buffer, digest: string, known: KnownBody): FetchOutcome {
+function parseBody(body: Buffer, digest: string, splitBody: { split: PayloadBodySplit; digests: SplitDigests } | null, known: KnownBody): FetchOutcome {
   const bytes = body.byteLength;
+  try {
+    const parsed = splitBody && parseSplitBody(body, splitBody.split, splitBody.digests.segments, known.recordedTotals, known.recordedSegments);
+    if (parsed) return { ok: true, payload: parsed.payload, bytes, digest, segments: parsed.segments };
+  } catch (error) {
+    if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
+    throw error;
+  }
+  // Not split, or some part of it is not JSON: the whole body, as JSON.parse tells about it.
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -117,7 +135,7 @@ function parseBody(body: Buffer, digest: string, known: KnownBody): FetchOutcome
     return { ok: false, reason: 'invalid_json', detail: (error as Error).message };
   }
   try {
-    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest };
+    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest, segments: null };
   } catch (error) {
     if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
     throw error;
@@ -146,9 +164,8 @@ async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Resp
 }
 
 /** `signal` is the fetch's: checked between chunks, so a body waiting for bodyReads past its deadline is not read. */
-async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<{ body: Buffer; digest: string }> {
-  const hash = createHash('sha256');
-  if (!response.body) return { body: Buffer.alloc(0), digest: hash.digest('base64') };
+async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let bytes = 0;
@@ -162,9 +179,8 @@ async function readLimited(response: Response, limit: number, signal: AbortSigna
       throw new BodyTooLarge(String(bytes));
     }
     parts.push(value);
-    hash.update(value);
   }
-  return { body: Buffer.concat(parts, bytes), digest: hash.digest('base64') };
+  return Buffer.concat(parts, bytes);
 }
 
 function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {

@@ -1,5 +1,6 @@
 import type { ScrapedPayload } from './payload.types.js';
-import { changedSince, recordedTotalsOf } from './snapshot-delta.js';
+import type { KnownSegment } from './segmented-parse.js';
+import { changedSince, hasFingerprint, occurrenceFingerprints, recordedSegmentsOf, recordedTotalsOf } from './snapshot-delta.js';
 
 function payload(...errors: [string, number, string[]][]): ScrapedPayload {
   return {
@@ -69,5 +70,41 @@ describe('recordedTotalsOf', () => {
   ])('gives %s', (_behaviour, previous, targetUuid, expected) => {
     const totals = recordedTotalsOf(previous, 'http://x/errors')(targetUuid);
     expect(totals && Object.fromEntries(totals)).toEqual(expected);
+  });
+});
+
+describe('recordedSegmentsOf', () => {
+  const segment: KnownSegment = { digest: 'd1', key: 'a', total: 1, header: { aggregation_key: 'a', total_count: 1 } };
+  const { next } = changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]);
+
+  it.each([
+    ['the segments of the same target_uuid, by digest', 'uuid', { d1: segment }],
+    ['nothing for another target_uuid', 'other', undefined],
+  ])('gives %s', (_behaviour, targetUuid, expected) => {
+    const segments = recordedSegmentsOf(next, 'http://x/errors')(targetUuid);
+    expect(segments && Object.fromEntries(segments)).toEqual(expected);
+  });
+
+  it('gives none for a body that was parsed whole', () => {
+    expect(recordedSegmentsOf(changedSince(undefined, 'uuid', payload(['a', 1, ['u1']])).next, 'u')('uuid')?.size).toBe(0);
+  });
+});
+
+describe('occurrence fingerprints', () => {
+  const fingerprints = occurrenceFingerprints(['u1', 'u2', '6f1c2a4e-0000-4000-8000-000000000000']);
+
+  it.each([
+    ['u1', true],
+    ['u2', true],
+    ['6f1c2a4e-0000-4000-8000-000000000000', true],
+    ['u3', false],
+    ['', false],
+  ])('knows whether %j was seen', (uuid, seen) => {
+    expect(hasFingerprint(fingerprints, uuid)).toBe(seen);
+  });
+
+  it('keeps 16 characters per uuid, whatever its length', () => {
+    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(32);
+    expect(hasFingerprint('', 'u1')).toBe(false);
   });
 });
