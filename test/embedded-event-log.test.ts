@@ -1,4 +1,6 @@
-import { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import { CONSUMER_BATCH_BYTES, EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import type { StoredMessage } from '../src/events/event-log.js';
+import { waitFor } from './support/wait-for.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { openTestEmbeddedLog, temporaryDir } from './support/test-event-logs.js';
 
@@ -37,6 +39,35 @@ describe('embedded event log', () => {
       expect(await reopened.append([{ subject: 'Test.c', id: 'c', data: new Uint8Array() }])).toEqual([{ seq: 3, duplicate: false }]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it.each([
+    ['stops after the message reaching maxBytes', 10, 25, [1, 2, 3]],
+    ['stops at max messages first', 2, 1_000, [1, 2]],
+    ['gives at least one message, however large', 10, 1, [1]],
+  ])('readBounded %s', async (_case, max, maxBytes, seqs) => {
+    const log = EmbeddedEventLog.open(dir);
+    try {
+      await log.append(Array.from({ length: 5 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(10) })));
+      expect((await log.readBounded(1, max, maxBytes)).map((m) => m.seq)).toEqual(seqs);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('hands a consumer batches of about CONSUMER_BATCH_BYTES, not maxBatch messages of any size', async () => {
+    const log = EmbeddedEventLog.open(dir, { maxMessageBytes: CONSUMER_BATCH_BYTES });
+    const quarter = CONSUMER_BATCH_BYTES / 4;
+    const batches: StoredMessage[][] = [];
+    try {
+      await log.append(Array.from({ length: 10 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(quarter) })));
+      const subscription = log.consume({ name: 'bounded', fromSeq: 1, maxBatch: 500 }, async (batch) => void batches.push(batch));
+      await waitFor(() => batches.flat().length === 10, 10_000, 'every message consumed');
+      await subscription.stop();
+      expect(batches.map((batch) => batch.map((m) => m.seq))).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    } finally {
+      await log.close();
     }
   });
 

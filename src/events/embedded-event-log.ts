@@ -30,6 +30,11 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 /** Fallback for appends this process was not told about (another log instance on the file). */
 const POLL_INTERVAL_MS = 1_000;
 const FIRST_RETRY_DELAY_MS = 200;
+/**
+ * A consumer's batch ends at maxBatch messages or once it holds this many bytes: 500
+ * messages of first snapshots are 500 MB, and the consumer's memory would grow with the fleet.
+ */
+export const CONSUMER_BATCH_BYTES = 16 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface MessageRow {
@@ -110,6 +115,20 @@ export class EmbeddedEventLog implements EventLog {
     this.assertOpen();
     if (max <= 0) return [];
     return this.statements.readFrom.all(Math.max(1, fromSeq), max).map(toStoredMessage);
+  }
+
+  /** Messages from fromSeq on: at most `max`, and none after the one reaching `maxBytes` of data. */
+  async readBounded(fromSeq: number, max: number, maxBytes: number): Promise<StoredMessage[]> {
+    this.assertOpen();
+    const messages: StoredMessage[] = [];
+    if (max <= 0) return messages;
+    let bytes = 0;
+    for (const row of this.statements.readFrom.iterate(Math.max(1, fromSeq), max)) {
+      messages.push(toStoredMessage(row));
+      bytes += row.data.byteLength;
+      if (bytes >= maxBytes) break;
+    }
+    return messages;
   }
 
   async readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]> {
@@ -253,7 +272,7 @@ class EmbeddedConsumerLoop {
       const generation = this.log.currentAppendGeneration();
       let batch: StoredMessage[] = [];
       try {
-        batch = await this.log.read(nextSeq, maxBatch);
+        batch = await this.log.readBounded(nextSeq, maxBatch, CONSUMER_BATCH_BYTES);
         if (batch.length === 0) {
           await this.log.waitForAppend(generation, this.stopping.signal);
           continue;

@@ -1,10 +1,8 @@
-import { hash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
-import { splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
-import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
-import type { ScrapedPayload } from './payload.types.js';
-import { parseSplitBody, splitDigests, type KnownSegment, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
+import { inspectBody, type BodyOutcome, type KnownBody } from './inspect-body.js';
+
+export type { KnownBody };
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -19,23 +17,8 @@ export interface FetchLimits {
   bodyReads?: ConcurrencyLimit;
 }
 
-/** What the scraper already knows of the target, so unchanged parts are not parsed again. */
-export interface KnownBody {
-  /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
-  digest?: string;
-  recordedTotals?: RecordedTotals;
-  /** Aggregated errors recorded before, by the digest of their bytes: not parsed again. */
-  recordedSegments?: RecordedSegments;
-}
-
-/**
- * `payload` is null when the body is byte for byte `known.digest`'s. `segments`, when the
- * body could be split (body-segments.ts), is what to keep of each of payload's aggregated
- * errors for the next scrape's `known.recordedSegments`.
- */
-export type FetchOutcome =
-  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string; segments: KnownSegment[] | null }
-  | { ok: false; reason: ScrapeFailureReason; detail: string };
+/** `payload` is null when the body is byte for byte `known.digest`'s (see BodyOutcome). */
+export type FetchOutcome = BodyOutcome | { ok: false; reason: ScrapeFailureReason; detail: string };
 
 class BodyTooLarge extends Error {}
 
@@ -109,37 +92,8 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
   }
   // The body is in: what follows is Periskop's time, not the target's.
   deadline.stop();
-  const split = splitPayloadBody(body);
-  const digests = split ? splitDigests(body, split) : null;
-  const digest = digests?.body ?? hash('sha256', body, 'base64');
-  // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
-  if (digest === known.digest) return { ok: true, payload: null, bytes: body.byteLength, digest, segments: null };
-  const parse = async () => parseBody(body, digest, split && digests && { split, digests }, known);
-  return limits.bodyReads ? limits.bodyReads.run(parse) : parse();
-}
-
-function parseBody(body: Buffer, digest: string, splitBody: { split: PayloadBodySplit; digests: SplitDigests } | null, known: KnownBody): FetchOutcome {
-  const bytes = body.byteLength;
-  try {
-    const parsed = splitBody && parseSplitBody(body, splitBody.split, splitBody.digests.segments, known.recordedTotals, known.recordedSegments);
-    if (parsed) return { ok: true, payload: parsed.payload, bytes, digest, segments: parsed.segments };
-  } catch (error) {
-    if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
-    throw error;
-  }
-  // Not split, or some part of it is not JSON: the whole body, as JSON.parse tells about it.
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: 'invalid_json', detail: (error as Error).message };
-  }
-  try {
-    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest, segments: null };
-  } catch (error) {
-    if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
-    throw error;
-  }
+  const inspect = async () => inspectBody(body, known);
+  return limits.bodyReads ? limits.bodyReads.run(inspect) : inspect();
 }
 
 /**

@@ -12,7 +12,7 @@ import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
-import { changedSince, recordedSegmentsOf, recordedTotalsOf, type PublishedTarget } from './snapshot-delta.js';
+import { changedSince, type PublishedTarget } from './snapshot-delta.js';
 import type { AggregatedErrorPayload } from './payload.types.js';
 import { TargetHealth } from './target-health.js';
 
@@ -160,8 +160,8 @@ export class Scraper {
         },
         {
           digest: last?.digest,
-          recordedTotals: recordedTotalsOf(last?.published, target.url),
-          recordedSegments: recordedSegmentsOf(last?.published, target.url),
+          fallbackTargetUuid: target.url,
+          recorded: last?.published,
         },
       ),
     );

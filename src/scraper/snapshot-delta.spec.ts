@@ -1,6 +1,6 @@
 import type { ScrapedPayload } from './payload.types.js';
 import type { KnownSegment } from './segmented-parse.js';
-import { changedSince, hasFingerprint, occurrenceFingerprints, recordedSegmentsOf, recordedTotalsOf } from './snapshot-delta.js';
+import { changedSince, hasFingerprint, occurrenceFingerprints } from './snapshot-delta.js';
 
 function payload(...errors: [string, number, string[]][]): ScrapedPayload {
   return {
@@ -58,35 +58,14 @@ describe('changedSince', () => {
   });
 });
 
-describe('recordedTotalsOf', () => {
-  const { next } = changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]));
-  const urlTarget = changedSince(undefined, 'http://x/errors', payload(['a', 1, ['u1']])).next;
-
-  it.each([
-    ['the totals of the same target_uuid', next, 'uuid', { a: 1 }],
-    ['nothing for another target_uuid (the instance restarted)', next, 'other', undefined],
-    ['the totals of a target without target_uuid, known by its url', urlTarget, null, { a: 1 }],
-    ['nothing before the first record', undefined, 'uuid', undefined],
-  ])('gives %s', (_behaviour, previous, targetUuid, expected) => {
-    const totals = recordedTotalsOf(previous, 'http://x/errors')(targetUuid);
-    expect(totals && Object.fromEntries(totals)).toEqual(expected);
-  });
-});
-
-describe('recordedSegmentsOf', () => {
-  const segment: KnownSegment = { digest: 'd1', key: 'a', total: 1, header: { aggregation_key: 'a', total_count: 1 } };
-  const { next } = changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]);
-
-  it.each([
-    ['the segments of the same target_uuid, by digest', 'uuid', { d1: segment }],
-    ['nothing for another target_uuid', 'other', undefined],
-  ])('gives %s', (_behaviour, targetUuid, expected) => {
-    const segments = recordedSegmentsOf(next, 'http://x/errors')(targetUuid);
-    expect(segments && Object.fromEntries(segments)).toEqual(expected);
+describe('changedSince keeps', () => {
+  it('the segments it is given, by digest', () => {
+    const segment: KnownSegment = { digest: 'd1', key: 'a', total: 1, header: { aggregation_key: 'a', total_count: 1 } };
+    expect([...changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]).next.segments]).toEqual([['d1', segment]]);
   });
 
-  it('gives none for a body that was parsed whole', () => {
-    expect(recordedSegmentsOf(changedSince(undefined, 'uuid', payload(['a', 1, ['u1']])).next, 'u')('uuid')?.size).toBe(0);
+  it('no segments for a body that was parsed whole', () => {
+    expect(changedSince(undefined, 'uuid', payload(['a', 1, ['u1']])).next.segments.size).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { AggregatedErrorPayload, ScrapedPayload } from './payload.types.js';
-import type { KnownSegment, RecordedSegments } from './segmented-parse.js';
+import type { KnownSegment } from './segmented-parse.js';
 
 /**
  * What this process last published for one target. Kept for every target between scrapes, so
@@ -14,17 +14,6 @@ export interface PublishedTarget {
   seen: Map<string, string>;
   /** The aggregated errors as scraped, by segment digest (empty when the body was parsed whole). */
   segments: Map<string, KnownSegment>;
-}
-
-/** The totals recorded for a target, for the parser to skip unchanged keys (RecordedTotals). */
-export function recordedTotalsOf(previous: PublishedTarget | undefined, fallbackTargetUuid: string) {
-  return (targetUuid: string | null): ReadonlyMap<string, number> | undefined =>
-    sameTarget(previous, targetUuid ?? fallbackTargetUuid)?.totals;
-}
-
-/** The aggregated errors recorded for a target, for the parser to skip unchanged bytes (RecordedSegments). */
-export function recordedSegmentsOf(previous: PublishedTarget | undefined, fallbackTargetUuid: string): RecordedSegments {
-  return (targetUuid) => sameTarget(previous, targetUuid ?? fallbackTargetUuid)?.segments;
 }
 
 function sameTarget(previous: PublishedTarget | undefined, targetUuid: string): PublishedTarget | undefined {
