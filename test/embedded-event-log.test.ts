@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { CONSUMER_BATCH_BYTES, EmbeddedEventLog } from '../src/events/embedded-event-log.js';
 import type { StoredMessage } from '../src/events/event-log.js';
 import { waitFor } from './support/wait-for.js';
@@ -66,6 +68,30 @@ describe('embedded event log', () => {
       await waitFor(() => batches.flat().length === 10, 10_000, 'every message consumed');
       await subscription.stop();
       expect(batches.map((batch) => batch.map((m) => m.seq))).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('records how far a consumer got once it has caught up, though not after every batch', async () => {
+    const log = EmbeddedEventLog.open(dir);
+    const acked = () => {
+      const db = new Database(join(dir, 'events.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT acked_seq FROM consumers WHERE name = ?').get('progress') as { acked_seq: number } | undefined)?.acked_seq;
+      } finally {
+        db.close();
+      }
+    };
+    let handled = 0;
+    try {
+      await log.append(Array.from({ length: 10 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(1) })));
+      const subscription = log.consume({ name: 'progress', fromSeq: 1, maxBatch: 1 }, async (batch) => void (handled += batch.length));
+      await waitFor(() => handled === 10 && acked() === 10, 10_000, 'the consumer caught up and its progress recorded');
+      await log.append([{ subject: 'Test.a', id: 'm10', data: new Uint8Array(1) }]);
+      await waitFor(() => handled === 11, 10_000, 'the next message handled');
+      await subscription.stop();
+      expect(acked()).toBe(11);
     } finally {
       await log.close();
     }

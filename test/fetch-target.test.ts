@@ -71,15 +71,25 @@ describe('fetchTarget', () => {
     expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
   });
 
-  it('parses bodies no more at once than bodyReads allows; a body that never ends holds up no other', async () => {
+  it('reads bodies no more at once than bodyReads allows; a body that never ends holds up another no longer than its own timeout', async () => {
     const bodyReads = new ConcurrencyLimit(1);
     const finished: string[] = [];
     const scrape = (path: string) =>
       fetchTarget(`${base}${path}`, { ...limits, bodyReads }).then((outcome) => (finished.push(path), outcome));
-    const [stalled, ok] = await Promise.all([scrape('/never-ends'), scrape('/ok')]);
-    expect(stalled).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
-    expect(finished).toEqual(['/ok', '/never-ends']);
+    // The stalled body takes the only slot first: the good one waits for its timeout, then is read in time of its own.
+    const stalled = scrape('/never-ends');
+    await new Promise((resolve) => setImmediate(resolve));
+    const ok = scrape('/ok');
+    expect(await stalled).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(await ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    expect(finished).toHaveLength(2);
+  });
+
+  it('times out a body that stops arriving after its headers, from when its read started', async () => {
+    const started = performance.now();
+    expect(await fetchTarget(`${base}/never-ends`, limits)).toMatchObject({ ok: false, reason: 'timeout' });
+    // Headers at once, then the body's own timeout: about one timeout, far below two.
+    expect(performance.now() - started).toBeLessThan(2 * limits.timeoutMs);
   });
 
   it('does not count the wait for bodyReads against the target', async () => {

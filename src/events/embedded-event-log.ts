@@ -35,6 +35,13 @@ const FIRST_RETRY_DELAY_MS = 200;
  * messages of first snapshots are 500 MB, and the consumer's memory would grow with the fleet.
  */
 export const CONSUMER_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * A consumer's progress is written at most this often while it is busy (and whenever it
+ * catches up or stops): each write is a disk sync on the event loop, once per batch it cost
+ * more than a scrape round's events, and nothing reads it back but an operator (the caller's
+ * fromSeq wins on restart).
+ */
+const ACK_RECORD_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface MessageRow {
@@ -268,12 +275,21 @@ class EmbeddedConsumerLoop {
     const { name, maxBatch } = this.options;
     let nextSeq = Math.max(1, this.options.fromSeq);
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
+    let unrecordedAck: number | null = null;
+    let ackRecordedAt = -Infinity;
+    const recordAck = () => {
+      if (unrecordedAck === null) return;
+      this.log.recordAck(name, unrecordedAck);
+      unrecordedAck = null;
+      ackRecordedAt = performance.now();
+    };
     while (!this.stopping.signal.aborted) {
       const generation = this.log.currentAppendGeneration();
       let batch: StoredMessage[] = [];
       try {
         batch = await this.log.readBounded(nextSeq, maxBatch, CONSUMER_BATCH_BYTES);
         if (batch.length === 0) {
+          recordAck();
           await this.log.waitForAppend(generation, this.stopping.signal);
           continue;
         }
@@ -286,13 +302,15 @@ class EmbeddedConsumerLoop {
         continue;
       }
       const lastSeq = batch.at(-1)!.seq;
-      this.log.recordAck(name, lastSeq);
+      unrecordedAck = lastSeq;
+      if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
       nextSeq = lastSeq + 1;
       retryDelayMs = FIRST_RETRY_DELAY_MS;
       // SQLite answers synchronously: without a turn of the event loop here, a long catch-up
       // would keep HTTP requests (health, API) waiting until it ends.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    recordAck();
   }
 }
 

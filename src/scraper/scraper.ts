@@ -19,10 +19,11 @@ import { TargetHealth } from './target-health.js';
 /** Scrapes at once, most of them waiting on their targets: slow targets must not hold up the rest. */
 const MAX_CONCURRENT_SCRAPES = 64;
 /**
- * Bodies parsed at once. Parsing is synchronous on one thread, so more buys no speed: it only
- * holds more parsed documents in memory at once.
+ * Bodies read and parsed at once (FetchLimits.bodyReads): the bodies in memory, whatever the
+ * number of targets. Reading a body on a local network takes milliseconds and parsing is
+ * synchronous on one thread, so a few slots keep up; more would only hold more bodies at once.
  */
-const MAX_CONCURRENT_BODY_READS = 4;
+const MAX_CONCURRENT_BODY_READS = 8;
 /**
  * Scrapes' events are written in groups (one disk sync each, not one per target); an event
  * waits this long at most for others, far below any refresh interval.
