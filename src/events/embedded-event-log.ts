@@ -36,8 +36,8 @@ const FIRST_RETRY_DELAY_MS = 200;
  */
 export const CONSUMER_BATCH_BYTES = 16 * 1024 * 1024;
 /**
- * A consumer's progress is written at most this often while it is busy (and whenever it
- * catches up or stops): each write is a disk sync on the event loop, once per batch it cost
+ * A consumer's progress is written at most this often (when it stops, at once; at rest,
+ * within the log's poll interval): each write is a disk sync on the event loop, once per batch it cost
  * more than a scrape round's events, and nothing reads it back but an operator (the caller's
  * fromSeq wins on restart).
  */
@@ -289,7 +289,7 @@ class EmbeddedConsumerLoop {
       try {
         batch = await this.log.readBounded(nextSeq, maxBatch, CONSUMER_BATCH_BYTES);
         if (batch.length === 0) {
-          recordAck();
+          if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
           await this.log.waitForAppend(generation, this.stopping.signal);
           continue;
         }
