@@ -37,10 +37,15 @@ async function recorded(server: ServerUnderTest, type: 'SnapshotScraped' | 'Scra
 
 const snapshotsRecorded = (server: ServerUnderTest) => recorded(server, 'SnapshotScraped');
 
-/** Waits until `count` snapshots are recorded, then until the projection has applied them. */
-async function recordedAndProjected(server: ServerUnderTest, count: number): Promise<void> {
+/**
+ * Waits until `count` snapshots are recorded, then until the projection has applied them;
+ * returns when the last snapshot was recorded (performance.now()), to tell scraping from projecting.
+ */
+async function recordedAndProjected(server: ServerUnderTest, count: number): Promise<number> {
   await waitFor(async () => (await snapshotsRecorded(server)) >= count, 600_000, `${count} snapshots recorded`);
+  const recordedAt = performance.now();
   await server.drained();
+  return recordedAt;
 }
 
 interface CycleRun {
@@ -48,6 +53,8 @@ interface CycleRun {
   payloadBytes: number;
   firstScrapeSeconds: number;
   cycleSeconds: number[];
+  /** Per cycle: from the round's start until every snapshot was recorded (the rest is projecting). */
+  recordedSeconds: number[];
   cpuCores: number;
   rssBytes: number;
   /** RSS right after the first scrape (full snapshots), before the measured cycles. */
@@ -68,7 +75,9 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
     await sim.roundServed;
     await recordedAndProjected(server, shape.instances);
     const firstScrapeSeconds = (performance.now() - t0) / 1000;
+    if (process.env['BENCH_SCRAPE_TRACE']) process.stderr.write(`${shape.instances} instances: first scrape ${firstScrapeSeconds.toFixed(2)} s, RSS ${(server.rssBytes() / 1e6).toFixed(0)} MB\n`);
     const cycleSeconds: number[] = [];
+    const recordedSeconds: number[] = [];
     const rssAfterFirstScrapeBytes = server.rssBytes();
     let rssBytes = rssAfterFirstScrapeBytes;
     const cpuBefore = server.cpuSeconds();
@@ -80,8 +89,12 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       const roundStarted = performance.now();
       sim.nextRound();
       await sim.roundServed;
-      await recordedAndProjected(server, recorded + shape.instances);
+      const recordedAt = await recordedAndProjected(server, recorded + shape.instances);
       cycleSeconds.push((performance.now() - roundStarted) / 1000);
+      recordedSeconds.push((recordedAt - roundStarted) / 1000);
+      if (process.env['BENCH_SCRAPE_TRACE']) {
+        process.stderr.write(`${shape.instances} instances, cycle ${c + 1}: recorded ${recordedSeconds.at(-1)!.toFixed(2)} s, projected ${cycleSeconds.at(-1)!.toFixed(2)} s, RSS ${(server.rssBytes() / 1e6).toFixed(0)} MB\n`);
+      }
       rssBytes = Math.max(rssBytes, server.rssBytes());
     }
     const wallSeconds = (performance.now() - started) / 1000;
@@ -94,6 +107,7 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       payloadBytes: sim.payloadBytes,
       firstScrapeSeconds,
       cycleSeconds,
+      recordedSeconds,
       cpuCores,
       simulatedInstancesCpuCores,
       rssBytes,
@@ -110,12 +124,25 @@ function shapeFor(ctx: BenchContext, instances: number): InstanceShape {
   return { instances, keys: 50, latest: 10, changedKeys: 5, seed: ctx.options.seed };
 }
 
+/**
+ * BENCH_SCRAPE_TRACE=1 prints every cycle's split (recorded / projected) and RSS to stderr.
+ * For profiling one size without the others (e.g. BENCH_SCRAPE_SIZES=1000 BENCH_SCRAPE_CYCLES=3):
+ * positive integers, comma-separated; unset keeps the suite's sizes.
+ */
+function sizesFromEnv(name: string): number[] | null {
+  const text = process.env[name];
+  if (!text) return null;
+  const sizes = text.split(',').map(Number);
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new Error(`${name}=${JSON.stringify(text)}: expected positive integers separated by commas`);
+  return sizes;
+}
+
 export const scrapeCycleBenchmark: Benchmark = {
   name: 'scrape-cycle',
   describe: 'built server scraping 10 / 100 / 1,000 simulated instances × 50 keys × 10 latest errors: cycle time, CPU, RSS',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const sizes = ctx.options.quick ? [5, 10, 20] : [10, 100, 1_000];
-    const cycles = ctx.options.quick ? 2 : 10;
+    const sizes = sizesFromEnv('BENCH_SCRAPE_SIZES') ?? (ctx.options.quick ? [5, 10, 20] : [10, 100, 1_000]);
+    const cycles = sizesFromEnv('BENCH_SCRAPE_CYCLES')?.[0] ?? (ctx.options.quick ? 2 : 10);
     const runs: CycleRun[] = [];
     for (const n of sizes) runs.push(await scrapeCycles(ctx, shapeFor(ctx, n), cycles));
     const largest = runs.at(-1)!;
@@ -130,7 +157,7 @@ export const scrapeCycleBenchmark: Benchmark = {
       keys: 50,
       latestPerKey: 10,
       changedKeysPerRound: 5,
-      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1), rssAfterFirstScrapeMB: round(r.rssAfterFirstScrapeBytes / 1e6, 1) })),
+      runs: runs.map((r) => ({ ...r, cycleSeconds: r.cycleSeconds.map((s) => round(s, 3)), recordedSeconds: r.recordedSeconds.map((s) => round(s, 3)), rssMB: round(r.rssBytes / 1e6, 1), rssAfterFirstScrapeMB: round(r.rssAfterFirstScrapeBytes / 1e6, 1) })),
     };
     const at = `${largest.instances.toLocaleString('en-US')} instances`;
     return [

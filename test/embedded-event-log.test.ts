@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import { CONSUMER_BATCH_BYTES, EmbeddedEventLog } from '../src/events/embedded-event-log.js';
+import type { StoredMessage } from '../src/events/event-log.js';
+import { waitFor } from './support/wait-for.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { openTestEmbeddedLog, temporaryDir } from './support/test-event-logs.js';
 
@@ -43,17 +45,15 @@ describe('embedded event log', () => {
     }
   });
 
-  it('reads a batch up to the message that brings it to maxBytes, and a bigger message alone', async () => {
+  it.each([
+    ['stops after the message reaching maxBytes', 10, 25, [1, 2, 3]],
+    ['stops at max messages first', 2, 1_000, [1, 2]],
+    ['gives at least one message, however large', 10, 1, [1]],
+  ])('readBounded %s', async (_case, max, maxBytes, seqs) => {
     const log = EmbeddedEventLog.open(dir);
     try {
-      const sized = (n: number, bytes: number) => ({ subject: `Test.s${n}`, id: `m${n}`, data: new Uint8Array(bytes) });
-      await log.append([sized(1, 1_000), sized(2, 1_000), sized(3, 1_000), sized(4, 5_000), sized(5, 1_000)]);
-      const seqs = async (from: number) => (await log.readBatch(from, 100, 2_000)).map((m) => m.seq);
-      expect(await seqs(1)).toEqual([1, 2]);
-      expect(await seqs(3)).toEqual([3, 4]);
-      expect(await seqs(4)).toEqual([4]);
-      expect(await seqs(5)).toEqual([5]);
-      expect((await log.readBatch(1, 3)).map((m) => m.seq)).toEqual([1, 2, 3]);
+      await log.append(Array.from({ length: 5 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(10) })));
+      expect((await log.readBounded(1, max, maxBytes)).map((m) => m.seq)).toEqual(seqs);
     } finally {
       await log.close();
     }
@@ -79,6 +79,45 @@ describe('embedded event log', () => {
       await reopened.close();
     }
     expect(pageSize(join(oldDir, 'events.sqlite'))).toBe(4_096);
+  });
+
+  it('hands a consumer without maxBatchBytes batches of about CONSUMER_BATCH_BYTES, not maxBatch messages of any size', async () => {
+    const log = EmbeddedEventLog.open(dir, { maxMessageBytes: CONSUMER_BATCH_BYTES });
+    const quarter = CONSUMER_BATCH_BYTES / 4;
+    const batches: StoredMessage[][] = [];
+    try {
+      await log.append(Array.from({ length: 10 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(quarter) })));
+      const subscription = log.consume({ name: 'bounded', fromSeq: 1, maxBatch: 500 }, async (batch) => void batches.push(batch));
+      await waitFor(() => batches.flat().length === 10, 10_000, 'every message consumed');
+      await subscription.stop();
+      expect(batches.map((batch) => batch.map((m) => m.seq))).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('records how far a consumer got once it has caught up, though not after every batch', async () => {
+    const log = EmbeddedEventLog.open(dir);
+    const acked = () => {
+      const db = new Database(join(dir, 'events.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT acked_seq FROM consumers WHERE name = ?').get('progress') as { acked_seq: number } | undefined)?.acked_seq;
+      } finally {
+        db.close();
+      }
+    };
+    let handled = 0;
+    try {
+      await log.append(Array.from({ length: 10 }, (_, i) => ({ subject: 'Test.a', id: `m${i}`, data: new Uint8Array(1) })));
+      const subscription = log.consume({ name: 'progress', fromSeq: 1, maxBatch: 1 }, async (batch) => void (handled += batch.length));
+      await waitFor(() => handled === 10 && acked() === 10, 10_000, 'the consumer caught up and its progress recorded');
+      await log.append([{ subject: 'Test.a', id: 'm10', data: new Uint8Array(1) }]);
+      await waitFor(() => handled === 11, 10_000, 'the next message handled');
+      await subscription.stop();
+      expect(acked()).toBe(11);
+    } finally {
+      await log.close();
+    }
   });
 
   it('accepts an id again once the duplicate window has passed', async () => {

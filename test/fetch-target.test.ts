@@ -38,6 +38,16 @@ beforeAll(async () => {
     ),
   );
   routes.set('/proto', (res) => res.end('{"__proto__": {"aggregated_errors": []}, "constructor": {"prototype": {"polluted": true}}}'));
+  let served = 0;
+  routes.set('/counting', (res) => {
+    served += 1;
+    const occurrence = (uuid: string) => ({ uuid, timestamp: 1, error: { class: 'E', message: uuid, stacktrace: [], cause: null } });
+    const errors = [
+      { aggregation_key: 'still', total_count: 1, latest_errors: [occurrence('s1')] },
+      { aggregation_key: 'growing', total_count: served, latest_errors: [occurrence(`g${served}`)] },
+    ];
+    res.end(JSON.stringify({ target_uuid: 't', aggregated_errors: errors }));
+  });
   routes.set('/moved', (res) => res.writeHead(301, { location: '/ok' }).end());
   routes.set('/elsewhere', (res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
 });
@@ -57,19 +67,29 @@ describe('fetchTarget', () => {
   it('does not parse a body byte for byte the one of the known digest', async () => {
     const first = await fetchTarget(`${base}/ok`, limits);
     if (!first.ok) throw new Error(`scrape failed: ${first.detail}`);
-    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest });
+    expect(await fetchTarget(`${base}/ok`, limits, { digest: first.digest })).toEqual({ ok: true, payload: null, bytes: first.bytes, digest: first.digest, segments: null });
     expect(await fetchTarget(`${base}/moved`, limits, { digest: 'another body' })).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
   });
 
-  it('parses bodies no more at once than bodyReads allows; a body that never ends holds up no other', async () => {
+  it('reads bodies no more at once than bodyReads allows; a body that never ends holds up another no longer than its own timeout', async () => {
     const bodyReads = new ConcurrencyLimit(1);
     const finished: string[] = [];
     const scrape = (path: string) =>
       fetchTarget(`${base}${path}`, { ...limits, bodyReads }).then((outcome) => (finished.push(path), outcome));
-    const [stalled, ok] = await Promise.all([scrape('/never-ends'), scrape('/ok')]);
-    expect(stalled).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
-    expect(finished).toEqual(['/ok', '/never-ends']);
+    // The stalled body takes the only slot first: the good one waits for its timeout, then is read in time of its own.
+    const stalled = scrape('/never-ends');
+    await new Promise((resolve) => setImmediate(resolve));
+    const ok = scrape('/ok');
+    expect(await stalled).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(await ok).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+    expect(finished).toHaveLength(2);
+  });
+
+  it('times out a body that stops arriving after its headers, from when its read started', async () => {
+    const started = performance.now();
+    expect(await fetchTarget(`${base}/never-ends`, limits)).toMatchObject({ ok: false, reason: 'timeout' });
+    // Headers at once, then the body's own timeout: about one timeout, far below two.
+    expect(performance.now() - started).toBeLessThan(2 * limits.timeoutMs);
   });
 
   it('does not count the wait for bodyReads against the target', async () => {
@@ -85,8 +105,22 @@ describe('fetchTarget', () => {
 
   it('does not read the occurrences of keys whose recorded total is unchanged', async () => {
     const totals = new Map([['k', 1]]);
-    const outcome = await fetchTarget(`${base}/deep-header`, limits, { recordedTotals: () => totals });
+    const outcome = await fetchTarget(`${base}/deep-header`, limits, { fallbackTargetUuid: 'url', recorded: { targetUuid: 'url', totals, segments: new Map() } });
     expect(outcome).toMatchObject({ ok: true, payload: { aggregated_errors: [{ aggregation_key: 'k', total_count: 1, latest_errors: [] }] } });
+  });
+
+  it('takes an aggregated error whose bytes were recorded from the record, parsing only the changed one', async () => {
+    const first = await fetchTarget(`${base}/counting`, limits);
+    if (!first.ok || !first.payload || !first.segments) throw new Error(`expected a split body, got ${JSON.stringify(first)}`);
+    const totals = new Map(first.payload.aggregated_errors.map((e) => [e.aggregation_key, e.total_count]));
+    const segments = new Map(first.segments.map((s) => [s.digest, s]));
+    const second = await fetchTarget(`${base}/counting`, limits, { digest: first.digest, recorded: { targetUuid: 't', totals, segments } });
+    if (!second.ok || !second.segments) throw new Error(`expected a split body, got ${JSON.stringify(second)}`);
+    expect(second.segments[0]).toBe(first.segments[0]);
+    expect(second.payload!.aggregated_errors.map((e) => [e.aggregation_key, e.total_count, e.latest_errors.map((o) => o.uuid)])).toEqual([
+      ['still', 1, []],
+      ['growing', first.payload.aggregated_errors[1]!.total_count + 1, [`g${first.payload.aggregated_errors[1]!.total_count + 1}`]],
+    ]);
   });
 
   it.each([

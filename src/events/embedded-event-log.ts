@@ -30,6 +30,19 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 /** Fallback for appends this process was not told about (another log instance on the file). */
 const POLL_INTERVAL_MS = 1_000;
 const FIRST_RETRY_DELAY_MS = 200;
+/**
+ * A consumer's batch ends at maxBatch messages or once it holds maxBatchBytes, by default this
+ * many: 500 messages of first snapshots are 500 MB, and the consumer's memory would grow with
+ * the fleet.
+ */
+export const CONSUMER_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * A consumer's progress is written at most this often (when it stops, at once; at rest,
+ * within the log's poll interval): each write is a disk sync on the event loop, once per batch it cost
+ * more than a scrape round's events, and nothing reads it back but an operator (the caller's
+ * fromSeq wins on restart).
+ */
+const ACK_RECORD_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface MessageRow {
@@ -116,19 +129,18 @@ export class EmbeddedEventLog implements EventLog {
     return this.statements.readFrom.all(Math.max(1, fromSeq), max).map(toStoredMessage);
   }
 
-  /** Like read, but stops at the message that brings the batch to `maxBytes` of data. */
-  async readBatch(fromSeq: number, max: number, maxBytes = Number.POSITIVE_INFINITY): Promise<StoredMessage[]> {
+  /** Messages from fromSeq on: at most `max`, and none after the one reaching `maxBytes` of data. */
+  async readBounded(fromSeq: number, max: number, maxBytes: number): Promise<StoredMessage[]> {
     this.assertOpen();
-    if (max <= 0) return [];
-    const batch: StoredMessage[] = [];
+    const messages: StoredMessage[] = [];
+    if (max <= 0) return messages;
     let bytes = 0;
     for (const row of this.statements.readFrom.iterate(Math.max(1, fromSeq), max)) {
-      const message = toStoredMessage(row);
-      batch.push(message);
-      bytes += message.data.byteLength;
+      messages.push(toStoredMessage(row));
+      bytes += row.data.byteLength;
       if (bytes >= maxBytes) break;
     }
-    return batch;
+    return messages;
   }
 
   async readSubject(subjectFilter: string, fromSeq: number, max: number): Promise<StoredMessage[]> {
@@ -268,12 +280,21 @@ class EmbeddedConsumerLoop {
     const { name, maxBatch, maxBatchBytes } = this.options;
     let nextSeq = Math.max(1, this.options.fromSeq);
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
+    let unrecordedAck: number | null = null;
+    let ackRecordedAt = -Infinity;
+    const recordAck = () => {
+      if (unrecordedAck === null) return;
+      this.log.recordAck(name, unrecordedAck);
+      unrecordedAck = null;
+      ackRecordedAt = performance.now();
+    };
     while (!this.stopping.signal.aborted) {
       const generation = this.log.currentAppendGeneration();
       let batch: StoredMessage[] = [];
       try {
-        batch = await this.log.readBatch(nextSeq, maxBatch, maxBatchBytes);
+        batch = await this.log.readBounded(nextSeq, maxBatch, maxBatchBytes ?? CONSUMER_BATCH_BYTES);
         if (batch.length === 0) {
+          if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
           await this.log.waitForAppend(generation, this.stopping.signal);
           continue;
         }
@@ -286,13 +307,15 @@ class EmbeddedConsumerLoop {
         continue;
       }
       const lastSeq = batch.at(-1)!.seq;
-      this.log.recordAck(name, lastSeq);
+      unrecordedAck = lastSeq;
+      if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
       nextSeq = lastSeq + 1;
       retryDelayMs = FIRST_RETRY_DELAY_MS;
       // SQLite answers synchronously: without a turn of the event loop here, a long catch-up
       // would keep HTTP requests (health, API) waiting until it ends.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    recordAck();
   }
 }
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
-import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
-import type { ScrapedPayload } from './payload.types.js';
+import { inspectBody, type BodyOutcome, type KnownBody } from './inspect-body.js';
+
+export type { KnownBody };
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -10,24 +10,17 @@ export interface FetchLimits {
   /** Aborts the scrape early (shutdown). */
   cancel?: AbortSignal;
   /**
-   * Bounds the bodies decoded and parsed at once (CPU, and memory for the parsed documents).
-   * Bodies are read before it, each within its target's timeout, so a target that trickles its
-   * answer never holds up another's; waiting here does not count against timeoutMs.
+   * Bounds the bodies in memory at once: a body is read, decoded and parsed within one of its
+   * slots, so a round of a thousand 1 MB answers holds a few of them, not every one whose
+   * headers are in. Waiting for a slot does not count against timeoutMs: the target's timeout
+   * starts again when its read starts, so a target that trickles its answer holds a slot, and
+   * up another target, no longer than its own timeout.
    */
   bodyReads?: ConcurrencyLimit;
 }
 
-/** What the scraper already knows of the target, so unchanged parts are not parsed again. */
-export interface KnownBody {
-  /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
-  digest?: string;
-  recordedTotals?: RecordedTotals;
-}
-
-/** `payload` is null when the body is byte for byte `known.digest`'s. */
-export type FetchOutcome =
-  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string }
-  | { ok: false; reason: ScrapeFailureReason; detail: string };
+/** `payload` is null when the body is byte for byte `known.digest`'s (see BodyOutcome). */
+export type FetchOutcome = BodyOutcome | { ok: false; reason: ScrapeFailureReason; detail: string };
 
 class BodyTooLarge extends Error {}
 
@@ -55,17 +48,28 @@ export async function fetchTarget(url: string, limits: FetchLimits, known: Known
 }
 
 /**
- * The target's time to answer, stopped once its body is in (parsing is Periskop's time). A
+ * The target's time to answer: once for its headers, once more for its body from when its
+ * read starts (waiting for a body slot and parsing are Periskop's time). A
  * timer and a controller of our own rather than AbortSignal.timeout(): Node holds that signal
  * weakly, and one left unreferenced while its scrape waited was collected, its timeout never
  * firing. The running timer holds the controller.
  */
 class ScrapeDeadline {
   readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout;
 
-  constructor(timeoutMs: number) {
-    this.timer = setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), timeoutMs);
+  constructor(private readonly timeoutMs: number) {
+    this.timer = this.started();
+  }
+
+  /** The whole timeout again, from now. */
+  restart(): void {
+    clearTimeout(this.timer);
+    this.timer = this.started();
+  }
+
+  private started(): NodeJS.Timeout {
+    return setTimeout(() => this.controller.abort(new DOMException('scrape timed out', 'TimeoutError')), this.timeoutMs);
   }
 
   get signal(): AbortSignal {
@@ -93,35 +97,21 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
   } catch (error) {
     return classify(error, limits);
   }
-  let body: Buffer;
-  let digest: string;
-  try {
-    ({ body, digest } = await readLimited(response, limits.bodyLimitBytes, deadline.signal));
-  } catch (error) {
-    return classify(error, limits);
-  }
-  // The body is in: what follows is Periskop's time, not the target's.
+  // The headers are in; the wait for a body slot is Periskop's time, not the target's.
   deadline.stop();
-  // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
-  if (digest === known.digest) return { ok: true, payload: null, bytes: body.byteLength, digest };
-  const parse = async () => parseBody(body, digest, known);
-  return limits.bodyReads ? limits.bodyReads.run(parse) : parse();
-}
-
-function parseBody(body: Buffer, digest: string, known: KnownBody): FetchOutcome {
-  const bytes = body.byteLength;
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: 'invalid_json', detail: (error as Error).message };
-  }
-  try {
-    return { ok: true, payload: parseScrapedPayload(json, known.recordedTotals), bytes, digest };
-  } catch (error) {
-    if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
-    throw error;
-  }
+  const readAndInspect = async (): Promise<FetchOutcome> => {
+    deadline.restart();
+    let body: Buffer;
+    try {
+      body = await readLimited(response, limits.bodyLimitBytes, deadline.signal);
+    } catch (error) {
+      return classify(error, limits);
+    }
+    // The body is in: what follows is Periskop's time, not the target's.
+    deadline.stop();
+    return inspectBody(body, known);
+  };
+  return limits.bodyReads ? limits.bodyReads.run(readAndInspect) : readAndInspect();
 }
 
 /**
@@ -145,10 +135,9 @@ async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Resp
   }
 }
 
-/** `signal` is the fetch's: checked between chunks, so a body waiting for bodyReads past its deadline is not read. */
-async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<{ body: Buffer; digest: string }> {
-  const hash = createHash('sha256');
-  if (!response.body) return { body: Buffer.alloc(0), digest: hash.digest('base64') };
+/** `signal` is the fetch's: checked between chunks, so a body is read no longer than the target's timeout. */
+async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let bytes = 0;
@@ -162,9 +151,8 @@ async function readLimited(response: Response, limit: number, signal: AbortSigna
       throw new BodyTooLarge(String(bytes));
     }
     parts.push(value);
-    hash.update(value);
   }
-  return { body: Buffer.concat(parts, bytes), digest: hash.digest('base64') };
+  return Buffer.concat(parts, bytes);
 }
 
 function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {

@@ -35,7 +35,7 @@ export const MAX_CAUSE_DEPTH = 64;
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
 
-type JsonObject = Readonly<Record<string, unknown>>;
+export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
  * Totals already recorded for a target, by aggregation key. A key whose total_count is the
@@ -58,6 +58,32 @@ export function parseScrapedPayload(value: unknown, recordedTotals?: RecordedTot
   );
   rejectDuplicateKeys(aggregated_errors);
   return { target_uuid, aggregated_errors };
+}
+
+/**
+ * The target_uuid parseScrapedPayload reads from this payload value, null when there is none
+ * (or it is not a string: parseScrapedPayload rejects that payload).
+ */
+export function targetUuidOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const uuid = read(value as JsonObject, 'target_uuid', 'targetUuid');
+  return typeof uuid === 'string' && uuid !== '' ? uuid : null;
+}
+
+/** Fields of an aggregated error that parseAggregatedError reads besides its occurrences. */
+const AGGREGATE_FIELDS = ['aggregation_key', 'aggregationKey', 'total_count', 'totalCount', 'severity', 'created_at', 'createdAt'];
+
+/**
+ * An aggregated error's value without its occurrences: parsed where its total_count is the
+ * recorded one, it gives what the whole value gives (occurrences are not read then), and it
+ * holds a few fields instead of ten stack traces.
+ */
+export function withoutOccurrences(value: unknown): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const item = value as JsonObject;
+  const kept: Record<string, unknown> = {};
+  for (const field of AGGREGATE_FIELDS) if (Object.hasOwn(item, field)) kept[field] = item[field];
+  return kept;
 }
 
 function parseAggregatedError(value: unknown, path: string, recorded: ReadonlyMap<string, number> | undefined): AggregatedErrorPayload {

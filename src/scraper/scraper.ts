@@ -7,21 +7,29 @@ import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../con
 import { TargetDirectory } from '../discovery/target-directory.js';
 import type { DiscoveredTarget, PeriskopEvent } from '../events/events.js';
 import { EventStore } from '../events/event-store.js';
+import { GroupCommit } from '../events/group-commit.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { fetchTarget } from './fetch-target.js';
-import { changedSince, recordedTotalsOf, type PublishedTarget } from './snapshot-delta.js';
+import { changedSince, type PublishedTarget } from './snapshot-delta.js';
 import type { AggregatedErrorPayload } from './payload.types.js';
 import { TargetHealth } from './target-health.js';
 
 /** Scrapes at once, most of them waiting on their targets: slow targets must not hold up the rest. */
 const MAX_CONCURRENT_SCRAPES = 64;
 /**
- * Bodies parsed at once. Parsing is synchronous on one thread, so more buys no speed: it only
- * holds more parsed documents in memory at once.
+ * Bodies read and parsed at once (FetchLimits.bodyReads): the bodies in memory, whatever the
+ * number of targets. Reading a body on a local network takes milliseconds and parsing is
+ * synchronous on one thread, so a few slots keep up; more would only hold more bodies at once.
  */
-const MAX_CONCURRENT_BODY_READS = 4;
+const MAX_CONCURRENT_BODY_READS = 8;
+/**
+ * Scrapes' events are written in groups (one disk sync each, not one per target); an event
+ * waits this long at most for others, far below any refresh interval.
+ */
+const PUBLISH_GROUP_LINGER_MS = 20;
+const PUBLISH_GROUP_MAX_EVENTS = 256;
 
 /** What this process last recorded for a target, and the body it came from. */
 interface RecordedTarget {
@@ -51,6 +59,7 @@ export class Scraper {
   private readonly bodyReads = new ConcurrencyLimit(MAX_CONCURRENT_BODY_READS);
   private readonly recorded = new Map<string, RecordedTarget>();
   private readonly loops = new Map<string, TargetLoop>();
+  private readonly publisher: GroupCommit;
   private stopped = true;
   private cancel = new AbortController();
 
@@ -63,7 +72,12 @@ export class Scraper {
     private readonly metrics: PeriskopMetrics,
     private readonly collector: ErrorCollector,
     @Inject(OWNERSHIP) private readonly ownership: Ownership,
-  ) {}
+  ) {
+    this.publisher = new GroupCommit((items) => this.events.publish(items), {
+      lingerMs: PUBLISH_GROUP_LINGER_MS,
+      maxEvents: PUBLISH_GROUP_MAX_EVENTS,
+    });
+  }
 
   start(): void {
     this.stopped = false;
@@ -145,7 +159,11 @@ export class Scraper {
           cancel: this.cancel.signal,
           bodyReads: this.bodyReads,
         },
-        { digest: last?.digest, recordedTotals: recordedTotalsOf(last?.published, target.url) },
+        {
+          digest: last?.digest,
+          fallbackTargetUuid: target.url,
+          recorded: last?.published,
+        },
       ),
     );
     if (this.cancel.signal.aborted) return;
@@ -181,7 +199,7 @@ export class Scraper {
     const targetUuid = outcome.payload.target_uuid ?? target.url;
     // Secrets are removed before the payload is compared or recorded: they never reach the log.
     const payload = redactPayload(outcome.payload, redactionRulesOf(this.config, service.name));
-    const { changed, next } = changedSince(last?.published, targetUuid, payload);
+    const { changed, next } = changedSince(last?.published, targetUuid, payload, outcome.segments);
     if (changed.length > 0 || change.becameUp) {
       // Unrecorded changes stay unrecorded here: the next scrape sends them again.
       if (!(await this.recordSnapshot(service, target, at, targetUuid, changed))) return;
@@ -207,7 +225,7 @@ export class Scraper {
 
   private async record(service: ServiceConfig, target: DiscoveredTarget, event: PeriskopEvent): Promise<boolean> {
     try {
-      await this.events.publish([{ id: randomUUID(), event }]);
+      await this.publisher.publish({ id: randomUUID(), event });
       return true;
     } catch (error) {
       this.metrics.applicationErrors.inc({ type: 'publish' });

@@ -1,5 +1,6 @@
 import type { ScrapedPayload } from './payload.types.js';
-import { changedSince, recordedTotalsOf } from './snapshot-delta.js';
+import type { KnownSegment } from './segmented-parse.js';
+import { changedSince, hasFingerprint, occurrenceFingerprints } from './snapshot-delta.js';
 
 function payload(...errors: [string, number, string[]][]): ScrapedPayload {
   return {
@@ -57,17 +58,32 @@ describe('changedSince', () => {
   });
 });
 
-describe('recordedTotalsOf', () => {
-  const { next } = changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]));
-  const urlTarget = changedSince(undefined, 'http://x/errors', payload(['a', 1, ['u1']])).next;
+describe('changedSince keeps', () => {
+  it('the segments it is given, by digest', () => {
+    const segment: KnownSegment = { digest: 'd1', key: 'a', total: 1, header: { aggregation_key: 'a', total_count: 1 } };
+    expect([...changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]).next.segments]).toEqual([['d1', segment]]);
+  });
+
+  it('no segments for a body that was parsed whole', () => {
+    expect(changedSince(undefined, 'uuid', payload(['a', 1, ['u1']])).next.segments.size).toBe(0);
+  });
+});
+
+describe('occurrence fingerprints', () => {
+  const fingerprints = occurrenceFingerprints(['u1', 'u2', '6f1c2a4e-0000-4000-8000-000000000000']);
 
   it.each([
-    ['the totals of the same target_uuid', next, 'uuid', { a: 1 }],
-    ['nothing for another target_uuid (the instance restarted)', next, 'other', undefined],
-    ['the totals of a target without target_uuid, known by its url', urlTarget, null, { a: 1 }],
-    ['nothing before the first record', undefined, 'uuid', undefined],
-  ])('gives %s', (_behaviour, previous, targetUuid, expected) => {
-    const totals = recordedTotalsOf(previous, 'http://x/errors')(targetUuid);
-    expect(totals && Object.fromEntries(totals)).toEqual(expected);
+    ['u1', true],
+    ['u2', true],
+    ['6f1c2a4e-0000-4000-8000-000000000000', true],
+    ['u3', false],
+    ['', false],
+  ])('knows whether %j was seen', (uuid, seen) => {
+    expect(hasFingerprint(fingerprints, uuid)).toBe(seen);
+  });
+
+  it('keeps 16 characters per uuid, whatever its length', () => {
+    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(32);
+    expect(hasFingerprint('', 'u1')).toBe(false);
   });
 });

@@ -1,0 +1,109 @@
+import { splitPayloadBody } from './body-segments.js';
+import { parseScrapedPayload } from './payload.js';
+import { parseSplitBody, splitDigests, type KnownSegment } from './segmented-parse.js';
+
+function occurrence(uuid: string) {
+  return { error: { class: 'E', message: `m ${uuid}`, stacktrace: ['at f (a.js:1)'], cause: null }, uuid, timestamp: '2026-11-24T01:00:00Z', severity: 'error' };
+}
+
+function body(targetUuid: string, errors: [key: string, total: number, uuids: string[]][], spelling = 'aggregated_errors'): Buffer {
+  const aggregated = errors.map(([key, total, uuids]) => ({ aggregation_key: key, total_count: total, severity: 'warning', latest_errors: uuids.map(occurrence) }));
+  return Buffer.from(JSON.stringify({ target_uuid: targetUuid, [spelling]: aggregated }));
+}
+
+/** parseSplitBody with what a previous parse of the same target recorded. */
+function parse(bytes: Buffer, recorded?: { targetUuid: string | null; segments: KnownSegment[]; totals?: Map<string, number> }) {
+  const split = splitPayloadBody(bytes)!;
+  const totals = recorded && (recorded.totals ?? new Map(recorded.segments.map((s) => [s.key, s.total])));
+  return parseSplitBody(
+    bytes,
+    split,
+    splitDigests(bytes, split).segments,
+    recorded && ((uuid) => (uuid === recorded.targetUuid ? totals : undefined)),
+    recorded && ((uuid) => (uuid === recorded.targetUuid ? new Map(recorded.segments.map((s) => [s.digest, s])) : undefined)),
+  );
+}
+
+describe('parseSplitBody', () => {
+  const first = body('t', [
+    ['a', 1, ['u1']],
+    ['b', 2, ['u2', 'u3']],
+  ]);
+  const second = body('t', [
+    ['a', 1, ['u1']],
+    ['b', 3, ['u4', 'u2']],
+  ]);
+
+  it.each([
+    ['snake_case', first],
+    ['camelCase', body('t', [['a', 1, ['u1']]], 'aggregatedErrors')],
+    ['no aggregated errors', body('t', [])],
+  ])('gives what parseScrapedPayload gives for the whole body (%s)', (_case, bytes) => {
+    expect(parse(bytes)!.payload).toEqual(parseScrapedPayload(JSON.parse(bytes.toString())));
+  });
+
+  it('reuses the aggregated errors whose bytes were recorded, and gives what parsing them all would', () => {
+    const recorded = parse(first)!;
+    const again = parse(second, { targetUuid: 't', segments: recorded.segments })!;
+    const totals = new Map(recorded.segments.map((s) => [s.key, s.total]));
+    expect(again.payload).toEqual(parseScrapedPayload(JSON.parse(second.toString()), () => totals));
+    // "a" is the very object recorded; "b" is new: 3 and its header only, no occurrences kept.
+    expect(again.segments[0]).toBe(recorded.segments[0]);
+    expect(again.segments[1]).toMatchObject({ key: 'b', total: 3, header: { aggregation_key: 'b', total_count: 3, severity: 'warning' } });
+    expect(again.segments[1]!.header).not.toHaveProperty('latest_errors');
+  });
+
+  it('parses a recorded element again when its key has another recorded total', () => {
+    const recorded = parse(first)!;
+    const totals = new Map([
+      ['a', 7],
+      ['b', 2],
+    ]);
+    const again = parse(first, { targetUuid: 't', segments: recorded.segments, totals })!;
+    expect(again.payload.aggregated_errors.map((e) => e.latest_errors.map((o) => o.uuid))).toEqual([['u1'], []]);
+  });
+
+  it('reuses nothing of another target_uuid (the instance restarted)', () => {
+    const recorded = parse(first)!;
+    const restarted = body('t2', [['a', 1, ['u1']]]);
+    expect(parse(restarted, { targetUuid: 't', segments: recorded.segments })!.payload).toEqual(parseScrapedPayload(JSON.parse(restarted.toString())));
+  });
+
+  it.each([
+    ['a new element', '{"target_uuid":"t","aggregated_errors":[{"aggregation_key":"a","total_count":tru}]}'],
+    ['the skeleton', '{"target_uuid":t,"aggregated_errors":[]}'],
+    ['a control character in a string', '{"target_uuid":"t\u0001","aggregated_errors":[]}'],
+  ])('gives null when %s is not JSON: the whole body is parsed for the message', (_case, text) => {
+    expect(parse(Buffer.from(text))).toBeNull();
+  });
+
+  it('throws the PayloadError parseScrapedPayload throws, with the same path', () => {
+    const bytes = Buffer.from('{"aggregated_errors":[{"aggregation_key":"a","total_count":1},{"aggregation_key":"b","total_count":-1}]}');
+    expect(() => parse(bytes)).toThrow('aggregated_errors[1].total_count: expected a non-negative integer, got -1');
+  });
+});
+
+describe('splitDigests', () => {
+  const digests = (text: string) => {
+    const bytes = Buffer.from(text);
+    return splitDigests(bytes, splitPayloadBody(bytes)!);
+  };
+  const base = digests('{"t":"x","aggregated_errors":[{"a":1},{"b":2}]}');
+
+  it('is the same for the same bytes', () => {
+    expect(digests('{"t":"x","aggregated_errors":[{"a":1},{"b":2}]}')).toEqual(base);
+  });
+
+  it.each([
+    ['a byte of an element', '{"t":"x","aggregated_errors":[{"a":1},{"b":3}]}'],
+    ['a byte outside the elements', '{"t":"y","aggregated_errors":[{"a":1},{"b":2}]}'],
+    ['whitespace between elements', '{"t":"x","aggregated_errors":[{"a":1}, {"b":2}]}'],
+    ['the order of the elements', '{"t":"x","aggregated_errors":[{"b":2},{"a":1}]}'],
+  ])('differs for the body when %s differs', (_case, text) => {
+    expect(digests(text).body).not.toBe(base.body);
+  });
+
+  it('gives an element the same digest wherever it is', () => {
+    expect(digests('{"aggregated_errors":[{"b":2},{"a":1}],"t":"z"}').segments).toEqual([...base.segments].reverse());
+  });
+});

@@ -1,0 +1,103 @@
+import { hash } from 'node:crypto';
+import type { PayloadBodySplit } from './body-segments.js';
+import { parseScrapedPayload, targetUuidOf, withoutOccurrences, type JsonObject, type RecordedTotals } from './payload.js';
+import type { ScrapedPayload } from './payload.types.js';
+
+// Parsing a split body (body-segments.ts): every aggregated error whose bytes are those of one
+// recorded from the same target (same target_uuid) with the same total_count is taken from
+// what was kept of it, not parsed again; the rest goes through JSON.parse and
+// parseScrapedPayload as a whole body would, with the same result.
+
+/** What the scraper keeps of one aggregated error it recorded: a few fields, no occurrences. */
+export interface KnownSegment {
+  /** segmentDigest of the element's bytes. */
+  digest: string;
+  key: string;
+  total: number;
+  /** The element's value without its occurrences (withoutOccurrences). */
+  header: JsonObject;
+}
+
+/** The segments recorded for a target, by digest; undefined when its target_uuid is another. */
+export type RecordedSegments = (targetUuid: string | null) => ReadonlyMap<string, KnownSegment> | undefined;
+
+/** Digests of a split body: one per element, and one of the whole body built from them. */
+export interface SplitDigests {
+  /** Equal for two bodies only when they are byte for byte the same. */
+  body: string;
+  segments: string[];
+}
+
+/** 128 bits of SHA-256: a collision would cost a target only its own update. */
+const SEGMENT_DIGEST_BYTES = 16;
+
+export function splitDigests(body: Buffer, split: PayloadBodySplit): SplitDigests {
+  const segments: string[] = [];
+  // The whole body's digest hashes each element's digest in place of its bytes (a hash tree),
+  // every part prefixed with its length so that no two bodies give the same input.
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const { start, end } of split.segments) {
+    const digest = hash('sha256', body.subarray(start, end), 'buffer') as unknown as Buffer;
+    segments.push(digest.toString('base64', 0, SEGMENT_DIGEST_BYTES));
+    parts.push(lengthPrefixed(body.subarray(from, start)), digest);
+    from = end;
+  }
+  parts.push(lengthPrefixed(body.subarray(from)));
+  return { body: `tree:${hash('sha256', Buffer.concat(parts), 'base64')}`, segments };
+}
+
+function lengthPrefixed(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.byteLength);
+  return Buffer.concat([length, bytes]);
+}
+
+/**
+ * The body's payload and what to keep of each of its aggregated errors, or null when some part
+ * is not JSON: the caller then parses the whole body, for JSON.parse's own message. Throws
+ * PayloadError as parseScrapedPayload does.
+ */
+export function parseSplitBody(
+  body: Buffer,
+  split: PayloadBodySplit,
+  digests: readonly string[],
+  recordedTotals: RecordedTotals | undefined,
+  recordedSegments: RecordedSegments | undefined,
+): { payload: ScrapedPayload; segments: KnownSegment[] } | null {
+  let skeleton: Record<string, unknown>;
+  try {
+    // The body with its aggregated errors' array emptied: target_uuid and anything else.
+    skeleton = JSON.parse(body.toString('utf8', 0, split.open + 1) + body.toString('utf8', split.close)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const targetUuid = targetUuidOf(skeleton);
+  const totals = recordedTotals?.(targetUuid);
+  const known = recordedSegments?.(targetUuid);
+  const reused: (KnownSegment | null)[] = [];
+  const elements: unknown[] = [];
+  for (const [index, { start, end }] of split.segments.entries()) {
+    const segment = known?.get(digests[index]!);
+    if (segment && totals?.get(segment.key) === segment.total) {
+      reused.push(segment);
+      elements.push(segment.header);
+      continue;
+    }
+    reused.push(null);
+    try {
+      elements.push(JSON.parse(body.toString('utf8', start, end)));
+    } catch {
+      return null;
+    }
+  }
+  // The member whose array was emptied gets its elements back (the only one of that name:
+  // splitPayloadBody checked).
+  skeleton[split.member] = elements;
+  const payload = parseScrapedPayload(skeleton, recordedTotals);
+  const segments = payload.aggregated_errors.map(
+    (error, index): KnownSegment =>
+      reused[index] ?? { digest: digests[index]!, key: error.aggregation_key, total: error.total_count, header: withoutOccurrences(elements[index]) },
+  );
+  return { payload, segments };
+}
