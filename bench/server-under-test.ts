@@ -65,9 +65,9 @@ export class ServerUnderTest {
   }
 
   /** Waits until everything in the log when called is projected (visible in the API). */
-  async drained(timeoutMs = 600_000): Promise<void> {
+  async drained(timeoutMs = 600_000, pollMs = 20): Promise<void> {
     const { head } = await this.projection();
-    await waitFor(async () => (await this.projection()).checkpoint >= head, timeoutMs, `projection to reach ${head}`);
+    await waitFor(async () => (await this.projection()).checkpoint >= head, timeoutMs, `projection to reach ${head}`, pollMs);
   }
 
   /** CPU seconds (user + system) the server has used so far. */
