@@ -133,6 +133,12 @@ describe('file_sd_configs and relabel_configs in the running server', () => {
     return (targets.shop ?? []).map((t) => t.endpoint).sort();
   }
 
+  /** The targets with a periskop_target_up series, sorted. */
+  async function upSeries(): Promise<string[]> {
+    const text = (await periskop!.get('/metrics')).body;
+    return [...text.matchAll(/^periskop_target_up\{[^}]*target="([^"]+)"[^}]*\} /gm)].map((m) => m[1]!).sort();
+  }
+
   async function untilEndpoints(expected: string[]): Promise<void> {
     const wanted = JSON.stringify(expected);
     await waitFor(async () => JSON.stringify(await endpoints()) === wanted, 15_000, `/targets/ to list ${wanted}`);
@@ -166,10 +172,13 @@ describe('file_sd_configs and relabel_configs in the running server', () => {
       { targets: ['127.0.0.1:3'], labels: { env: 'dev' } },
     ]);
     await untilEndpoints(['http://127.0.0.1:2/-/errors', 'http://127.0.0.1:4/-/errors']);
+    // The dropped targets' up series go with them; the new ones get theirs at their first scrape.
+    await waitFor(async () => JSON.stringify(await upSeries()) === JSON.stringify(['http://127.0.0.1:2/-/errors', 'http://127.0.0.1:4/-/errors']), 15_000, 'target_up of the current targets only');
     const ui = (await periskop.get('/api/targets')).json() as Record<string, { endpoint: string; labels: Record<string, string> }[]>;
     expect(ui.shop!.find((t) => t.endpoint === 'http://127.0.0.1:4/-/errors')!.labels).toEqual({ env: 'prod', path: '/-/errors', file: 'shop' });
 
     await unlink(join(dir, 'shop.json'));
     await untilEndpoints([]);
+    expect(await upSeries()).toEqual([]);
   });
 });

@@ -110,6 +110,9 @@ export class Scraper {
       this.loops.delete(id);
       this.health.forget(service.name, loop.url);
       this.recorded.delete(id);
+      // A target no longer scraped here (dropped by discovery, or its service handed to another
+      // replica) has no up series here any more, as Prometheus drops a gone target's.
+      this.metrics.targetUp.remove({ service_name: service.name, target: loop.url });
     }
     for (const [id, target] of wanted) if (!this.loops.has(id)) this.startLoop(service, target);
   }
@@ -171,7 +174,8 @@ export class Scraper {
     const change = this.health.record(service.name, target.url, outcome, at, durationMs);
     const labels = { service_name: service.name };
     this.metrics.scrapeDuration.observe(labels, durationMs / 1000);
-    this.metrics.targetUp.set({ ...labels, target: target.url }, outcome.ok ? 1 : 0);
+    // A scrape that ends after its target was dropped publishes what it found, but sets no up series.
+    if (this.loops.has(JSON.stringify([service.name, target.url]))) this.metrics.targetUp.set({ ...labels, target: target.url }, outcome.ok ? 1 : 0);
     this.metrics.instancesScrapped.set(labels, this.health.upCount(service.name));
 
     if (!outcome.ok) {
