@@ -120,13 +120,16 @@ export class JetStreamBatchConsumer {
 
   /** The next batch of what is already pending, or null when nothing is (then the loop polls). */
   private prefetchNext(consumer: Consumer): Promise<JsMsg[] | null> {
-    const next = (async () => {
-      const pending = (await consumer.info()).num_pending;
-      return pending > 0 ? this.fetchUpTo(consumer, Math.min(this.options.maxBatch, pending), []) : null;
-    })();
+    const next = this.fetchPending(consumer);
     // Awaited by the next turn of the loop, or dropped with the consumer on a failure.
     next.catch(() => undefined);
     return next;
+  }
+
+  /** A batch of what the consumer has pending, or null when it has nothing pending. */
+  private async fetchPending(consumer: Consumer): Promise<JsMsg[] | null> {
+    const pending = (await consumer.info()).num_pending;
+    return pending > 0 ? this.fetchUpTo(consumer, Math.min(this.options.maxBatch, pending), []) : null;
   }
 
   /** The durable consumer, reused only when it would deliver exactly `nextSeq` next. */
@@ -162,8 +165,8 @@ export class JetStreamBatchConsumer {
 
   private async fetchBatch(consumer: Consumer): Promise<JsMsg[]> {
     const { maxBatch } = this.options;
-    const pending = (await consumer.info()).num_pending;
-    if (pending > 0) return this.fetchUpTo(consumer, Math.min(maxBatch, pending), []);
+    const pending = await this.fetchPending(consumer);
+    if (pending) return pending;
     if (this.stopping.signal.aborted) return [];
     this.idlePoll = await consumer.fetch({ max_messages: 1, expires: IDLE_POLL_EXPIRES_MS });
     const first = await drain(this.idlePoll).finally(() => (this.idlePoll = null));

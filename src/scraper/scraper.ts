@@ -103,7 +103,7 @@ export class Scraper {
     const service = this.config.services.find((s) => s.name === serviceName);
     if (!service) return;
     const owned = this.ownership.ownsService(service.name) ? targets : [];
-    const wanted = new Map(owned.map((t) => [JSON.stringify([service.name, t.url]), t]));
+    const wanted = new Map(owned.map((t) => [targetId(service.name, t.url), t]));
     for (const [id, loop] of this.loops) {
       if (loop.service !== service.name || wanted.has(id)) continue;
       if (loop.timer) clearTimeout(loop.timer);
@@ -130,7 +130,7 @@ export class Scraper {
   }
 
   private startLoop(service: ServiceConfig, target: DiscoveredTarget): void {
-    const id = JSON.stringify([service.name, target.url]);
+    const id = targetId(service.name, target.url);
     const loop: TargetLoop = { service: service.name, url: target.url, timer: null, running: null };
     this.loops.set(id, loop);
     const tick = () => {
@@ -151,7 +151,7 @@ export class Scraper {
   private async scrapeTarget(service: ServiceConfig, target: DiscoveredTarget): Promise<void> {
     const at = this.clock.now();
     const started = performance.now();
-    const recordedKey = JSON.stringify([service.name, target.url]);
+    const recordedKey = targetId(service.name, target.url);
     const last = this.recorded.get(recordedKey);
     const outcome = await this.limit.run(() =>
       fetchTarget(
@@ -175,7 +175,7 @@ export class Scraper {
     const labels = { service_name: service.name };
     this.metrics.scrapeDuration.observe(labels, durationMs / 1000);
     // A scrape that ends after its target was dropped publishes what it found, but sets no up series.
-    if (this.loops.has(JSON.stringify([service.name, target.url]))) this.metrics.targetUp.set({ ...labels, target: target.url }, outcome.ok ? 1 : 0);
+    if (this.loops.has(recordedKey)) this.metrics.targetUp.set({ ...labels, target: target.url }, outcome.ok ? 1 : 0);
     this.metrics.instancesScrapped.set(labels, this.health.upCount(service.name));
 
     if (!outcome.ok) {
@@ -239,4 +239,9 @@ export class Scraper {
       return false;
     }
   }
+}
+
+/** A target's key in the scraper's loops and records. */
+function targetId(service: string, url: string): string {
+  return JSON.stringify([service, url]);
 }
