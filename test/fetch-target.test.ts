@@ -48,6 +48,12 @@ beforeAll(async () => {
     ];
     res.end(JSON.stringify({ target_uuid: 't', aggregated_errors: errors }));
   });
+  routes.set('/cut-off', (res) => {
+    res.writeHead(200, { 'content-length': '1000' });
+    res.write('{"aggregated_errors": [');
+    setTimeout(() => res.destroy(), 20);
+  });
+  routes.set('/bad-location', (res) => res.writeHead(302, { location: 'http://[::1' }).end());
   routes.set('/moved', (res) => res.writeHead(301, { location: '/ok' }).end());
   routes.set('/elsewhere', (res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
 });
@@ -134,6 +140,8 @@ describe('fetchTarget', () => {
     ['100,000-deep nesting', '/deep', 'invalid_shape', /^aggregated_errors\[0\]: expected an object/],
     ['a header value nested 100,000 deep', '/deep-header', 'invalid_shape', /nested deeper than 8 levels/],
     ['__proto__ and constructor keys, without polluting anything', '/proto', 'invalid_shape', /^aggregated_errors: is required$/],
+    ['a connection closed before the end of the body', '/cut-off', 'connect', /^ECONNRESET: /],
+    ['a redirect to a location that is no URL', '/bad-location', 'connect', /Invalid URL/],
     ['a redirect loop', '/loop', 'http_status', /^redirect loop: more than 10 redirects from /],
     ['a redirect to another origin, not followed', '/elsewhere', 'http_status', /^HTTP 307 redirect to http:\/\/169\.254\.169\.254 not followed: scrapes stay on the target's origin http:\/\/127\.0\.0\.1:\d+$/],
   ])('reports %s', async (_name, path, reason, detail) => {
@@ -149,6 +157,18 @@ describe('fetchTarget', () => {
 
   it('follows a redirect within the target\'s origin', async () => {
     expect(await fetchTarget(`${base}/moved`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+  });
+
+  it('keeps the connection to a target open between scrapes', async () => {
+    const sockets = new Set<unknown>();
+    const count = (req: import('node:http').IncomingMessage) => sockets.add(req.socket);
+    server.on('request', count);
+    try {
+      for (let i = 0; i < 3; i++) expect(await fetchTarget(`${base}/ok`, limits)).toMatchObject({ ok: true });
+    } finally {
+      server.off('request', count);
+    }
+    expect(sockets.size).toBe(1);
   });
 
   it('reports a refused connection', async () => {

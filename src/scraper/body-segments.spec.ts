@@ -1,4 +1,4 @@
-import { splitPayloadBody } from './body-segments.js';
+import { elementHead, elementIdentity, recordedLengths, splitPayloadBody } from './body-segments.js';
 
 /** The split as text: the member, the elements' text, and what remains of the body. */
 function described(text: string) {
@@ -60,5 +60,88 @@ describe('splitPayloadBody', () => {
     ['a truncated body', '{"aggregated_errors":[{"m":"abc"},{"n":'],
   ])('gives null for %s', (_case, body) => {
     expect(splitPayloadBody(Buffer.from(body))).toBeNull();
+  });
+});
+
+describe('splitPayloadBody of bodies as periskop clients write them', () => {
+  const element = (key: string, total: number, extra = '') => `{"aggregation_key":"${key}","total_count":${total},"latest_errors":[${extra}]}`;
+
+  it.each([
+    ['compact', `{"target_uuid":"t","aggregated_errors":[${element('a', 1)},${element('b', 2)}]}`, [element('a', 1), element('b', 2)]],
+    ['pretty-printed', `{\n  "aggregated_errors": [\n    { "aggregation_key" : "a", "total_count": 1 } ,\n    {"aggregation_key": "b", "total_count": 2}\n  ]\n}`, ['{ "aggregation_key" : "a", "total_count": 1 }', '{"aggregation_key": "b", "total_count": 2}']],
+    ['a key member named in a string', `{"aggregated_errors":[${element('a', 1, '{"m":"aggregation_key","n":"{\\"aggregation_key\\":1}"}')},${element('b', 2)}]}`, [element('a', 1, '{"m":"aggregation_key","n":"{\\"aggregation_key\\":1}"}'), element('b', 2)]],
+    ['a nested one first in its array', `{"aggregated_errors":[${element('a', 1, element('x', 9))}]}`, [element('a', 1, element('x', 9))]],
+    ['another shape throughout', `{"aggregated_errors":[{"total_count":1,"aggregation_key":"c"},{"total_count":2,"aggregation_key":"d"}]}`, ['{"total_count":1,"aggregation_key":"c"}', '{"total_count":2,"aggregation_key":"d"}']],
+  ])('splits a %s body exactly as a walk through all of it would', (_case, text, elements) => {
+    expect(described(text)?.elements).toEqual(elements);
+  });
+
+  // Found by their key member, ranges can be off only where objects of that shape sit inside
+  // elements, or elements of another shape between them: such a range is no single JSON value,
+  // and inspectBody then parses the whole body (inspect-body.spec.ts).
+  it('gives ranges that are no single JSON value when objects of the same shape are nested in an element', () => {
+    const text = `{"aggregated_errors":[${element('a', 1, `{},${element('x', 9)}`)},${element('b', 2)}]}`;
+    const elements = described(text)!.elements;
+    expect(elements).not.toEqual([element('a', 1, `{},${element('x', 9)}`), element('b', 2)]);
+    expect(() => elements.forEach((e) => JSON.parse(e))).toThrow(SyntaxError);
+  });
+
+  it.each([
+    ['a truncated last element', `{"aggregated_errors":[${element('a', 1)},{"aggregation_key":"b"`],
+    ['a member after the array missing its value', `{"aggregated_errors":[${element('a', 1)}],"x":}`],
+    ['a number among the elements', `{"aggregated_errors":[${element('a', 1)},2,${element('b', 2)}]}`],
+  ])('gives null for %s', (_case, text) => {
+    expect(splitPayloadBody(Buffer.from(text))).toBeNull();
+  });
+});
+
+describe('elementHead', () => {
+  const head = (text: string) => elementHead(Buffer.from(text), 0);
+
+  it.each([
+    ['compact', '{"aggregation_key":"k","total_count":12,"x":1}', '12:"k"'],
+    ['with whitespace', '{ "aggregation_key" : "k" ,\n "total_count" : 0 }', '0:"k"'],
+    ['a key with escapes', '{"aggregation_key":"a\\"b","total_count":1}', '1:"a\\"b"'],
+  ])('reads the total and key of a %s element', (_case, text, expected) => {
+    expect(head(text)).toBe(expected);
+  });
+
+  it.each([
+    ['the total first', '{"total_count":1,"aggregation_key":"k"}'],
+    ['a negative total', '{"aggregation_key":"k","total_count":-1}'],
+    ['a fractional total', '{"aggregation_key":"k","total_count":1.5}'],
+    ['an exponent', '{"aggregation_key":"k","total_count":1e3}'],
+    ['a key that is not a string', '{"aggregation_key":1,"total_count":1}'],
+    ['no total', '{"aggregation_key":"k"}'],
+  ])('gives null for %s', (_case, text) => {
+    expect(head(text)).toBeNull();
+  });
+});
+
+describe('splitPayloadBody with the lengths recorded of earlier elements', () => {
+  const element = (key: string, total: number, extra = '') => `{"aggregation_key":"${key}","total_count":${total},"latest_errors":[${extra}]}`;
+  const split = (text: string, lengths: [head: string, length: number][]) => {
+    const body = Buffer.from(text);
+    return splitPayloadBody(body, new Map(lengths))!.segments.map(({ start, end }) => body.toString('utf8', start, end));
+  };
+
+  it('splits by a recorded length that is right', () => {
+    const text = `{"aggregated_errors":[${element('a', 1, '{"m":"x"}')},${element('b', 2)}]}`;
+    expect(split(text, [['1:"a"', element('a', 1, '{"m":"x"}').length]])).toEqual([element('a', 1, '{"m":"x"}'), element('b', 2)]);
+  });
+
+  it.each([
+    ['shorter', -3],
+    ['longer', 4],
+  ])('splits as without it by a recorded length %s than the element', (_case, delta) => {
+    const text = `{"aggregated_errors":[${element('a', 1, '{"m":"x"}')},${element('b', 2)}]}`;
+    expect(split(text, [['1:"a"', element('a', 1, '{"m":"x"}').length + delta]])).toEqual([element('a', 1, '{"m":"x"}'), element('b', 2)]);
+  });
+
+  it.each([
+    ['elementIdentity', elementIdentity(12, '3:"k"'), [['3:"k"', 12]]],
+    ['something else', 'x', []],
+  ])('reads the lengths of %s', (_case, identity, lengths) => {
+    expect([...recordedLengths([identity as string])]).toEqual(lengths);
   });
 });

@@ -26,8 +26,12 @@ export interface PayloadBodySplit {
   open: number;
   /** Offset of the `]` closing it. */
   close: number;
-  /** Byte range [start, end) of each element of the array, in order; each is an object's text. */
-  segments: { start: number; end: number }[];
+  /**
+   * Byte range [start, end) of each element of the array, in order; each is an object's text.
+   * Found by the elements' key member (arrayOfKeyedObjects), a range can be off where objects
+   * of that shape sit inside elements: it is then no single JSON value, and parsing it fails.
+   */
+  segments: { start: number; end: number; head: string | null }[];
 }
 
 /**
@@ -36,7 +40,7 @@ export interface PayloadBodySplit {
  * name with an escape (it could spell the member too), an element that is not an object,
  * text that is not JSON where the scan looks.
  */
-export function splitPayloadBody(body: Buffer): PayloadBodySplit | null {
+export function splitPayloadBody(body: Buffer, recordedLengths?: RecordedLengths): PayloadBodySplit | null {
   let i = skipWhitespace(body, 0);
   if (body[i] !== OPEN_BRACE) return null;
   i = skipWhitespace(body, i + 1);
@@ -55,7 +59,7 @@ export function splitPayloadBody(body: Buffer): PayloadBodySplit | null {
     if (member >= 0) {
       // Twice (or in both spellings): which one counts is the full parse's business.
       if (split !== null) return null;
-      const array = arrayOfObjects(body, i);
+      const array = arrayOfObjects(body, i, recordedLengths);
       if (array === null) return null;
       split = { member: ERRORS_MEMBERS[member]!, ...array };
       i = split.close + 1;
@@ -75,16 +79,88 @@ export function splitPayloadBody(body: Buffer): PayloadBodySplit | null {
 }
 
 /** The array at `open` if it holds only objects: their ranges. */
-function arrayOfObjects(body: Buffer, open: number): Omit<PayloadBodySplit, 'member'> | null {
+function arrayOfObjects(body: Buffer, open: number, recordedLengths: RecordedLengths | undefined): Omit<PayloadBodySplit, 'member'> | null {
   if (body[open] !== OPEN_BRACKET) return null;
-  const segments: { start: number; end: number }[] = [];
+  return arrayOfKeyedObjects(body, open, recordedLengths) ?? arrayOfObjectsScanned(body, open);
+}
+
+const KEY_MEMBER = Buffer.from('"aggregation_key"');
+
+/**
+ * The array's elements found where their aggregation_key member starts, as every periskop
+ * client writes it first, without a walk through every byte of every element's occurrences:
+ * an element whose head (elementHead) was recorded with a length is checked to end there
+ * (a `}`, then the next element's key member or the `]`); any other ends before the next
+ * `{"aggregation_key"` that Buffer.indexOf finds after `},`. In JSON that text can only open
+ * an object (inside a string its quotes are escaped). An object of that shape nested in an
+ * element, or an element of another shape, leaves a range that is no single JSON value
+ * (which the parse then rejects) or breaks the shape: null, and the full scan decides.
+ */
+function arrayOfKeyedObjects(body: Buffer, open: number, recordedLengths: RecordedLengths | undefined): Omit<PayloadBodySplit, 'member'> | null {
+  const segments: PayloadBodySplit['segments'] = [];
+  let start = skipWhitespace(body, open + 1);
+  if (!opensKeyedObject(body, start)) return null;
+  for (;;) {
+    const head = elementHead(body, start);
+    const recorded = head === null ? undefined : recordedLengths?.get(head);
+    let end = recorded !== undefined && endsAt(body, start + recorded) ? start + recorded : nextKeyedBoundary(body, start);
+    if (end < 0) {
+      // The last element: walked through.
+      end = containerEnd(body, start);
+      if (end < 0) return null;
+    }
+    segments.push({ start, end, head });
+    const next = skipWhitespace(body, end);
+    if (body[next] === CLOSE_BRACKET) return { open, close: next, segments };
+    if (body[next] !== COMMA) return null;
+    start = skipWhitespace(body, next + 1);
+    if (!opensKeyedObject(body, start)) return null;
+  }
+}
+
+/** Whether an object whose first member is aggregation_key starts at `i`. */
+function opensKeyedObject(body: Buffer, i: number): boolean {
+  if (body[i] !== OPEN_BRACE) return false;
+  const at = skipWhitespace(body, i + 1);
+  return body.subarray(at, at + KEY_MEMBER.length).equals(KEY_MEMBER);
+}
+
+/** Whether an element can end just before `end`: a `}`, then (whitespace aside) a `,` and another keyed object, or the `]`. */
+function endsAt(body: Buffer, end: number): boolean {
+  if (body[end - 1] !== CLOSE_BRACE) return false;
+  const next = skipWhitespace(body, end);
+  return body[next] === CLOSE_BRACKET || (body[next] === COMMA && opensKeyedObject(body, skipWhitespace(body, next + 1)));
+}
+
+/** The end of the element at `start` by the next `},{"aggregation_key"` (whitespace aside) after it; -1 if there is none. */
+function nextKeyedBoundary(body: Buffer, start: number): number {
+  for (let at = body.indexOf(KEY_MEMBER, start + 1); at >= 0; at = body.indexOf(KEY_MEMBER, at + KEY_MEMBER.length)) {
+    const brace = whitespaceBefore(body, at);
+    if (body[brace] !== OPEN_BRACE) continue;
+    const comma = whitespaceBefore(body, brace);
+    const closing = whitespaceBefore(body, comma);
+    if (body[comma] === COMMA && body[closing] === CLOSE_BRACE && closing > start) return closing + 1;
+  }
+  return -1;
+}
+
+/** Offset of the last byte before `i` that is not whitespace (-1 if none). */
+function whitespaceBefore(body: Buffer, i: number): number {
+  let j = i - 1;
+  while (j >= 0 && isWhitespace(body[j]!)) j--;
+  return j;
+}
+
+/** The array at `open` (a `[`) if it holds only objects, by a walk through all of it. */
+function arrayOfObjectsScanned(body: Buffer, open: number): Omit<PayloadBodySplit, 'member'> | null {
+  const segments: PayloadBodySplit['segments'] = [];
   let i = skipWhitespace(body, open + 1);
   if (body[i] === CLOSE_BRACKET) return { open, close: i, segments };
   for (;;) {
     if (body[i] !== OPEN_BRACE) return null;
     const end = containerEnd(body, i);
     if (end < 0) return null;
-    segments.push({ start: i, end });
+    segments.push({ start: i, end, head: elementHead(body, i) });
     i = skipWhitespace(body, end);
     if (body[i] === COMMA) {
       i = skipWhitespace(body, i + 1);
@@ -152,4 +228,55 @@ function isWhitespace(c: number): boolean {
 
 function isDelimiter(c: number): boolean {
   return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isWhitespace(c);
+}
+
+const TOTAL_MEMBER = Buffer.from('"total_count"');
+
+/**
+ * An aggregated error's total_count and aggregation_key (as written), when it begins with
+ * those two members, as every periskop client writes it; null for any other shape.
+ * A client changes an aggregated error's bytes only when it counts a new occurrence of it, so
+ * within one run of a target (one target_uuid) the head and the length name one version of it
+ * (elementIdentity): its bytes need not be read.
+ */
+export function elementHead(body: Buffer, start: number): string | null {
+  let i = skipWhitespace(body, start + 1);
+  if (!body.subarray(i, i + KEY_MEMBER.length).equals(KEY_MEMBER)) return null;
+  i = skipWhitespace(body, i + KEY_MEMBER.length);
+  if (body[i] !== COLON) return null;
+  const keyStart = skipWhitespace(body, i + 1);
+  if (body[keyStart] !== QUOTE) return null;
+  const keyEnd = stringEnd(body, keyStart);
+  if (keyEnd < 0) return null;
+  i = skipWhitespace(body, keyEnd);
+  if (body[i] !== COMMA) return null;
+  i = skipWhitespace(body, i + 1);
+  if (!body.subarray(i, i + TOTAL_MEMBER.length).equals(TOTAL_MEMBER)) return null;
+  i = skipWhitespace(body, i + TOTAL_MEMBER.length);
+  if (body[i] !== COLON) return null;
+  const totalStart = skipWhitespace(body, i + 1);
+  let totalEnd = totalStart;
+  while (totalEnd < body.length && body[totalEnd]! >= 0x30 && body[totalEnd]! <= 0x39) totalEnd++;
+  // Digits only, then a delimiter: a sign, a fraction or an exponent is the parser's business.
+  if (totalEnd === totalStart || totalEnd - totalStart > 15 || !isDelimiter(body[totalEnd] ?? 0)) return null;
+  return `${body.toString('latin1', totalStart, totalEnd)}:${body.toString('utf8', keyStart, keyEnd)}`;
+}
+
+/** An element's identity: its length and head (elementHead). */
+export function elementIdentity(length: number, head: string): string {
+  return `${length}:${head}`;
+}
+
+/** The length recorded for each element head (from elementIdentity's), a hint for splitPayloadBody. */
+export type RecordedLengths = ReadonlyMap<string, number>;
+
+/** The lengths in `identities` (elementIdentity's), by head. */
+export function recordedLengths(identities: Iterable<string>): RecordedLengths {
+  const lengths = new Map<string, number>();
+  for (const identity of identities) {
+    const colon = identity.indexOf(':');
+    const length = Number(identity.slice(0, colon));
+    if (colon > 0 && Number.isSafeInteger(length)) lengths.set(identity.slice(colon + 1), length);
+  }
+  return lengths;
 }

@@ -1,6 +1,8 @@
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
+import type { IncomingMessage } from 'node:http';
 import { inspectBody, type BodyOutcome, type KnownBody } from './inspect-body.js';
+import { BodyTooLarge, discard, getTarget, readBody, TargetRequestFailed } from './target-request.js';
 
 export type { KnownBody };
 
@@ -21,8 +23,6 @@ export interface FetchLimits {
 
 /** `payload` is null when the body is byte for byte `known.digest`'s (see BodyOutcome). */
 export type FetchOutcome = BodyOutcome | { ok: false; reason: ScrapeFailureReason; detail: string };
-
-class BodyTooLarge extends Error {}
 
 /** As many as browsers and Go's http.Client allow before calling it a loop. */
 export const MAX_REDIRECTS = 10;
@@ -82,16 +82,17 @@ class ScrapeDeadline {
 }
 
 async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetchWithinOrigin(url, deadline.signal);
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return { ok: false, reason: 'http_status', detail: `HTTP ${response.status} ${response.statusText}`.trim() };
+    response = await getWithinOrigin(url, deadline.signal);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      discard(response);
+      return { ok: false, reason: 'http_status', detail: `HTTP ${status} ${response.statusMessage ?? ''}`.trim() };
     }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const declared = Number(response.headers['content-length'] ?? NaN);
     if (declared > limits.bodyLimitBytes) {
-      await response.body?.cancel().catch(() => undefined);
+      discard(response);
       return tooLarge(limits, declared);
     }
   } catch (error) {
@@ -103,7 +104,7 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
     deadline.restart();
     let body: Buffer;
     try {
-      body = await readLimited(response, limits.bodyLimitBytes, deadline.signal);
+      body = await readBody(response, limits.bodyLimitBytes, deadline.signal);
     } catch (error) {
       return classify(error, limits);
     }
@@ -118,41 +119,22 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
  * Follows redirects only within the target's origin (scheme, host and port): a target cannot
  * send the scraper to fetch anything but itself (an internal address, a metadata endpoint).
  */
-async function fetchWithinOrigin(url: string, signal: AbortSignal): Promise<Response> {
+async function getWithinOrigin(url: string, signal: AbortSignal): Promise<IncomingMessage> {
   const origin = new URL(url).origin;
-  let current = url;
+  let current = new URL(url);
   for (let hops = 0; ; hops++) {
-    const response = await fetch(current, { signal, headers: { accept: 'application/json' }, redirect: 'manual' });
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || location === null) return response;
-    await response.body?.cancel().catch(() => undefined);
+    const response = await getTarget(current, signal);
+    const status = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (status < 300 || status > 399 || location === undefined) return response;
+    discard(response);
     if (hops === MAX_REDIRECTS) throw new RedirectRefused(`redirect loop: more than ${MAX_REDIRECTS} redirects from ${url}`);
     const next = new URL(location, current);
     if (next.origin !== origin) {
-      throw new RedirectRefused(`HTTP ${response.status} redirect to ${next.origin} not followed: scrapes stay on the target's origin ${origin}`);
+      throw new RedirectRefused(`HTTP ${status} redirect to ${next.origin} not followed: scrapes stay on the target's origin ${origin}`);
     }
-    current = next.href;
+    current = next;
   }
-}
-
-/** `signal` is the fetch's: checked between chunks, so a body is read no longer than the target's timeout. */
-async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    signal.throwIfAborted();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge(String(bytes));
-    }
-    parts.push(value);
-  }
-  return Buffer.concat(parts, bytes);
 }
 
 function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {
@@ -160,13 +142,11 @@ function tooLarge(limits: FetchLimits, bytes: number): FetchOutcome {
 }
 
 function classify(error: unknown, limits: FetchLimits): FetchOutcome {
-  if (error instanceof BodyTooLarge) return tooLarge(limits, Number(error.message));
+  if (error instanceof BodyTooLarge) return tooLarge(limits, error.bytes);
   if (error instanceof RedirectRefused) return { ok: false, reason: 'http_status', detail: error.message };
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-    return { ok: false, reason: 'timeout', detail: `no complete answer within ${limits.timeoutMs} ms` };
-  }
-  const code = e.cause?.code;
-  if (code === 'ECONNREFUSED') return { ok: false, reason: 'refused', detail: e.cause?.message ?? 'connection refused' };
-  return { ok: false, reason: 'connect', detail: [code, e.cause?.message ?? e.message].filter(Boolean).join(': ') };
+  // Anything else (a redirect to a location that is no URL): the target's failure all the same.
+  if (!(error instanceof TargetRequestFailed)) return { ok: false, reason: 'connect', detail: (error as Error).message };
+  if (error.aborted) return { ok: false, reason: 'timeout', detail: `no complete answer within ${limits.timeoutMs} ms` };
+  if (error.code === 'ECONNREFUSED') return { ok: false, reason: 'refused', detail: error.message };
+  return { ok: false, reason: 'connect', detail: [error.code, error.message].filter(Boolean).join(': ') };
 }

@@ -51,4 +51,15 @@ describe('inspectBody', () => {
     }
     expect(inspectBody(Buffer.from(text), {})).toEqual({ ok: false, reason: 'invalid_json', detail: message });
   });
+
+  it('reads a body whose elements hold objects of their own shape as JSON.parse reads it', () => {
+    const element = (key: string, total: number, nested = '') => `{"aggregation_key":"${key}","total_count":${total},"latest_errors":[${nested}]}`;
+    const text = `{"target_uuid":"t","aggregated_errors":[${element('a', 1, `{"uuid":"u","timestamp":1,"error":{"class":"E","message":"","stacktrace":[],"cause":null},"http_context":{"request_headers":{}},"x":[{},${element('x', 9)}]}`)},${element('b', 2)}],"after":[{},${element('y', 1)}]}`;
+    const outcome = inspectBody(Buffer.from(text), {});
+    if (!outcome.ok || !outcome.payload) throw new Error(`unexpected ${JSON.stringify(outcome)}`);
+    expect(outcome.payload.aggregated_errors.map((e) => [e.aggregation_key, e.total_count, e.latest_errors.length])).toEqual([
+      ['a', 1, 1],
+      ['b', 2, 0],
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
-import { parseSplitBody, splitDigests, type KnownSegment, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
+import { lengthsOfDigests, parseSplitBody, splitDigests, type KnownSegment, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
 
 // From a target's body to what it holds, given what was recorded of the target before.
 
@@ -33,7 +33,8 @@ export type BodyOutcome =
   | { ok: false; reason: 'invalid_json' | 'invalid_shape'; detail: string };
 
 export function inspectBody(body: Buffer, known: KnownBody): BodyOutcome {
-  const split = splitPayloadBody(body);
+  // Where the recorded aggregated errors end if unchanged: a hint, checked, to skip their bytes.
+  const split = splitPayloadBody(body, known.recorded && lengthsOfDigests(known.recorded.segments.keys()));
   const digests = split ? splitDigests(body, split) : null;
   const digest = digests?.body ?? hash('sha256', body, 'base64');
   // Before decoding: an unchanged body costs its hash, not its decoding and parsing.

@@ -107,3 +107,49 @@ describe('splitDigests', () => {
     expect(digests('{"aggregated_errors":[{"b":2},{"a":1}],"t":"z"}').segments).toEqual([...base.segments].reverse());
   });
 });
+
+describe('splitDigests of elements that begin with their key and total', () => {
+  const digests = (text: string) => {
+    const bytes = Buffer.from(text);
+    return splitDigests(bytes, splitPayloadBody(bytes)!).segments;
+  };
+
+  it('names an element by its length, total and key, whatever its other bytes', () => {
+    const element = '{"aggregation_key":"k","total_count":3,"latest_errors":[{"uuid":"a"}]}';
+    const [one] = digests(`{"aggregated_errors":[${element}]}`);
+    const [sameShape] = digests('{"aggregated_errors":[{"aggregation_key":"k","total_count":3,"latest_errors":[{"uuid":"b"}]}]}');
+    expect(one).toBe(`id:${element.length}:3:"k"`);
+    expect(sameShape).toBe(one);
+  });
+
+  it.each([
+    ['another total', '{"aggregated_errors":[{"aggregation_key":"k","total_count":4,"latest_errors":[{"uuid":"a"}]}]}'],
+    ['another key', '{"aggregated_errors":[{"aggregation_key":"j","total_count":3,"latest_errors":[{"uuid":"a"}]}]}'],
+    ['another length', '{"aggregated_errors":[{"aggregation_key":"k","total_count":3,"latest_errors":[{"uuid":"ab"}]}]}'],
+  ])('tells apart an element with %s', (_case, text) => {
+    expect(digests(text)).not.toEqual(digests('{"aggregated_errors":[{"aggregation_key":"k","total_count":3,"latest_errors":[{"uuid":"a"}]}]}'));
+  });
+
+  it('hashes the bytes of an element of another shape', () => {
+    const [digest] = digests('{"aggregated_errors":[{"total_count":3,"aggregation_key":"k"}]}');
+    expect(digest).toMatch(/^sha:[A-Za-z0-9+/]{22}$/);
+  });
+});
+
+describe('parseSplitBody reusing an element by its identity', () => {
+  it('parses an element again when its total changed, and takes the unchanged one from the record', () => {
+    const before = body('t', [
+      ['a', 1, ['u1']],
+      ['b', 1, ['u2']],
+    ]);
+    const recorded = parse(before)!;
+    const after = body('t', [
+      ['a', 1, ['u1']],
+      ['b', 2, ['u2', 'u3']],
+    ]);
+    const parsed = parse(after, { targetUuid: 't', segments: recorded.segments })!;
+    expect(parsed.segments[0]).toBe(recorded.segments[0]);
+    const recordedTotals = new Map([['a', 1], ['b', 1]]);
+    expect(parsed.payload).toEqual(parseScrapedPayload(JSON.parse(after.toString()), () => recordedTotals));
+  });
+});

@@ -1,16 +1,17 @@
 import { hash } from 'node:crypto';
-import type { PayloadBodySplit } from './body-segments.js';
+import { elementIdentity, recordedLengths, type PayloadBodySplit, type RecordedLengths } from './body-segments.js';
 import { parseScrapedPayload, targetUuidOf, withoutOccurrences, type JsonObject, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 
-// Parsing a split body (body-segments.ts): every aggregated error whose bytes are those of one
-// recorded from the same target (same target_uuid) with the same total_count is taken from
-// what was kept of it, not parsed again; the rest goes through JSON.parse and
+// Parsing a split body (body-segments.ts): every aggregated error whose digest (its identity:
+// length, total_count and key; or a hash of its bytes) is that of one recorded from the same
+// target (same target_uuid) with the same total_count is taken from what was kept of it, not
+// read again; the rest goes through JSON.parse and
 // parseScrapedPayload as a whole body would, with the same result.
 
 /** What the scraper keeps of one aggregated error it recorded: a few fields, no occurrences. */
 export interface KnownSegment {
-  /** segmentDigest of the element's bytes. */
+  /** The element's SplitDigests segment: its identity, or a hash of its bytes. */
   digest: string;
   key: string;
   total: number;
@@ -23,13 +24,24 @@ export type RecordedSegments = (targetUuid: string | null) => ReadonlyMap<string
 
 /** Digests of a split body: one per element, and one of the whole body built from them. */
 export interface SplitDigests {
-  /** Equal for two bodies only when they are byte for byte the same. */
+  /**
+   * Equal for two bodies only when they are byte for byte the same, but for elements of the
+   * same identity (elementIdentity: their bytes are not read).
+   */
   body: string;
+  /** Per element: `id:` and its elementIdentity, or `sha:` and a hash of its bytes. */
   segments: string[];
 }
 
-/** 128 bits of SHA-256: a collision would cost a target only its own update. */
-const SEGMENT_DIGEST_BYTES = 16;
+const IDENTITY = 'id:';
+
+/** The element lengths recorded in `digests` (splitDigests' segments), for splitPayloadBody. */
+export function lengthsOfDigests(digests: Iterable<string>): RecordedLengths {
+  return recordedLengths([...digests].filter((d) => d.startsWith(IDENTITY)).map((d) => d.slice(IDENTITY.length)));
+}
+
+/** 128 bits of SHA-256 (in base64): a collision would cost a target only its own update. */
+const SEGMENT_DIGEST_CHARS = 22;
 
 export function splitDigests(body: Buffer, split: PayloadBodySplit): SplitDigests {
   const segments: string[] = [];
@@ -37,10 +49,10 @@ export function splitDigests(body: Buffer, split: PayloadBodySplit): SplitDigest
   // every part prefixed with its length so that no two bodies give the same input.
   const parts: Buffer[] = [];
   let from = 0;
-  for (const { start, end } of split.segments) {
-    const digest = hash('sha256', body.subarray(start, end), 'buffer') as unknown as Buffer;
-    segments.push(digest.toString('base64', 0, SEGMENT_DIGEST_BYTES));
-    parts.push(lengthPrefixed(body.subarray(from, start)), digest);
+  for (const { start, end, head } of split.segments) {
+    const digest = head === null ? `sha:${hash('sha256', body.subarray(start, end), 'base64').slice(0, SEGMENT_DIGEST_CHARS)}` : IDENTITY + elementIdentity(end - start, head);
+    segments.push(digest);
+    parts.push(lengthPrefixed(body.subarray(from, start)), lengthPrefixed(Buffer.from(digest)));
     from = end;
   }
   parts.push(lengthPrefixed(body.subarray(from)));
