@@ -213,6 +213,24 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       expect(consumer.seqs()).toEqual([1, 2, 3]);
     });
 
+    it('gathers messages appended one by one for gatherMs into one batch', async () => {
+      const batches: StoredMessage[][] = [];
+      subscriptions.push(log.consume({ name: 'gathering', fromSeq: 1, maxBatch: 10, gatherMs: 2_000 }, async (batch) => void batches.push(batch)));
+      await log.append([message(1)]);
+      await waitFor(() => batches.length === 1, 10_000, 'the first');
+      // Then idle; appends spaced out as a scrape round's are: the first wakes the consumer.
+      for (let n = 2; n <= 5; n++) {
+        await log.append([message(n)]);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await waitFor(() => batches.flat().length === 5, 10_000, 'all five');
+      expect(batches.flatMap(seqsOf)).toEqual([1, 2, 3, 4, 5]);
+      // One batch each without gathering; the second can be cut short only when it was read
+      // ahead while the first was handled (JetStream's prefetch).
+      expect(batches.slice(1).length).toBeLessThanOrEqual(2);
+      expect(batches.at(-1)!.length).toBeGreaterThanOrEqual(3);
+    });
+
     it('waits for the handler in flight when stopped', async () => {
       await log.append(messages(1, 1));
       let finished = false;

@@ -296,6 +296,7 @@ class EmbeddedConsumerLoop {
         if (batch.length === 0) {
           if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
           await this.log.waitForAppend(generation, this.stopping.signal);
+          if (this.options.gatherMs && this.log.currentAppendGeneration() !== generation) await abortableDelay(this.options.gatherMs, this.stopping.signal);
           continue;
         }
         await this.handler(batch);

@@ -37,6 +37,13 @@ export interface ConsumeOptions {
    */
   maxBatchBytes?: number;
   /**
+   * When a message arrives at a consumer that had nothing to do, how long to let others
+   * gather before the batch is read: messages appended one by one (a scrape round's) are then
+   * handled in a few batches rather than one each. Costs up to this much latency; a backlog
+   * is read at once. Absent: no wait.
+   */
+  gatherMs?: number;
+  /**
    * Relative subject filter (`p3.>`): only matching messages are delivered, so sequences have
    * gaps. Absent: every message.
    */

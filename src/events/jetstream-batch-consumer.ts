@@ -171,6 +171,7 @@ export class JetStreamBatchConsumer {
     this.idlePoll = await consumer.fetch({ max_messages: 1, expires: IDLE_POLL_EXPIRES_MS });
     const first = await drain(this.idlePoll).finally(() => (this.idlePoll = null));
     if (first.length === 0 || maxBatch === 1 || this.stopping.signal.aborted) return first;
+    if (this.options.gatherMs) await abortableDelay(this.options.gatherMs, this.stopping.signal);
     // Whatever arrived with it belongs in the same batch.
     const more = (await consumer.info()).num_pending;
     if (more === 0) return first;

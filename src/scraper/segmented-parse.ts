@@ -44,25 +44,12 @@ export function lengthsOfDigests(digests: Iterable<string>): RecordedLengths {
 const SEGMENT_DIGEST_CHARS = 22;
 
 export function splitDigests(body: Buffer, split: PayloadBodySplit): SplitDigests {
-  const segments: string[] = [];
-  // The whole body's digest hashes each element's digest in place of its bytes (a hash tree),
-  // every part prefixed with its length so that no two bodies give the same input.
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (const { start, end, head } of split.segments) {
-    const digest = head === null ? `sha:${hash('sha256', body.subarray(start, end), 'base64').slice(0, SEGMENT_DIGEST_CHARS)}` : IDENTITY + elementIdentity(end - start, head);
-    segments.push(digest);
-    parts.push(lengthPrefixed(body.subarray(from, start)), lengthPrefixed(Buffer.from(digest)));
-    from = end;
-  }
-  parts.push(lengthPrefixed(body.subarray(from)));
-  return { body: `tree:${hash('sha256', Buffer.concat(parts), 'base64')}`, segments };
-}
-
-function lengthPrefixed(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.byteLength);
-  return Buffer.concat([length, bytes]);
+  const segments = split.segments.map(({ start, end, head }) =>
+    head === null ? `sha:${hash('sha256', body.subarray(start, end), 'base64').slice(0, SEGMENT_DIGEST_CHARS)}` : IDENTITY + elementIdentity(end - start, head),
+  );
+  // The bytes around the array and each element's digest in place of its bytes (a hash tree).
+  const outside = [body.toString('latin1', 0, split.open + 1), body.toString('latin1', split.close)];
+  return { body: `tree:${hash('sha256', JSON.stringify([split.member, ...outside, ...segments]), 'base64')}`, segments };
 }
 
 /**
