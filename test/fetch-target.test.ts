@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConcurrencyLimit } from '../src/concurrency/concurrency-limit.js';
+import { BodyBuffers } from '../src/scraper/body-buffers.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
 import { freePort } from './support/periskop-under-test.js';
 
@@ -157,6 +158,17 @@ describe('fetchTarget', () => {
 
   it('follows a redirect within the target\'s origin', async () => {
     expect(await fetchTarget(`${base}/moved`, limits)).toMatchObject({ ok: true, payload: { target_uuid: 't' } });
+  });
+
+  it('reads bodies into reused buffers, each scrape seeing its own body', async () => {
+    const bodyBuffers = new BodyBuffers(1);
+    const first = await fetchTarget(`${base}/counting`, { ...limits, bodyBuffers });
+    const second = await fetchTarget(`${base}/counting`, { ...limits, bodyBuffers });
+    if (!first.ok || !second.ok) throw new Error('scrape failed');
+    const growing = (outcome: typeof first) => outcome.payload!.aggregated_errors[1]!;
+    expect(growing(second).total_count).toBe(growing(first).total_count + 1);
+    expect(growing(first).latest_errors[0]!.uuid).toBe(`g${growing(first).total_count}`);
+    expect(bodyBuffers.take(1)).toBeInstanceOf(Buffer);
   });
 
   it('keeps the connection to a target open between scrapes', async () => {

@@ -1,5 +1,6 @@
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
+import type { BodyBuffers } from './body-buffers.js';
 import type { IncomingMessage } from 'node:http';
 import { inspectBody, type BodyOutcome, type KnownBody } from './inspect-body.js';
 import { BodyTooLarge, discard, getTarget, readBody, TargetRequestFailed } from './target-request.js';
@@ -19,6 +20,8 @@ export interface FetchLimits {
    * up another target, no longer than its own timeout.
    */
   bodyReads?: ConcurrencyLimit;
+  /** Buffers to read bodies into, reused (as many as bodyReads lets read at once). */
+  bodyBuffers?: BodyBuffers;
 }
 
 /** `payload` is null when the body is byte for byte `known.digest`'s (see BodyOutcome). */
@@ -102,15 +105,20 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
   deadline.stop();
   const readAndInspect = async (): Promise<FetchOutcome> => {
     deadline.restart();
-    let body: Buffer;
+    let read: { body: Buffer; pooled: Buffer | null };
     try {
-      body = await readBody(response, limits.bodyLimitBytes, deadline.signal);
+      read = await readBody(response, limits.bodyLimitBytes, deadline.signal, limits.bodyBuffers);
     } catch (error) {
       return classify(error, limits);
     }
     // The body is in: what follows is Periskop's time, not the target's.
     deadline.stop();
-    return inspectBody(body, known);
+    try {
+      // Synchronous, and what it returns holds no part of the body: the buffer can go back.
+      return inspectBody(read.body, known);
+    } finally {
+      if (read.pooled) limits.bodyBuffers!.give(read.pooled);
+    }
   };
   return limits.bodyReads ? limits.bodyReads.run(readAndInspect) : readAndInspect();
 }

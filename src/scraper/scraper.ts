@@ -11,6 +11,7 @@ import { GroupCommit } from '../events/group-commit.js';
 import { PeriskopMetrics } from '../metrics/periskop-metrics.js';
 import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
+import { BodyBuffers } from './body-buffers.js';
 import { fetchTarget } from './fetch-target.js';
 import { changedSince, type PublishedTarget } from './snapshot-delta.js';
 import type { AggregatedErrorPayload } from './payload.types.js';
@@ -57,6 +58,7 @@ export class Scraper {
   private readonly logger = new Logger('Scraper');
   private readonly limit = new ConcurrencyLimit(MAX_CONCURRENT_SCRAPES);
   private readonly bodyReads = new ConcurrencyLimit(MAX_CONCURRENT_BODY_READS);
+  private readonly bodyBuffers = new BodyBuffers(MAX_CONCURRENT_BODY_READS);
   private readonly recorded = new Map<string, RecordedTarget>();
   private readonly loops = new Map<string, TargetLoop>();
   private readonly publisher: GroupCommit;
@@ -161,6 +163,7 @@ export class Scraper {
           bodyLimitBytes: service.scraper.bodyLimitBytes,
           cancel: this.cancel.signal,
           bodyReads: this.bodyReads,
+          bodyBuffers: this.bodyBuffers,
         },
         {
           digest: last?.digest,

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { PERISKOP_VERSION } from '../version.js';
+import type { BodyBuffers } from './body-buffers.js';
 
 // The scraper's HTTP GET, on node:http rather than fetch(): a round of a thousand 1 MB answers
 // went through undici's web streams chunk by chunk (a promise and a copy per chunk); node:http
@@ -48,8 +49,14 @@ export function getTarget(url: URL, signal: AbortSignal): Promise<IncomingMessag
   });
 }
 
-/** The answer's body, whole; rejects past `limit` bytes (with BodyTooLarge), or when `signal` aborts. */
-export function readBody(response: IncomingMessage, limit: number, signal: AbortSignal): Promise<Buffer> {
+/**
+ * The answer's body, whole; rejects past `limit` bytes (with BodyTooLarge), or when `signal`
+ * aborts. With `buffers` and a declared length, the body is read into a buffer of theirs
+ * (`pooled`), to be handed back once used.
+ */
+export function readBody(response: IncomingMessage, limit: number, signal: AbortSignal, buffers?: BodyBuffers): Promise<{ body: Buffer; pooled: Buffer | null }> {
+  const declared = Number(response.headers['content-length'] ?? NaN);
+  const pooled = buffers && Number.isSafeInteger(declared) && declared <= limit ? buffers.take(declared) : null;
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let bytes = 0;
@@ -61,13 +68,19 @@ export function readBody(response: IncomingMessage, limit: number, signal: Abort
       response.off('data', onData);
       if (error) {
         response.destroy();
+        if (pooled) buffers!.give(pooled);
         reject(error);
-      } else resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes));
+      } else if (pooled) resolve({ body: pooled.subarray(0, bytes), pooled });
+      else resolve({ body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes), pooled: null });
     };
     const abort = () => finish(abortedBy(signal));
     const onData = (chunk: Buffer) => {
+      const at = bytes;
       bytes += chunk.byteLength;
       if (bytes > limit) finish(new BodyTooLarge(bytes));
+      // More than declared: the rest goes the unpooled way (node:http ends such an answer early anyway).
+      else if (pooled && bytes <= pooled.byteLength) chunk.copy(pooled, at);
+      else if (pooled) finish(new TargetRequestFailed(`the target sent more than the ${declared} bytes it declared`, 'EPROTO', false));
       else parts.push(chunk);
     };
     if (signal.aborted) return abort();
