@@ -1,4 +1,4 @@
-import { elementHead, elementIdentity, recordedLengths, splitPayloadBody } from './body-segments.js';
+import { elementHead, elementIdentity, latestOccurrences, recordedLengths, splitPayloadBody } from './body-segments.js';
 
 /** The split as text: the member, the elements' text, and what remains of the body. */
 function described(text: string) {
@@ -143,5 +143,44 @@ describe('splitPayloadBody with the lengths recorded of earlier elements', () =>
     ['something else', 'x', []],
   ])('reads the lengths of %s', (_case, identity, lengths) => {
     expect([...recordedLengths([identity as string])]).toEqual(lengths);
+  });
+});
+
+describe('latestOccurrences', () => {
+  const ranges = (text: string) => {
+    const body = Buffer.from(text);
+    const found = latestOccurrences(body, 0);
+    return found && { member: found.member, occurrences: found.occurrences.map(({ start, end, uuid }) => [body.toString('utf8', start, end), uuid]) };
+  };
+
+  it('finds each occurrence and its own uuid, not one nested in it', () => {
+    const first = '{"uuid":"u1","http_context":{"request_headers":{"uuid":"header"}},"error":{"cause":{"uuid":"x"}}}';
+    const second = '{ "error" : {} , "uuid" : "u\\"2" }';
+    expect(ranges(`{"aggregation_key":"k","latest_errors":[${first}, ${second}],"total_count":2}`)).toEqual({
+      member: 'latest_errors',
+      occurrences: [
+        [first, '"u1"'],
+        [second, '"u\\"2"'],
+      ],
+    });
+  });
+
+  it.each([
+    ['no uuid', 'latestErrors', '{"error":{}}', null],
+    ['a uuid that is not a string', 'latest_errors', '{"uuid":7}', null],
+    ['the uuid twice, as JSON.parse keeps the last', 'latest_errors', '{"uuid":"a","uuid":"b"}', '"b"'],
+  ])('reads %s', (_case, member, occurrence, uuid) => {
+    expect(ranges(`{"${member}":[${occurrence}]}`)).toEqual({ member, occurrences: [[occurrence, uuid]] });
+  });
+
+  it.each([
+    ['no occurrences member', '{"aggregation_key":"k"}'],
+    ['both spellings', '{"latest_errors":[],"latestErrors":[]}'],
+    ['null occurrences', '{"latest_errors":null}'],
+    ['an occurrence that is not an object', '{"latest_errors":[{"uuid":"a"},1]}'],
+    ['an escape in a member name', '{"latest\\u005ferrors":[]}'],
+    ['a truncated element', '{"latest_errors":[{"uuid":"a"}'],
+  ])('gives null for %s', (_case, text) => {
+    expect(latestOccurrences(Buffer.from(text), 0)).toBeNull();
   });
 });

@@ -280,3 +280,88 @@ export function recordedLengths(identities: Iterable<string>): RecordedLengths {
   }
   return lengths;
 }
+
+/** One of an aggregated error's latest occurrences: its byte range and its uuid's JSON text (null when it has no string uuid). */
+export interface OccurrenceRange {
+  start: number;
+  end: number;
+  uuid: string | null;
+}
+
+/** The members holding the latest occurrences, in both spellings parseScrapedPayload reads. */
+const LATEST_MEMBERS = ['latest_errors', 'latestErrors'] as const;
+const QUOTED_LATEST_MEMBERS = LATEST_MEMBERS.map((name) => Buffer.from(`"${name}"`));
+const UUID_MEMBER = Buffer.from('"uuid"');
+
+/**
+ * Where the latest occurrences of the aggregated error at `start` sit: the array's `[` and
+ * `]`, the member's spelling and each occurrence's range and uuid, found in one walk through
+ * the element; null for any other shape (no such array or two, an occurrence that is not an
+ * object, a member name with an escape): the caller parses the whole element then.
+ */
+export function latestOccurrences(body: Buffer, start: number): { member: (typeof LATEST_MEMBERS)[number]; open: number; close: number; occurrences: OccurrenceRange[] } | null {
+  let found: { member: (typeof LATEST_MEMBERS)[number]; open: number; close: number; occurrences: OccurrenceRange[] } | null = null;
+  let twice = false;
+  const element = objectMembers(body, start, (name, value) => {
+    const member = QUOTED_LATEST_MEMBERS.findIndex((quoted) => quoted.equals(name));
+    if (member < 0) return valueEnd(body, value);
+    twice ||= found !== null;
+    const array = occurrenceRanges(body, value);
+    if (array === null) return -1;
+    found = { member: LATEST_MEMBERS[member]!, ...array };
+    return array.close + 1;
+  });
+  return element === null || twice ? null : found;
+}
+
+function occurrenceRanges(body: Buffer, open: number): { open: number; close: number; occurrences: OccurrenceRange[] } | null {
+  if (body[open] !== OPEN_BRACKET) return null;
+  const occurrences: OccurrenceRange[] = [];
+  let i = skipWhitespace(body, open + 1);
+  if (body[i] === CLOSE_BRACKET) return { open, close: i, occurrences };
+  for (;;) {
+    let uuid: string | null = null;
+    const end = objectMembers(body, i, (name, value) => {
+      const valueEnds = valueEnd(body, value);
+      // The last one, as JSON.parse keeps the last of a duplicated member.
+      if (name.equals(UUID_MEMBER)) uuid = body[value] === QUOTE && valueEnds > 0 ? body.toString('utf8', value, valueEnds) : null;
+      return valueEnds;
+    });
+    if (end === null) return null;
+    occurrences.push({ start: i, end, uuid });
+    i = skipWhitespace(body, end);
+    if (body[i] === COMMA) {
+      i = skipWhitespace(body, i + 1);
+      continue;
+    }
+    return body[i] === CLOSE_BRACKET ? { open, close: i, occurrences } : null;
+  }
+}
+
+/**
+ * Walks the members of the object at `start`, `valueEndOf` telling where each value ends
+ * (-1: not JSON); the offset just past the object, or null when it is no object, text the walk
+ * does not expect, or a member name with an escape.
+ */
+function objectMembers(body: Buffer, start: number, valueEndOf: (name: Buffer, value: number) => number): number | null {
+  if (body[start] !== OPEN_BRACE) return null;
+  let i = skipWhitespace(body, start + 1);
+  if (body[i] === CLOSE_BRACE) return i + 1;
+  for (;;) {
+    if (body[i] !== QUOTE) return null;
+    const nameEnd = stringEnd(body, i);
+    if (nameEnd < 0) return null;
+    const name = body.subarray(i, nameEnd);
+    if (name.includes(BACKSLASH)) return null;
+    i = skipWhitespace(body, nameEnd);
+    if (body[i] !== COLON) return null;
+    const end = valueEndOf(name, skipWhitespace(body, i + 1));
+    if (end < 0) return null;
+    i = skipWhitespace(body, end);
+    if (body[i] === COMMA) {
+      i = skipWhitespace(body, i + 1);
+      continue;
+    }
+    return body[i] === CLOSE_BRACE ? i + 1 : null;
+  }
+}

@@ -13,7 +13,7 @@ function readOccurrences(bytes: Buffer, known: KnownBody): string[] {
 }
 
 describe('inspectBody', () => {
-  const recorded = (targetUuid: string): RecordedBody => ({ targetUuid, totals: new Map([['k', 1]]), segments: new Map() });
+  const recorded = (targetUuid: string): RecordedBody => ({ targetUuid, totals: new Map([['k', 1]]), segments: new Map(), seen: new Map() });
 
   it.each([
     ['uses the record of the same target_uuid', body('t', 1), { recorded: recorded('t') }, []],

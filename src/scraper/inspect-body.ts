@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
-import { lengthsOfDigests, parseSplitBody, splitDigests, type KnownSegment, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
+import { lengthsOfDigests, parseSplitBody, splitDigests, type KnownSegment, type RecordedOccurrences, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
 
 // From a target's body to what it holds, given what was recorded of the target before.
 
@@ -11,6 +11,8 @@ export interface RecordedBody {
   targetUuid: string;
   totals: ReadonlyMap<string, number>;
   segments: ReadonlyMap<string, KnownSegment>;
+  /** By aggregation key: occurrenceFingerprints of the occurrences recorded (not parsed again). */
+  seen: ReadonlyMap<string, string>;
 }
 
 /** What the scraper already knows of the target, so unchanged parts are not parsed again. */
@@ -26,10 +28,12 @@ export interface KnownBody {
 /**
  * `payload` is null when the body is byte for byte `known.digest`'s. `segments`, when the
  * body could be split (body-segments.ts), is what to keep of each of payload's aggregated
- * errors for the next scrape's `known.recorded.segments`.
+ * errors for the next scrape's `known.recorded.segments`; `unparsedSeen`, per aggregated
+ * error, the fingerprints of its latest occurrences recorded before and left out of its
+ * latest_errors unparsed (snapshot-delta's changedSince takes them as still there).
  */
 export type BodyOutcome =
-  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string; segments: KnownSegment[] | null }
+  | { ok: true; payload: ScrapedPayload | null; bytes: number; digest: string; segments: KnownSegment[] | null; unparsedSeen?: string[] }
   | { ok: false; reason: 'invalid_json' | 'invalid_shape'; detail: string };
 
 export function inspectBody(body: Buffer, known: KnownBody): BodyOutcome {
@@ -50,9 +54,10 @@ function parseBody(body: Buffer, digest: string, splitBody: { split: PayloadBody
   };
   const recordedTotals: RecordedTotals = (targetUuid) => recordedOf(targetUuid)?.totals;
   const recordedSegments: RecordedSegments = (targetUuid) => recordedOf(targetUuid)?.segments;
+  const recordedOccurrences: RecordedOccurrences = (targetUuid) => recordedOf(targetUuid)?.seen;
   try {
-    const parsed = splitBody && parseSplitBody(body, splitBody.split, splitBody.digests.segments, recordedTotals, recordedSegments);
-    if (parsed) return { ok: true, payload: parsed.payload, bytes, digest, segments: parsed.segments };
+    const parsed = splitBody && parseSplitBody(body, splitBody.split, splitBody.digests.segments, recordedTotals, recordedSegments, recordedOccurrences);
+    if (parsed) return { ok: true, payload: parsed.payload, bytes, digest, segments: parsed.segments, unparsedSeen: parsed.unparsedSeen };
   } catch (error) {
     if (error instanceof PayloadError) return { ok: false, reason: 'invalid_shape', detail: error.message };
     throw error;

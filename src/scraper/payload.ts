@@ -70,6 +70,13 @@ export function targetUuidOf(value: unknown): string | null {
   return typeof uuid === 'string' && uuid !== '' ? uuid : null;
 }
 
+/** The aggregation key parseScrapedPayload reads from this aggregated error's value, null when there is none. */
+export function aggregationKeyOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const key = read(value as JsonObject, 'aggregation_key', 'aggregationKey');
+  return typeof key === 'string' ? key : null;
+}
+
 /** Fields of an aggregated error that parseAggregatedError reads besides its occurrences. */
 const AGGREGATE_FIELDS = ['aggregation_key', 'aggregationKey', 'total_count', 'totalCount', 'severity', 'created_at', 'createdAt'];
 

@@ -206,7 +206,7 @@ export class Scraper {
     const targetUuid = outcome.payload.target_uuid ?? target.url;
     // Secrets are removed before the payload is compared or recorded: they never reach the log.
     const payload = redactPayload(outcome.payload, redactionRulesOf(this.config, service.name));
-    const { changed, next } = changedSince(last?.published, targetUuid, payload, outcome.segments);
+    const { changed, next } = changedSince(last?.published, targetUuid, payload, outcome.segments, outcome.unparsedSeen);
     if (changed.length > 0 || change.becameUp) {
       // Unrecorded changes stay unrecorded here: the next scrape sends them again.
       if (!(await this.recordSnapshot(service, target, at, targetUuid, changed))) return;

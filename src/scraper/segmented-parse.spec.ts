@@ -1,6 +1,7 @@
 import { splitPayloadBody } from './body-segments.js';
 import { parseScrapedPayload } from './payload.js';
 import { parseSplitBody, splitDigests, type KnownSegment } from './segmented-parse.js';
+import { occurrenceFingerprints } from './snapshot-delta.js';
 
 function occurrence(uuid: string) {
   return { error: { class: 'E', message: `m ${uuid}`, stacktrace: ['at f (a.js:1)'], cause: null }, uuid, timestamp: '2026-11-24T01:00:00Z', severity: 'error' };
@@ -156,3 +157,30 @@ describe('parseSplitBody reusing an element by its identity', () => {
     expect(parsed.payload).toEqual(parseScrapedPayload(JSON.parse(after.toString()), () => recordedTotals));
   });
 });
+
+describe('parseSplitBody leaving recorded occurrences unparsed', () => {
+  const recordedWith = (bytes: Buffer, seen: [key: string, uuids: string[]][]) => {
+    const split = splitPayloadBody(bytes)!;
+    return parseSplitBody(bytes, split, splitDigests(bytes, split).segments, () => new Map([['a', 1], ['b', 1]]), () => new Map(), () =>
+      new Map(seen.map(([key, uuids]) => [key, occurrenceFingerprints(uuids)])),
+    )!;
+  };
+
+  it('parses only the occurrences of a changed error not recorded before, and names the others by fingerprint', () => {
+    const bytes = body('t', [['a', 3, ['u3', 'u2', 'u1']]]);
+    const parsed = recordedWith(bytes, [['a', ['u1', 'u2']]]);
+    expect(parsed.payload.aggregated_errors[0]!.latest_errors.map((o) => o.uuid)).toEqual(['u3']);
+    expect(parsed.unparsedSeen).toEqual([occurrenceFingerprints(['u2', 'u1'])]);
+    // The rest of the error as a whole parse gives it.
+    const whole = parseScrapedPayload(JSON.parse(bytes.toString()), undefined).aggregated_errors[0]!;
+    expect({ ...parsed.payload.aggregated_errors[0]!, latest_errors: [] }).toEqual({ ...whole, latest_errors: [] });
+    expect(parsed.payload.aggregated_errors[0]!.latest_errors[0]).toEqual(whole.latest_errors[0]);
+  });
+
+  it('parses every occurrence of a key with nothing recorded', () => {
+    const parsed = recordedWith(body('t', [['b', 2, ['v2', 'v1']]]), [['a', ['u1']]]);
+    expect(parsed.payload.aggregated_errors[0]!.latest_errors.map((o) => o.uuid)).toEqual(['v2', 'v1']);
+    expect(parsed.unparsedSeen).toEqual(['']);
+  });
+});
+

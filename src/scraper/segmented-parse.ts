@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
-import { elementIdentity, recordedLengths, type PayloadBodySplit, type RecordedLengths } from './body-segments.js';
-import { parseScrapedPayload, targetUuidOf, withoutOccurrences, type JsonObject, type RecordedTotals } from './payload.js';
+import { elementIdentity, latestOccurrences, recordedLengths, type PayloadBodySplit, type RecordedLengths } from './body-segments.js';
+import { hasFingerprint, occurrenceFingerprints } from './snapshot-delta.js';
+import { aggregationKeyOf, parseScrapedPayload, targetUuidOf, withoutOccurrences, type JsonObject, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 
 // Parsing a split body (body-segments.ts): every aggregated error whose digest (its identity:
@@ -21,6 +22,12 @@ export interface KnownSegment {
 
 /** The segments recorded for a target, by digest; undefined when its target_uuid is another. */
 export type RecordedSegments = (targetUuid: string | null) => ReadonlyMap<string, KnownSegment> | undefined;
+
+/**
+ * By aggregation key, occurrenceFingerprints of the occurrences recorded from a target
+ * (snapshot-delta's PublishedTarget.seen); undefined when its target_uuid is another.
+ */
+export type RecordedOccurrences = (targetUuid: string | null) => ReadonlyMap<string, string> | undefined;
 
 /** Digests of a split body: one per element, and one of the whole body built from them. */
 export interface SplitDigests {
@@ -63,7 +70,8 @@ export function parseSplitBody(
   digests: readonly string[],
   recordedTotals: RecordedTotals | undefined,
   recordedSegments: RecordedSegments | undefined,
-): { payload: ScrapedPayload; segments: KnownSegment[] } | null {
+  recordedOccurrences?: RecordedOccurrences,
+): { payload: ScrapedPayload; segments: KnownSegment[]; unparsedSeen: string[] } | null {
   let skeleton: Record<string, unknown>;
   try {
     // The body with its aggregated errors' array emptied: target_uuid and anything else.
@@ -74,18 +82,23 @@ export function parseSplitBody(
   const targetUuid = targetUuidOf(skeleton);
   const totals = recordedTotals?.(targetUuid);
   const known = recordedSegments?.(targetUuid);
+  const seen = recordedOccurrences?.(targetUuid);
   const reused: (KnownSegment | null)[] = [];
   const elements: unknown[] = [];
+  const unparsedSeen: string[] = [];
   for (const [index, { start, end }] of split.segments.entries()) {
     const segment = known?.get(digests[index]!);
     if (segment && totals?.get(segment.key) === segment.total) {
       reused.push(segment);
       elements.push(segment.header);
+      unparsedSeen.push('');
       continue;
     }
     reused.push(null);
     try {
-      elements.push(JSON.parse(body.toString('utf8', start, end)));
+      const element = parseChangedElement(body, start, end, seen);
+      elements.push(element.value);
+      unparsedSeen.push(element.unparsedSeen);
     } catch {
       return null;
     }
@@ -98,5 +111,33 @@ export function parseSplitBody(
     (error, index): KnownSegment =>
       reused[index] ?? { digest: digests[index]!, key: error.aggregation_key, total: error.total_count, header: withoutOccurrences(elements[index]) },
   );
-  return { payload, segments };
+  return { payload, segments, unparsedSeen };
+}
+
+/**
+ * An aggregated error whose total changed: its occurrences recorded before (by uuid) are left
+ * unparsed, as nothing of them is recorded again; their fingerprints come back as
+ * `unparsedSeen`. Throws SyntaxError as JSON.parse of the whole element would (not with its message).
+ */
+function parseChangedElement(body: Buffer, start: number, end: number, seen: ReadonlyMap<string, string> | undefined): { value: unknown; unparsedSeen: string } {
+  const whole = () => ({ value: JSON.parse(body.toString('utf8', start, end)) as unknown, unparsedSeen: '' });
+  const latest = seen && latestOccurrences(body, start);
+  if (!latest) return whole();
+  // The element with its occurrences' array emptied.
+  const shell = JSON.parse(body.toString('utf8', start, latest.open + 1) + body.toString('utf8', latest.close, end)) as unknown;
+  const key = aggregationKeyOf(shell);
+  const fingerprints = key === null ? undefined : seen.get(key);
+  if (fingerprints === undefined) return whole();
+  const kept: unknown[] = [];
+  let unparsedSeen = '';
+  for (const occurrence of latest.occurrences) {
+    const uuid = occurrence.uuid === null ? null : (JSON.parse(occurrence.uuid) as string);
+    if (uuid !== null && hasFingerprint(fingerprints, uuid)) {
+      unparsedSeen += occurrenceFingerprints([uuid]);
+      continue;
+    }
+    kept.push(JSON.parse(body.toString('utf8', occurrence.start, occurrence.end)));
+  }
+  (shell as Record<string, unknown>)[latest.member] = kept;
+  return { value: shell, unparsedSeen };
 }

@@ -86,4 +86,14 @@ describe('occurrence fingerprints', () => {
     expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(32);
     expect(hasFingerprint('', 'u1')).toBe(false);
   });
+
+  it('keeps as seen the occurrences the parser left out unparsed (unparsedSeen)', () => {
+    const first = changedSince(undefined, 't', payload(['a', 2, ['u2', 'u1']]));
+    // The parser read only u3 of a's latest; u2 and u1 it knew by fingerprint.
+    const second = changedSince(first.next, 't', payload(['a', 3, ['u3']]), null, [occurrenceFingerprints(['u2', 'u1'])]);
+    expect(summary(second.changed)).toEqual([['a', 3, ['u3']]]);
+    for (const uuid of ['u3', 'u2', 'u1']) expect(hasFingerprint(second.next.seen.get('a')!, uuid)).toBe(true);
+    // u1 again in a whole parse later is not new.
+    expect(summary(changedSince(second.next, 't', payload(['a', 4, ['u4', 'u3', 'u1']])).changed)).toEqual([['a', 4, ['u4']]]);
+  });
 });

@@ -24,13 +24,15 @@ function sameTarget(previous: PublishedTarget | undefined, targetUuid: string): 
  * Events record changes, not repetitions: of a scraped payload keep the keys whose total
  * changed since the last publish, each with only the occurrences not yet published.
  * A new target_uuid (the instance restarted) starts from nothing. `segments` is what the
- * parser kept of the payload's aggregated errors (FetchOutcome.segments).
+ * parser kept of the payload's aggregated errors (FetchOutcome.segments), `unparsedSeen` the
+ * fingerprints of each one's recorded occurrences it left out unparsed (FetchOutcome.unparsedSeen).
  */
 export function changedSince(
   previous: PublishedTarget | undefined,
   targetUuid: string,
   payload: ScrapedPayload,
   segments: readonly KnownSegment[] | null = null,
+  unparsedSeen: readonly string[] = [],
 ): { changed: AggregatedErrorPayload[]; next: PublishedTarget } {
   const base = sameTarget(previous, targetUuid);
   const next: PublishedTarget = {
@@ -40,7 +42,7 @@ export function changedSince(
     segments: new Map(segments?.map((segment) => [segment.digest, segment])),
   };
   const changed: AggregatedErrorPayload[] = [];
-  for (const error of payload.aggregated_errors) {
+  for (const [index, error] of payload.aggregated_errors.entries()) {
     const key = error.aggregation_key;
     const seen = base?.seen.get(key) ?? '';
     next.totals.set(key, error.total_count);
@@ -50,7 +52,7 @@ export function changedSince(
       next.seen.set(key, seen);
       continue;
     }
-    next.seen.set(key, occurrenceFingerprints(error.latest_errors.map((o) => o.uuid)));
+    next.seen.set(key, (unparsedSeen[index] ?? '') + occurrenceFingerprints(error.latest_errors.map((o) => o.uuid)));
     changed.push({ ...error, latest_errors: error.latest_errors.filter((o) => !hasFingerprint(seen, o.uuid)) });
   }
   return { changed, next };
