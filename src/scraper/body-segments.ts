@@ -41,41 +41,18 @@ export interface PayloadBodySplit {
  * text that is not JSON where the scan looks.
  */
 export function splitPayloadBody(body: Buffer, recordedLengths?: RecordedLengths): PayloadBodySplit | null {
-  let i = skipWhitespace(body, 0);
-  if (body[i] !== OPEN_BRACE) return null;
-  i = skipWhitespace(body, i + 1);
   let split: PayloadBodySplit | null = null;
-  if (body[i] === CLOSE_BRACE) return null;
-  for (;;) {
-    if (body[i] !== QUOTE) return null;
-    const nameEnd = stringEnd(body, i);
-    if (nameEnd < 0) return null;
-    const nameBytes = body.subarray(i, nameEnd);
-    if (nameBytes.includes(BACKSLASH)) return null;
-    const member = QUOTED_ERRORS_MEMBERS.findIndex((name) => name.equals(nameBytes));
-    i = skipWhitespace(body, nameEnd);
-    if (body[i] !== COLON) return null;
-    i = skipWhitespace(body, i + 1);
-    if (member >= 0) {
-      // Twice (or in both spellings): which one counts is the full parse's business.
-      if (split !== null) return null;
-      const array = arrayOfObjects(body, i, recordedLengths);
-      if (array === null) return null;
-      split = { member: ERRORS_MEMBERS[member]!, ...array };
-      i = split.close + 1;
-    } else {
-      i = valueEnd(body, i);
-      if (i < 0) return null;
-    }
-    i = skipWhitespace(body, i);
-    if (body[i] === COMMA) {
-      i = skipWhitespace(body, i + 1);
-      continue;
-    }
-    if (body[i] !== CLOSE_BRACE) return null;
-    break;
-  }
-  return skipWhitespace(body, i + 1) === body.length ? split : null;
+  const end = objectMembers(body, skipWhitespace(body, 0), (name, value) => {
+    const member = QUOTED_ERRORS_MEMBERS.findIndex((quoted) => quoted.equals(name));
+    if (member < 0) return valueEnd(body, value);
+    // Twice (or in both spellings): which one counts is the full parse's business.
+    if (split !== null) return -1;
+    const array = arrayOfObjects(body, value, recordedLengths);
+    if (array === null) return -1;
+    split = { member: ERRORS_MEMBERS[member]!, ...array };
+    return array.close + 1;
+  });
+  return end !== null && skipWhitespace(body, end) === body.length ? split : null;
 }
 
 /** The array at `open` if it holds only objects: their ranges. */
