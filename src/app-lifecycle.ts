@@ -64,9 +64,13 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
     const projection = this.partitioned ? this.partitionProjectors : this.projector;
     projection.onBatchApplied((batch) => {
       this.metrics.setAggregates(batch.changedAggregates, batch.changedBreakdowns);
-      this.metrics.projectorCheckpoint.set(batch.throughSeq);
+      // Partitions' checkpoints are positions in one stream with gaps: one series each.
+      if (batch.partition === undefined) this.metrics.projectorCheckpoint.set(batch.throughSeq);
+      else this.metrics.projectorCheckpoint.set({ partition: String(batch.partition) }, batch.throughSeq);
       this.metrics.projectorBatchDuration.observe(batch.durationMs / 1000);
     });
+    // A partition handed over to another replica is exported there, not here.
+    if (this.partitioned) this.partitionProjectors.onPartitionStopped((partition) => this.metrics.projectorCheckpoint.remove({ partition: String(partition) }));
     await projection.start();
   }
 

@@ -105,6 +105,14 @@ describe('scale-out: replicas sharing one stream and one database', () => {
     fleet.totals = fleet.totals.map((t) => t + 10);
     await expectTotals(cluster, fleet, 10_000);
 
+    // Each replica exports the checkpoint of each partition it projects, one series each, and
+    // no partition is exported by both.
+    const exported = await Promise.all(
+      cluster.live.map(async (r) => [...(await r.get('/metrics')).body.matchAll(/^periskop_projector_checkpoint\{partition="(\d)"\} \d+$/gm)].map((m) => m[1])),
+    );
+    expect(exported.flat().length).toBeGreaterThan(0);
+    expect(new Set(exported.flat()).size).toBe(exported.flat().length);
+
     // A resolve answered by one replica is visible on the other at once.
     const [first, second] = cluster.live;
     const resolved = await fetch(`${first!.baseUrl}/services/checkout/errors/Boom@checkout/`, { method: 'DELETE' });

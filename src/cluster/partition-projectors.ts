@@ -18,6 +18,7 @@ export class PartitionProjectors {
   private readonly logger = new Logger('Projector');
   private readonly running = new Map<number, Projector>();
   private readonly listeners: ((batch: BatchApplied) => void)[] = [];
+  private readonly stopListeners: ((partition: number) => void)[] = [];
   /** Starts and stops of one partition happen in order. */
   private readonly queue = new Map<number, Promise<void>>();
   private started = false;
@@ -37,6 +38,11 @@ export class PartitionProjectors {
 
   onBatchApplied(listener: (batch: BatchApplied) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called once a partition handed over is no longer projected here (no batch of it follows). */
+  onPartitionStopped(listener: (partition: number) => void): void {
+    this.stopListeners.push(listener);
   }
 
   /** Starts the projectors of the partitions owned now (call once the database is ready). */
@@ -68,7 +74,7 @@ export class PartitionProjectors {
       filterSubject: partitionFilter(partition, this.partitions),
       rebuildWhenAhead: false,
     });
-    projector.onBatchApplied((batch) => this.listeners.forEach((listener) => listener(batch)));
+    projector.onBatchApplied((batch) => this.listeners.forEach((listener) => listener({ ...batch, partition })));
     await projector.start();
     this.running.set(partition, projector);
     this.logger.log(`projecting partition ${partition} of ${this.partitions} from sequence ${projector.checkpoint + 1}`);
@@ -81,5 +87,6 @@ export class PartitionProjectors {
     // Resolves once the batch in flight is committed or rolled back.
     await projector.stop();
     this.logger.log(`stopped projecting partition ${partition}`);
+    for (const listener of this.stopListeners) listener(partition);
   }
 }

@@ -92,7 +92,12 @@ export class PeriskopMetrics {
   );
   readonly projectorCheckpoint = metric(
     'periskop_projector_checkpoint',
-    () => new Gauge({ name: 'periskop_projector_checkpoint', help: 'Sequence of the last event applied to the read model.' }),
+    () =>
+      new Gauge({
+        name: 'periskop_projector_checkpoint',
+        help: 'Sequence of the last event applied to the read model (per partition when the stream is projected per partition).',
+        labelNames: ['partition'],
+      }),
   );
   readonly projectorLag = metric(
     'periskop_projector_lag_events',

@@ -49,6 +49,8 @@ export interface BatchApplied {
   changedBreakdowns: BreakdownCount[];
   /** Newest event time (epoch ms) in the batch; null when it held no event. */
   newestEventAt: number | null;
+  /** The stream partition the batch is of, when partitions are projected apart (PartitionProjectors). */
+  partition?: number;
 }
 
 /**
