@@ -118,11 +118,23 @@ async function foldPhase(dir: string): Promise<Phase> {
   }
 }
 
+/**
+ * BENCH_REPLAY_EVENTS=200000 replays that many events instead of the suite's size (1,000,000;
+ * `--quick`: 10,000), to measure and profile between the two.
+ */
+function eventsFromEnv(): number | null {
+  const text = process.env['BENCH_REPLAY_EVENTS'];
+  if (!text) return null;
+  const events = Number(text);
+  if (!Number.isSafeInteger(events) || events <= 0) throw new Error(`BENCH_REPLAY_EVENTS=${JSON.stringify(text)}: expected a positive integer`);
+  return events;
+}
+
 export const replayBenchmark: Benchmark = {
   name: 'replay',
   describe: 'periskop replay: rebuild a SQLite read model from an embedded log of realistic SnapshotScraped events',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const options: Options = { events: ctx.options.quick ? 10_000 : 1_000_000, seed: ctx.options.seed };
+    const options: Options = { events: eventsFromEnv() ?? (ctx.options.quick ? 10_000 : 1_000_000), seed: ctx.options.seed };
     const dir = await mkdtemp(join(tmpdir(), 'periskop-bench-replay-'));
     const eventsDir = join(dir, 'events');
     const readModel = join(dir, 'read-model.sqlite');
