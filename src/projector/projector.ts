@@ -16,13 +16,23 @@ export const PROJECTOR_CONSUMER = 'periskop-projector';
  * The byte bound keeps a backlog of big snapshots from being read into memory at once.
  */
 export const LIVE_BATCH = { maxBatch: 2_000, maxBatchBytes: 16 * 1024 * 1024 } as const;
-/** Events read per step of a rebuild. */
-const REPLAY_READ_BATCH = 5_000;
 /**
- * A rebuild folds this many events in memory before one commit: each touched error (with its
- * up to 100 occurrences) is written once per commit, not once per read batch.
+ * How a rebuild reads and commits. It folds in memory until its working set holds
+ * `commitAggregates` changed errors (each with up to 100 occurrences: the projection store
+ * caches as many) or `commitRecords` other changed records, then commits. Not a number of
+ * events: every commit writes each touched error's occurrences that arrived since the last
+ * one, and over 100,000 events most of them are pushed out of the latest hundred again before
+ * the next commit; the fewer commits, the less written for nothing.
  */
-const REPLAY_COMMIT_EVENTS = 100_000;
+export interface ReplaySizes {
+  /** Events read per step. */
+  readEvents: number;
+  commitAggregates: number;
+  /** Changed target totals, buckets, target rows and breakdown counts together. */
+  commitRecords: number;
+}
+
+export const REPLAY_SIZES: ReplaySizes = { readEvents: 5_000, commitAggregates: 5_000, commitRecords: 500_000 };
 
 /** Which part of the log a projector folds (one stream partition), and as whom. */
 export interface ProjectorScope {
@@ -66,6 +76,7 @@ export class Projector {
     private readonly store: ProjectionStore,
     private readonly options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS,
     private readonly scope: ProjectorScope = WHOLE_LOG,
+    private readonly replaySizes: ReplaySizes = REPLAY_SIZES,
   ) {}
 
   get checkpoint(): number {
@@ -115,13 +126,14 @@ export class Projector {
 
   /** Rebuilds the read model from the whole log; returns how many events it applied. */
   async replay(onProgress?: (applied: number, head: number) => void): Promise<number> {
-    await this.store.reset();
+    await this.store.startRebuild();
     return this.replayTail(onProgress);
   }
 
   /**
    * Applies the log from the read model's checkpoint (e.g. a restored snapshot's) up to the
-   * head, in replay-sized batches; returns how many events it applied.
+   * head, in replay-sized batches; returns how many events it applied. `onProgress` is told
+   * the sequence folded through after every read batch (committed or not).
    */
   async replayTail(onProgress?: (applied: number, head: number) => void): Promise<number> {
     this.applied = await this.store.checkpoint();
@@ -133,7 +145,7 @@ export class Projector {
     let newestAt: number | null = null;
     let started = performance.now();
     while (read < head) {
-      const { events, throughSeq } = await this.events.read(read + 1, REPLAY_READ_BATCH);
+      const { events, throughSeq } = await this.events.read(read + 1, this.replaySizes.readEvents);
       if (throughSeq <= read) break;
       const batch = events.map((r) => r.event);
       state = await this.store.load(batch, this.options, state);
@@ -142,14 +154,14 @@ export class Projector {
       read = throughSeq;
       pending += batch.length;
       count += batch.length;
-      if (pending >= REPLAY_COMMIT_EVENTS || read >= head) {
+      if (read >= head || passesCommitBound(state, this.replaySizes)) {
         await this.commitBatch(state, read, pending, started, newestAt);
         state = undefined;
         pending = 0;
         newestAt = null;
         started = performance.now();
-        onProgress?.(this.applied, head);
       }
+      onProgress?.(read, head);
     }
     if (state) await this.commitBatch(state, read, pending, started, newestAt);
     return count;
@@ -186,6 +198,11 @@ export class Projector {
     this.waiters = this.waiters.filter((w) => w.seq > throughSeq);
     for (const w of ready) w.resolve();
   }
+}
+
+function passesCommitBound(state: ProjectionState, sizes: ReplaySizes): boolean {
+  const { aggregates, targetTotals, buckets, targetRows, breakdown } = state.changed;
+  return aggregates.size >= sizes.commitAggregates || targetTotals.size + buckets.size + targetRows.size + breakdown.size >= sizes.commitRecords;
 }
 
 function newestEventAt(events: PeriskopEvent[], newest: number | null): number | null {
