@@ -7,6 +7,8 @@ import type { AggregateState } from './aggregate-rules.js';
 import { apply, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
+import type { ParallelFold } from './parallel-replay.js';
+import { mergeChanges } from './share-fold.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 /**
@@ -27,12 +29,14 @@ export const LIVE_BATCH = { maxBatch: 2_000, maxBatchBytes: 16 * 1024 * 1024 } a
 export interface ReplaySizes {
   /** Events read per step. */
   readEvents: number;
+  /** A parallel replay's workers fold this many log messages between two checks of the bound. */
+  foldSlice: number;
   commitAggregates: number;
   /** Changed target totals, buckets, target rows and breakdown counts together. */
   commitRecords: number;
 }
 
-export const REPLAY_SIZES: ReplaySizes = { readEvents: 5_000, commitAggregates: 5_000, commitRecords: 500_000 };
+export const REPLAY_SIZES: ReplaySizes = { readEvents: 5_000, foldSlice: 50_000, commitAggregates: 5_000, commitRecords: 500_000 };
 
 /** Which part of the log a projector folds (one stream partition), and as whom. */
 export interface ProjectorScope {
@@ -164,6 +168,53 @@ export class Projector {
       onProgress?.(read, head);
     }
     if (state) await this.commitBatch(state, read, pending, started, newestAt);
+    return count;
+  }
+
+  /**
+   * Rebuilds the read model from the whole log with the fold split over workers by service
+   * (parallel-replay.ts), this projector writing what they folded; the same read model as
+   * replay(). The workers keep every record of their services in memory: once they hold more
+   * errors than the projection store caches, the replay goes on serially from its last commit.
+   */
+  async replayInParallel(startWorkers: (fromSeq: number) => ParallelFold, onProgress?: (applied: number, head: number) => void): Promise<number> {
+    await this.store.startRebuild();
+    this.applied = await this.store.checkpoint();
+    const head = await this.events.head();
+    const workers = startWorkers(this.applied + 1);
+    let count = 0;
+    let read = this.applied;
+    let pending = 0;
+    let newestAt: number | null = null;
+    let started = performance.now();
+    try {
+      while (read < head) {
+        const folded = await workers.fold(Math.min(read + this.replaySizes.foldSlice, head));
+        read = Math.min(...folded.map((f) => f.through));
+        for (const f of folded) {
+          pending += f.events;
+          count += f.events;
+          if (f.newestEventAt !== null) newestAt = Math.max(newestAt ?? f.newestEventAt, f.newestEventAt);
+        }
+        const sum = (of: (f: (typeof folded)[number]) => number) => folded.reduce((total, f) => total + of(f), 0);
+        const tooBig = sum((f) => f.aggregates) > this.replaySizes.commitAggregates;
+        const bound = sum((f) => f.changedAggregates) >= this.replaySizes.commitAggregates || sum((f) => f.changedRecords) >= this.replaySizes.commitRecords;
+        if (read >= head || bound || tooBig) {
+          const state = mergeChanges(await workers.handOver(), this.options);
+          await this.commitBatch(state, read, pending, started, newestAt);
+          if (state.newestAt !== null) workers.committed(state.newestAt);
+          pending = 0;
+          newestAt = null;
+          started = performance.now();
+        }
+        onProgress?.(read, head);
+        if (tooBig) break;
+      }
+    } finally {
+      await workers.close();
+    }
+    // The store still knows what it wrote: the serial replay goes on from the last commit.
+    if (read < head) count += await this.replayTail(onProgress);
     return count;
   }
 
