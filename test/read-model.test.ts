@@ -143,7 +143,7 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     expect(live.breakdown.map((c) => c.value).sort()).toEqual(['eu', 'eu', 'eu', 'us', 'us', 'us']);
 
     const tiny = { aggregates: 1, targetTotals: 1, targetLists: 1, buckets: 1, breakdownErrors: 1 };
-    const sizes = { readEvents: 2, commitAggregates: 1, commitRecords: 2 };
+    const sizes = { readEvents: 2, foldSlice: 2, commitAggregates: 1, commitRecords: 2 };
     await new Projector(store, new ProjectionStore(db, PROJECTOR_CHECKPOINT, tiny), options, undefined, sizes).replay();
     expect(await everything()).toEqual(live);
     await new Projector(store, new ProjectionStore(db), options).replay();
