@@ -66,15 +66,16 @@ async function writeLog(ctx: BenchContext, dir: string, options: Options): Promi
   }
 }
 
-async function replayPhase(ctx: BenchContext, configFile: string, events: number): Promise<{ replay: Phase; wall: Phase }> {
+async function replayPhase(ctx: BenchContext, configFile: string, events: number): Promise<{ replay: Phase; wall: Phase; workers: number }> {
   const config = loadConfig(configFile, {});
   const started = performance.now();
   const report = await replayReadModel(config, (applied, head) => ctx.progress(`replaying ${applied}/${head}`));
   const wallSeconds = (performance.now() - started) / 1000;
   if (report.events !== events) throw new Error(`replay applied ${report.events} events, the log holds ${events}`);
   return {
-    replay: phase('replay: replayReadModel, as periskop replay reports it', report.events, report.seconds),
+    replay: phase(`replay: replayReadModel, as periskop replay reports it (${report.workers === 1 ? 'serial fold' : `${report.workers} worker threads`})`, report.events, report.seconds),
     wall: phase('  the same, wall clock with opening/closing the log and database', report.events, wallSeconds),
+    workers: report.workers,
   };
 }
 
@@ -146,7 +147,7 @@ export const replayBenchmark: Benchmark = {
     try {
       const write = await writeLog(ctx, eventsDir, options);
       const logBytes = statSync(join(eventsDir, 'events.sqlite')).size;
-      const { replay, wall } = await replayPhase(ctx, configFile, options.events);
+      const { replay, wall, workers } = await replayPhase(ctx, configFile, options.events);
       const readModelBytes = statSync(readModel).size;
       const read = await readPhase(eventsDir);
       const fold = await foldPhase(eventsDir);
@@ -164,6 +165,8 @@ export const replayBenchmark: Benchmark = {
             phases: [write.phase, replay, wall, read, fold],
             log: { events: options.events, messages: write.messages, eventJsonBytes: write.bytes, bytesPerEvent: Math.round(write.bytes / options.events), fileBytes: logBytes },
             readModel: { type: 'sqlite', fileBytes: readModelBytes },
+            // Worker threads of the parallel fold (one per core, at most 4; 1: serial).
+            workers,
             fleet: describeFleet({ ...DEFAULT_FLEET, seed: options.seed }),
           },
         },

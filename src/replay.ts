@@ -22,6 +22,8 @@ export interface ReplayReport {
   seconds: number;
   /** With fromSnapshot: the sequence of the snapshot restored (0: none, the whole log was replayed). */
   snapshotSeq?: number;
+  /** Worker threads that folded the log (1: the serial fold). */
+  workers: number;
 }
 
 export interface ReplayOptions {
@@ -56,8 +58,9 @@ export async function replayReadModel(
     const started = performance.now();
     let applied: number;
     let snapshotSeq: number | undefined;
-    const workers = options.workers ?? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
-    if (!snapshots && workers > 1 && log instanceof EmbeddedEventLog && config.events.type === 'embedded') {
+    const wanted = options.workers ?? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
+    const workers = !snapshots && wanted > 1 && log instanceof EmbeddedEventLog && config.events.type === 'embedded' ? wanted : 1;
+    if (workers > 1 && log instanceof EmbeddedEventLog && config.events.type === 'embedded') {
       const logDir = config.events.path;
       const projection = projectionOptions(config);
       applied = await projector.replayInParallel((fromSeq) => {
@@ -80,7 +83,7 @@ export async function replayReadModel(
       await writeCheckpoints(db, names, projector.checkpoint);
     }
     const seconds = (performance.now() - started) / 1000;
-    return { events: applied, throughSeq: projector.checkpoint, seconds, ...(snapshotSeq === undefined ? {} : { snapshotSeq }) };
+    return { events: applied, throughSeq: projector.checkpoint, seconds, workers, ...(snapshotSeq === undefined ? {} : { snapshotSeq }) };
   } finally {
     await snapshots?.close();
     await db.close();
