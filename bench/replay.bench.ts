@@ -66,15 +66,16 @@ async function writeLog(ctx: BenchContext, dir: string, options: Options): Promi
   }
 }
 
-async function replayPhase(ctx: BenchContext, configFile: string, events: number): Promise<{ replay: Phase; wall: Phase }> {
+async function replayPhase(ctx: BenchContext, configFile: string, events: number): Promise<{ replay: Phase; wall: Phase; workers: number }> {
   const config = loadConfig(configFile, {});
   const started = performance.now();
   const report = await replayReadModel(config, (applied, head) => ctx.progress(`replaying ${applied}/${head}`));
   const wallSeconds = (performance.now() - started) / 1000;
   if (report.events !== events) throw new Error(`replay applied ${report.events} events, the log holds ${events}`);
   return {
-    replay: phase('replay: replayReadModel, as periskop replay reports it', report.events, report.seconds),
+    replay: phase(`replay: replayReadModel, as periskop replay reports it (${report.workers === 1 ? 'serial fold' : `${report.workers} worker threads`})`, report.events, report.seconds),
     wall: phase('  the same, wall clock with opening/closing the log and database', report.events, wallSeconds),
+    workers: report.workers,
   };
 }
 
@@ -118,11 +119,23 @@ async function foldPhase(dir: string): Promise<Phase> {
   }
 }
 
+/**
+ * BENCH_REPLAY_EVENTS=200000 replays that many events instead of the suite's size (1,000,000;
+ * `--quick`: 10,000), to measure and profile between the two.
+ */
+function eventsFromEnv(): number | null {
+  const text = process.env['BENCH_REPLAY_EVENTS'];
+  if (!text) return null;
+  const events = Number(text);
+  if (!Number.isSafeInteger(events) || events <= 0) throw new Error(`BENCH_REPLAY_EVENTS=${JSON.stringify(text)}: expected a positive integer`);
+  return events;
+}
+
 export const replayBenchmark: Benchmark = {
   name: 'replay',
   describe: 'periskop replay: rebuild a SQLite read model from an embedded log of realistic SnapshotScraped events',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const options: Options = { events: ctx.options.quick ? 10_000 : 1_000_000, seed: ctx.options.seed };
+    const options: Options = { events: eventsFromEnv() ?? (ctx.options.quick ? 10_000 : 1_000_000), seed: ctx.options.seed };
     const dir = await mkdtemp(join(tmpdir(), 'periskop-bench-replay-'));
     const eventsDir = join(dir, 'events');
     const readModel = join(dir, 'read-model.sqlite');
@@ -134,7 +147,7 @@ export const replayBenchmark: Benchmark = {
     try {
       const write = await writeLog(ctx, eventsDir, options);
       const logBytes = statSync(join(eventsDir, 'events.sqlite')).size;
-      const { replay, wall } = await replayPhase(ctx, configFile, options.events);
+      const { replay, wall, workers } = await replayPhase(ctx, configFile, options.events);
       const readModelBytes = statSync(readModel).size;
       const read = await readPhase(eventsDir);
       const fold = await foldPhase(eventsDir);
@@ -152,6 +165,8 @@ export const replayBenchmark: Benchmark = {
             phases: [write.phase, replay, wall, read, fold],
             log: { events: options.events, messages: write.messages, eventJsonBytes: write.bytes, bytesPerEvent: Math.round(write.bytes / options.events), fileBytes: logBytes },
             readModel: { type: 'sqlite', fileBytes: readModelBytes },
+            // Worker threads of the parallel fold (one per core, at most 4; 1: serial).
+            workers,
             fleet: describeFleet({ ...DEFAULT_FLEET, seed: options.seed }),
           },
         },

@@ -40,7 +40,8 @@ async function main(): Promise<number> {
     });
     const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
     const start = report.snapshotSeq === undefined ? '' : report.snapshotSeq > 0 ? ` after the snapshot at sequence ${report.snapshotSeq}` : ' (no usable snapshot: from the start of the log)';
-    process.stdout.write(`\nreplayed ${report.events} events${start} through sequence ${report.throughSeq} in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`);
+    const workers = report.workers > 1 ? `, folded by ${report.workers} worker threads` : '';
+    process.stdout.write(`\nreplayed ${report.events} events${start} through sequence ${report.throughSeq} in ${report.seconds.toFixed(2)} s (${rate} events/s)${workers}\n`);
     return 0;
   }
 

@@ -154,6 +154,25 @@ export class EmbeddedEventLog implements EventLog {
     return rows.map(toStoredMessage);
   }
 
+  /**
+   * The messages from fromSeq through toSeq of the services whose subject tokens are listed
+   * (their chunks included). The others' data is never copied out of the database: a parallel
+   * replay's worker reads only its share of a log all workers read.
+   */
+  readServices(fromSeq: number, toSeq: number, serviceTokens: readonly string[]): StoredMessage[] {
+    this.assertOpen();
+    return this.statements.readServices.all(Math.max(1, fromSeq), toSeq, JSON.stringify(serviceTokens)).map(toStoredMessage);
+  }
+
+  /**
+   * How many messages from fromSeq on each subject tail holds (the subject after its first
+   * token: a service token, or `<type>.<token>` with a partition token), from the index alone.
+   */
+  messagesBySubjectTail(fromSeq: number): Map<string, number> {
+    this.assertOpen();
+    return new Map(this.statements.countByTail.all(Math.max(1, fromSeq)).map((row) => [row.tail, row.messages]));
+  }
+
   async head(): Promise<number> {
     this.assertOpen();
     const row = this.statements.head.get();
@@ -251,6 +270,13 @@ function prepareStatements(db: Database.Database) {
       'SELECT seq, subject, data FROM messages WHERE subject_matches(?, subject) AND seq >= ? ORDER BY seq LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM messages'),
+    // SUBJECT_TAIL is the service token (the embedded log has no partition tokens).
+    readServices: db.prepare<[number, number, string], MessageRow>(
+      `SELECT seq, subject, data FROM messages WHERE seq BETWEEN ? AND ? AND ${SUBJECT_TAIL} IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+    ),
+    countByTail: db.prepare<[number], { tail: string; messages: number }>(
+      `SELECT ${SUBJECT_TAIL} AS tail, COUNT(*) AS messages FROM messages WHERE seq >= ? GROUP BY ${SUBJECT_TAIL}`,
+    ),
     oldest: db.prepare<[], { oldest: number | null }>('SELECT MIN(seq) AS oldest FROM messages'),
     recordAck: db.prepare<[string, number, number]>(
       `INSERT INTO consumers (name, acked_seq, updated_at) VALUES (?, ?, ?)

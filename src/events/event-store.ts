@@ -136,6 +136,11 @@ export class EventStore {
     return this.log.oldest();
   }
 
+  /** Events of messages read from the log some other way (EmbeddedEventLog.readServices). */
+  decode(messages: StoredMessage[]): Promise<RecordedEvent[]> {
+    return this.decodeBatch(messages);
+  }
+
   private async decodeBatch(messages: StoredMessage[]): Promise<RecordedEvent[]> {
     // A split event's chunks usually sit just before its envelope, in the same batch.
     const chunksInBatch = new Map<number, Uint8Array>();

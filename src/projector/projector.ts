@@ -7,6 +7,8 @@ import type { AggregateState } from './aggregate-rules.js';
 import { apply, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
+import type { ParallelFold } from './parallel-replay.js';
+import { mergeChanges } from './share-fold.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
 /**
@@ -18,13 +20,25 @@ export const PROJECTOR_CONSUMER = 'periskop-projector';
  * a round of a thousand targets takes tens of commits, not hundreds, for 0.1 s of freshness.
  */
 export const LIVE_BATCH = { maxBatch: 2_000, maxBatchBytes: 16 * 1024 * 1024, gatherMs: 100 } as const;
-/** Events read per step of a rebuild. */
-const REPLAY_READ_BATCH = 5_000;
 /**
- * A rebuild folds this many events in memory before one commit: each touched error (with its
- * up to 100 occurrences) is written once per commit, not once per read batch.
+ * How a rebuild reads and commits. It folds in memory until its working set holds
+ * `commitAggregates` changed errors (each with up to 100 occurrences: the projection store
+ * caches as many) or `commitRecords` other changed records, then commits. Not a number of
+ * events: every commit writes each touched error's occurrences that arrived since the last
+ * one, and over 100,000 events most of them are pushed out of the latest hundred again before
+ * the next commit; the fewer commits, the less written for nothing.
  */
-const REPLAY_COMMIT_EVENTS = 100_000;
+export interface ReplaySizes {
+  /** Events read per step. */
+  readEvents: number;
+  /** A parallel replay's workers fold this many log messages between two checks of the bound. */
+  foldSlice: number;
+  commitAggregates: number;
+  /** Changed target totals, buckets, target rows and breakdown counts together. */
+  commitRecords: number;
+}
+
+export const REPLAY_SIZES: ReplaySizes = { readEvents: 5_000, foldSlice: 50_000, commitAggregates: 5_000, commitRecords: 500_000 };
 
 /** Which part of the log a projector folds (one stream partition), and as whom. */
 export interface ProjectorScope {
@@ -70,6 +84,7 @@ export class Projector {
     private readonly store: ProjectionStore,
     private readonly options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS,
     private readonly scope: ProjectorScope = WHOLE_LOG,
+    private readonly replaySizes: ReplaySizes = REPLAY_SIZES,
   ) {}
 
   get checkpoint(): number {
@@ -119,13 +134,14 @@ export class Projector {
 
   /** Rebuilds the read model from the whole log; returns how many events it applied. */
   async replay(onProgress?: (applied: number, head: number) => void): Promise<number> {
-    await this.store.reset();
+    await this.store.startRebuild();
     return this.replayTail(onProgress);
   }
 
   /**
    * Applies the log from the read model's checkpoint (e.g. a restored snapshot's) up to the
-   * head, in replay-sized batches; returns how many events it applied.
+   * head, in replay-sized batches; returns how many events it applied. `onProgress` is told
+   * the sequence folded through after every read batch (committed or not).
    */
   async replayTail(onProgress?: (applied: number, head: number) => void): Promise<number> {
     this.applied = await this.store.checkpoint();
@@ -137,7 +153,7 @@ export class Projector {
     let newestAt: number | null = null;
     let started = performance.now();
     while (read < head) {
-      const { events, throughSeq } = await this.events.read(read + 1, REPLAY_READ_BATCH);
+      const { events, throughSeq } = await this.events.read(read + 1, this.replaySizes.readEvents);
       if (throughSeq <= read) break;
       const batch = events.map((r) => r.event);
       state = await this.store.load(batch, this.options, state);
@@ -146,16 +162,63 @@ export class Projector {
       read = throughSeq;
       pending += batch.length;
       count += batch.length;
-      if (pending >= REPLAY_COMMIT_EVENTS || read >= head) {
+      if (read >= head || passesCommitBound(state, this.replaySizes)) {
         await this.commitBatch(state, read, pending, started, newestAt);
         state = undefined;
         pending = 0;
         newestAt = null;
         started = performance.now();
-        onProgress?.(this.applied, head);
       }
+      onProgress?.(read, head);
     }
     if (state) await this.commitBatch(state, read, pending, started, newestAt);
+    return count;
+  }
+
+  /**
+   * Rebuilds the read model from the whole log with the fold split over workers by service
+   * (parallel-replay.ts), this projector writing what they folded; the same read model as
+   * replay(). The workers keep every record of their services in memory: once they hold more
+   * errors than the projection store caches, the replay goes on serially from its last commit.
+   */
+  async replayInParallel(startWorkers: (fromSeq: number) => ParallelFold, onProgress?: (applied: number, head: number) => void): Promise<number> {
+    await this.store.startRebuild();
+    this.applied = await this.store.checkpoint();
+    const head = await this.events.head();
+    const workers = startWorkers(this.applied + 1);
+    let count = 0;
+    let read = this.applied;
+    let pending = 0;
+    let newestAt: number | null = null;
+    let started = performance.now();
+    try {
+      while (read < head) {
+        const folded = await workers.fold(Math.min(read + this.replaySizes.foldSlice, head));
+        read = Math.min(...folded.map((f) => f.through));
+        for (const f of folded) {
+          pending += f.events;
+          count += f.events;
+          if (f.newestEventAt !== null) newestAt = Math.max(newestAt ?? f.newestEventAt, f.newestEventAt);
+        }
+        const sum = (of: (f: (typeof folded)[number]) => number) => folded.reduce((total, f) => total + of(f), 0);
+        const tooBig = sum((f) => f.aggregates) > this.replaySizes.commitAggregates;
+        const bound = sum((f) => f.changedAggregates) >= this.replaySizes.commitAggregates || sum((f) => f.changedRecords) >= this.replaySizes.commitRecords;
+        if (read >= head || bound || tooBig) {
+          const state = mergeChanges(await workers.handOver(), this.options);
+          await this.commitBatch(state, read, pending, started, newestAt);
+          if (state.newestAt !== null) workers.committed(state.newestAt);
+          pending = 0;
+          newestAt = null;
+          started = performance.now();
+        }
+        onProgress?.(read, head);
+        if (tooBig) break;
+      }
+    } finally {
+      await workers.close();
+    }
+    // The store still knows what it wrote: the serial replay goes on from the last commit.
+    if (read < head) count += await this.replayTail(onProgress);
     return count;
   }
 
@@ -190,6 +253,11 @@ export class Projector {
     this.waiters = this.waiters.filter((w) => w.seq > throughSeq);
     for (const w of ready) w.resolve();
   }
+}
+
+function passesCommitBound(state: ProjectionState, sizes: ReplaySizes): boolean {
+  const { aggregates, targetTotals, buckets, targetRows, breakdown } = state.changed;
+  return aggregates.size >= sizes.commitAggregates || targetTotals.size + buckets.size + targetRows.size + breakdown.size >= sizes.commitRecords;
 }
 
 function newestEventAt(events: PeriskopEvent[], newest: number | null): number | null {

@@ -11,14 +11,26 @@ import type { RowWriter } from './row-upsert.js';
 // model at a time), so consecutive batches touching the same errors do not read them back.
 
 const IN_LIST_CHUNK = 500;
-const MAX_CACHED_ERRORS = 5_000;
 
 export class BreakdownRecords {
   /** By aggregated_error row id: every value of that error. */
   private readonly cached = new Map<string, BreakdownCount[]>();
+  /**
+   * While rebuilding an emptied read model alone (ProjectionStore.startRebuild): the errors
+   * dropped from the cache. Any other error not cached has no value stored.
+   */
+  private evictedInRebuild: Set<string> | null = null;
+
+  constructor(private readonly maxCachedErrors: number) {}
 
   forget(): void {
     this.cached.clear();
+    this.evictedInRebuild = null;
+  }
+
+  startRebuild(): void {
+    this.forget();
+    this.evictedInRebuild = new Set();
   }
 
   async load(em: SqlEntityManager, state: ProjectionState, errors: { service: string; key: string }[]): Promise<void> {
@@ -26,7 +38,7 @@ export class BreakdownRecords {
     for (const id of new Set(errors.map((e) => rowId(e.service, e.key)))) {
       const counts = this.cached.get(id);
       if (counts) for (const c of counts) keepNewer(state, c);
-      else missing.push(id);
+      else if (!this.evictedInRebuild || this.evictedInRebuild.has(id)) missing.push(id);
     }
     for (let i = 0; i < missing.length; i += IN_LIST_CHUNK) {
       const chunk = missing.slice(i, i + IN_LIST_CHUNK);
@@ -72,7 +84,11 @@ export class BreakdownRecords {
   private remember(id: string, counts: BreakdownCount[]): void {
     this.cached.delete(id);
     this.cached.set(id, counts);
-    if (this.cached.size > MAX_CACHED_ERRORS) this.cached.delete(this.cached.keys().next().value as string);
+    if (this.cached.size > this.maxCachedErrors) {
+      const oldest = this.cached.keys().next().value as string;
+      this.cached.delete(oldest);
+      this.evictedInRebuild?.add(oldest);
+    }
   }
 }
 

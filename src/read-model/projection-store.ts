@@ -50,16 +50,45 @@ function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
 // Records recently written stay in memory, so consecutive batches touching the same errors do
 // not read back (and parse) what they just wrote. Sound because one projector writes a read
 // model at a time; bounded, oldest dropped first.
-const MAX_CACHED_AGGREGATES = 5_000;
-const MAX_CACHED_TOTALS = 500_000;
-const MAX_CACHED_TARGET_LISTS = 1_000;
-// Two per error being counted in (this minute's and this hour's), with room for late events.
-const MAX_CACHED_BUCKETS = 200_000;
+export interface CacheBounds {
+  aggregates: number;
+  targetTotals: number;
+  targetLists: number;
+  buckets: number;
+  breakdownErrors: number;
+}
 
-function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number): void {
+export const DEFAULT_CACHE_BOUNDS: CacheBounds = {
+  aggregates: 5_000,
+  targetTotals: 500_000,
+  targetLists: 1_000,
+  // Two per error being counted in (this minute's and this hour's), with room for late events.
+  buckets: 200_000,
+  breakdownErrors: 5_000,
+};
+
+/** Keeps `key` as the newest entry; the oldest one beyond `max` is dropped (and noted in `evicted`). */
+function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number, evicted?: Set<K>): void {
   cache.delete(key);
   cache.set(key, value);
-  if (cache.size > max) cache.delete(cache.keys().next().value as K);
+  if (cache.size > max) {
+    const oldest = cache.keys().next().value as K;
+    cache.delete(oldest);
+    evicted?.add(oldest);
+  }
+}
+
+/**
+ * What a store rebuilding the read model knows (startRebuild): it emptied the read model and
+ * alone writes it, so the database holds a record only if this store wrote it, and every
+ * record written stays in the caches unless dropped from them. A record neither cached nor
+ * dropped does not exist: loading it needs no query. By kind, the ids dropped from the caches.
+ */
+interface RebuildKnowledge {
+  aggregates: Set<string>;
+  targetTotals: Set<string>;
+  buckets: Set<string>;
+  targets: Set<string>;
 }
 
 /** A bucket's count as committed, with what retention needs to know of it. */
@@ -82,7 +111,7 @@ export class ProjectionStore {
     targets: new Map<string, Map<string, TargetState>>(),
   };
 
-  private readonly breakdowns = new BreakdownRecords();
+  private readonly breakdowns: BreakdownRecords;
 
   /**
    * By aggregateId: the occurrences the database holds for each aggregate loaded since the last
@@ -94,13 +123,21 @@ export class ProjectionStore {
   /** The checkpoint as this store last read or wrote it; a commit only moves it from there. */
   private expectedCheckpoint = 0;
 
+  /** Set while rebuilding from an empty read model (startRebuild); null: ask the database. */
+  private rebuild: RebuildKnowledge | null = null;
+
   constructor(
     private readonly db: ReadModelDatabase,
     /** One row per stream partition (`projector.p<k>`); `projector` with one partition. */
     private readonly checkpointName = PROJECTOR_CHECKPOINT,
-  ) {}
+    /** How many records of each kind stay in memory after a commit (tests make them small). */
+    private readonly cacheBounds: CacheBounds = DEFAULT_CACHE_BOUNDS,
+  ) {
+    this.breakdowns = new BreakdownRecords(cacheBounds.breakdownErrors);
+  }
 
   private forget(): void {
+    this.rebuild = null;
     this.breakdowns.forget();
     this.cached.services.clear();
     this.cached.aggregates.clear();
@@ -124,6 +161,18 @@ export class ProjectionStore {
   }
 
   /**
+   * Empties the read model for a rebuild (`periskop replay`) that this store alone writes until
+   * it ends: loads then read only records this store wrote and dropped from its caches, not
+   * every record a batch needs that is not cached (at the start of a replay: all of them).
+   * A failed commit ends it (the database may or may not hold the batch).
+   */
+  async startRebuild(): Promise<void> {
+    await this.reset();
+    this.rebuild = { aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set() };
+    this.breakdowns.startRebuild();
+  }
+
+  /**
    * The records `events` need. With `into`, adds them to a working set that earlier batches
    * already changed (not yet committed): what it holds is newer than the database and stays.
    */
@@ -134,9 +183,10 @@ export class ProjectionStore {
     const bucketIds = new Map<string, string>();
     const services = new Set<string>();
     const targetServices = new Set<string>();
+    const rebuild = this.rebuild;
     for (const event of events) {
       if (this.cached.services.has(event.service)) state.services.add(event.service);
-      else services.add(event.service);
+      else if (!rebuild) services.add(event.service);
       const needed = recordsNeeded(event);
       for (const a of needed.aggregates) {
         const id = aggregateId(a.service, a.key);
@@ -145,6 +195,8 @@ export class ProjectionStore {
         if (cached) {
           state.aggregates.set(id, cached);
           this.storedOccurrences.set(id, cached.latestErrors);
+        } else if (rebuild && !rebuild.aggregates.has(id)) {
+          this.storedOccurrences.set(id, NONE_STORED);
         } else {
           aggregateIds.set(rowId(a.service, a.key), id);
         }
@@ -154,19 +206,20 @@ export class ProjectionStore {
         if (state.targetTotals.has(id)) continue;
         const cached = this.cached.targetTotals.get(id);
         if (cached !== undefined) state.targetTotals.set(id, cached);
-        else countIds.set(rowId(t.service, t.targetUuid, t.key), id);
+        else if (!rebuild || rebuild.targetTotals.has(id)) countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }
       for (const id of needed.buckets) {
         if (state.buckets.has(id)) continue;
         const cached = this.cached.buckets.get(id);
         if (cached) state.buckets.set(id, cached.count);
-        else bucketIds.set(bucketRowId(id), id);
+        else if (!rebuild || rebuild.buckets.has(id)) bucketIds.set(bucketRowId(id), id);
       }
       for (const s of needed.targetsOf) {
         if (state.targets.has(s)) continue;
         const cached = this.cached.targets.get(s);
         if (cached) state.targets.set(s, cached);
-        else targetServices.add(s);
+        else if (!rebuild || rebuild.targets.has(s)) targetServices.add(s);
+        else state.targets.set(s, new Map());
       }
     }
     const em = this.db.fork();
@@ -216,11 +269,11 @@ export class ProjectionStore {
     for (const service of state.services) this.cached.services.add(service);
     // Every aggregate in the state was loaded by this store or written whole: its occurrences
     // are now the database's.
-    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, MAX_CACHED_AGGREGATES);
+    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, this.cacheBounds.aggregates, this.rebuild?.aggregates);
     this.storedOccurrences.clear();
     this.rememberBuckets(state);
-    for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, MAX_CACHED_TOTALS);
-    for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, MAX_CACHED_TARGET_LISTS);
+    for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, this.cacheBounds.targetTotals, this.rebuild?.targetTotals);
+    for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, this.rebuild?.targets);
     this.breakdowns.committed(state);
   }
 
@@ -231,7 +284,7 @@ export class ProjectionStore {
       if (cached) cached.count = state.buckets.get(id)!;
       else {
         const [, , step, t] = JSON.parse(id) as [string, string, BucketStep, number];
-        remember(this.cached.buckets, id, { count: state.buckets.get(id)!, step, t }, MAX_CACHED_BUCKETS);
+        remember(this.cached.buckets, id, { count: state.buckets.get(id)!, step, t }, this.cacheBounds.buckets, this.rebuild?.buckets);
       }
     }
     if (state.newestAt === null) return;

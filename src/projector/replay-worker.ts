@@ -1,0 +1,99 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { EmbeddedEventLog } from '../events/embedded-event-log.js';
+import { EventStore } from '../events/event-store.js';
+import { apply, emptyProjectionState } from './projection.js';
+import type { ProjectionOptions } from './projection-options.js';
+import { sharesOf } from './replay-shares.js';
+import { dropExpiredBuckets, takeChanges, type ShareChanges } from './share-fold.js';
+
+// One worker thread of a parallel replay (parallel-replay.ts): reads the embedded log itself,
+// decodes and folds only the events of its share of the services, and hands its changes to
+// the writer when asked. Messages are answered in the order they arrive.
+
+export interface ReplayWorkerData {
+  logDir: string;
+  share: number;
+  workers: number;
+  /** Service token → worker, planned from the log (replay-shares.ts). */
+  shares: Map<string, number>;
+  options: ProjectionOptions;
+  /** First sequence to fold. */
+  fromSeq: number;
+  readEvents: number;
+}
+
+export type ReplayWorkerRequest =
+  /** Fold the share's events up to this sequence. */
+  | { type: 'fold'; through: number }
+  /** Hand over what changed since the last hand-over. */
+  | { type: 'handOver' }
+  /** The writer committed a batch whose newest snapshot was at `newestAt`: retention ran. */
+  | { type: 'committed'; newestAt: number };
+
+export type ReplayWorkerReply =
+  | { type: 'folded'; through: number; events: number; newestEventAt: number | null; aggregates: number; changedRecords: number; changedAggregates: number }
+  | { type: 'handedOver'; changes: ShareChanges };
+
+async function run(data: ReplayWorkerData): Promise<void> {
+  const port = parentPort!;
+  const log = EmbeddedEventLog.open(data.logDir);
+  const events = new EventStore(log);
+  const state = emptyProjectionState(data.options);
+  const mine = sharesOf(data.shares, data.share);
+  let read = data.fromSeq - 1;
+  // Requests are handled one at a time, in order: a fold is asynchronous (log reads).
+  let queue = Promise.resolve();
+  port.on('message', (request: ReplayWorkerRequest) => {
+    queue = queue.then(() => handle(request)).catch((error: unknown) => {
+      // Reaches the writer as the worker's 'error' event.
+      setImmediate(() => {
+        throw error;
+      });
+    });
+  });
+
+  async function handle(request: ReplayWorkerRequest): Promise<void> {
+    switch (request.type) {
+      case 'fold': {
+        let folded = 0;
+        let newestEventAt: number | null = null;
+        while (read < request.through) {
+          const through = Math.min(read + data.readEvents, request.through);
+          const batch = await events.decode(log.readServices(read + 1, through, mine));
+          for (const { event } of batch) {
+            apply(state, event);
+            newestEventAt = Math.max(newestEventAt ?? event.at, event.at);
+          }
+          folded += batch.length;
+          read = through;
+        }
+        const { changed } = state;
+        const reply: ReplayWorkerReply = {
+          type: 'folded',
+          through: read,
+          events: folded,
+          newestEventAt,
+          aggregates: state.aggregates.size,
+          changedAggregates: changed.aggregates.size,
+          changedRecords: changed.targetTotals.size + changed.buckets.size + changed.targetRows.size + changed.breakdown.size,
+        };
+        port.postMessage(reply);
+        return;
+      }
+      case 'handOver': {
+        const reply: ReplayWorkerReply = { type: 'handedOver', changes: takeChanges(state) };
+        port.postMessage(reply);
+        return;
+      }
+      case 'committed':
+        dropExpiredBuckets(state, request.newestAt);
+        return;
+      default: {
+        const unknown: never = request;
+        throw new Error(`unknown replay worker request ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}
+
+void run(workerData as ReplayWorkerData);
