@@ -55,6 +55,13 @@ beforeAll(async () => {
     setTimeout(() => res.destroy(), 20);
   });
   routes.set('/bad-location', (res) => res.writeHead(302, { location: 'http://[::1' }).end());
+  routes.set('/ok-chunked', (res) => {
+    // A body of no declared length, longer than a first pooled buffer: it grows as it comes.
+    const text = JSON.stringify({ target_uuid: 't', aggregated_errors: [], padding: 'p'.repeat(300_000) });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (let at = 0; at < text.length; at += 50_000) res.write(text.slice(at, at + 50_000));
+    res.end();
+  });
   routes.set('/moved', (res) => res.writeHead(301, { location: '/ok' }).end());
   routes.set('/elsewhere', (res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
 });
@@ -169,6 +176,15 @@ describe('fetchTarget', () => {
     expect(growing(second).total_count).toBe(growing(first).total_count + 1);
     expect(growing(first).latest_errors[0]!.uuid).toBe(`g${growing(first).total_count}`);
     expect(bodyBuffers.take(1)).toBeInstanceOf(Buffer);
+  });
+
+  it('reads a body of no declared length into reused buffers that grow with it', async () => {
+    const bodyBuffers = new BodyBuffers(1);
+    for (let i = 0; i < 2; i++) {
+      const outcome = await fetchTarget(`${base}/ok-chunked`, { ...limits, bodyBuffers });
+      expect(outcome).toMatchObject({ ok: true, bytes: 300_000 + JSON.stringify({ target_uuid: 't', aggregated_errors: [], padding: '' }).length });
+    }
+    expect(bodyBuffers.take(0).byteLength).toBeGreaterThanOrEqual(300_000);
   });
 
   it('keeps the connection to a target open between scrapes', async () => {

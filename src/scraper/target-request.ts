@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { PERISKOP_VERSION } from '../version.js';
-import type { BodyBuffers } from './body-buffers.js';
+import { MAX_POOLED_BYTES, type BodyBuffers } from './body-buffers.js';
 
 // The scraper's HTTP GET, on node:http rather than fetch(): a round of a thousand 1 MB answers
 // went through undici's web streams chunk by chunk (a promise and a copy per chunk); node:http
@@ -51,12 +51,12 @@ export function getTarget(url: URL, signal: AbortSignal): Promise<IncomingMessag
 
 /**
  * The answer's body, whole; rejects past `limit` bytes (with BodyTooLarge), or when `signal`
- * aborts. With `buffers` and a declared length, the body is read into a buffer of theirs
- * (`pooled`), to be handed back once used.
+ * aborts. With `buffers`, the body is read into a buffer of theirs (`pooled`, to be handed
+ * back once used), swapped for a larger one as it grows; past what they keep, into parts.
  */
 export function readBody(response: IncomingMessage, limit: number, signal: AbortSignal, buffers?: BodyBuffers): Promise<{ body: Buffer; pooled: Buffer | null }> {
-  const declared = Number(response.headers['content-length'] ?? NaN);
-  const pooled = buffers && Number.isSafeInteger(declared) && declared <= limit ? buffers.take(declared) : null;
+  const declared = Number(response.headers['content-length']);
+  let pooled = buffers ? buffers.take(Number.isSafeInteger(declared) && declared <= limit ? declared : 0) : null;
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let bytes = 0;
@@ -77,10 +77,15 @@ export function readBody(response: IncomingMessage, limit: number, signal: Abort
     const onData = (chunk: Buffer) => {
       const at = bytes;
       bytes += chunk.byteLength;
-      if (bytes > limit) finish(new BodyTooLarge(bytes));
-      // More than declared: the rest goes the unpooled way (node:http ends such an answer early anyway).
-      else if (pooled && bytes <= pooled.byteLength) chunk.copy(pooled, at);
-      else if (pooled) finish(new TargetRequestFailed(`the target sent more than the ${declared} bytes it declared`, 'EPROTO', false));
+      if (bytes > limit) return finish(new BodyTooLarge(bytes));
+      if (pooled && bytes > pooled.byteLength) {
+        const larger = bytes <= MAX_POOLED_BYTES ? buffers!.take(Math.max(bytes, 2 * pooled.byteLength)) : null;
+        if (larger) pooled.copy(larger, 0, 0, at);
+        else parts.push(Buffer.from(pooled.subarray(0, at)));
+        buffers!.give(pooled);
+        pooled = larger;
+      }
+      if (pooled) chunk.copy(pooled, at);
       else parts.push(chunk);
     };
     if (signal.aborted) return abort();
