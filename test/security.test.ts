@@ -83,8 +83,13 @@ describe('security at the HTTP boundary', () => {
 
   const authed = (path: string) => request(periskop, path, { headers: { authorization: READER } });
 
+  /** The service's errors once its first ones are visible (its first scrape or push recorded and projected). */
   async function errorsOf(service: string) {
-    await waitFor(async () => (await authed(`/services/${service}/errors/`)).status === 200, 10_000);
+    const visible = async () => {
+      const answer = await authed(`/services/${service}/errors/`);
+      return answer.status === 200 && (answer.json() as unknown[]).length > 0;
+    };
+    await waitFor(visible, 10_000, `errors of ${service}`);
     await periskop.settled();
     return (await authed(`/services/${service}/errors/`)).json();
   }
