@@ -239,21 +239,24 @@ export function elementHead(body: Buffer, start: number): string | null {
   return `${body.toString('latin1', totalStart, totalEnd)}:${body.toString('utf8', keyStart, keyEnd)}`;
 }
 
-/** An element's identity: its length and head (elementHead). */
+const IDENTITY = 'id:';
+
+/** An element's identity, `id:<length>:<head>` (elementHead), as its digest (segmented-parse's splitDigests). */
 export function elementIdentity(length: number, head: string): string {
-  return `${length}:${head}`;
+  return `${IDENTITY}${length}:${head}`;
 }
 
 /** The length recorded for each element head (from elementIdentity's), a hint for splitPayloadBody. */
 export type RecordedLengths = ReadonlyMap<string, number>;
 
-/** The lengths in `identities` (elementIdentity's), by head. */
-export function recordedLengths(identities: Iterable<string>): RecordedLengths {
+/** The lengths in `digests` that are identities (elementIdentity's), by head; other digests are skipped. */
+export function recordedLengths(digests: Iterable<string>): RecordedLengths {
   const lengths = new Map<string, number>();
-  for (const identity of identities) {
-    const colon = identity.indexOf(':');
-    const length = Number(identity.slice(0, colon));
-    if (colon > 0 && Number.isSafeInteger(length)) lengths.set(identity.slice(colon + 1), length);
+  for (const digest of digests) {
+    if (!digest.startsWith(IDENTITY)) continue;
+    const colon = digest.indexOf(':', IDENTITY.length);
+    const length = Number(digest.slice(IDENTITY.length, colon));
+    if (colon > IDENTITY.length && Number.isSafeInteger(length)) lengths.set(digest.slice(colon + 1), length);
   }
   return lengths;
 }

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
-import { splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
+import { recordedLengths, splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
-import { lengthsOfDigests, parseSplitBody, splitDigests, type KnownSegment, type RecordedOccurrences, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
+import { parseSplitBody, splitDigests, type KnownSegment, type RecordedOccurrences, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
 
 // From a target's body to what it holds, given what was recorded of the target before.
 
@@ -19,7 +19,10 @@ export interface RecordedBody {
 export interface KnownBody {
   /** `digest` of the last body whose changes were recorded: the same bytes again are not parsed. */
   digest?: string;
-  /** Its keys whose total_count is unchanged and its aggregated errors whose bytes are unchanged are not parsed again. */
+  /**
+   * Its keys whose total_count is unchanged, its aggregated errors of unchanged identity and
+   * its occurrences already recorded are not parsed again.
+   */
   recorded?: RecordedBody;
   /** The target_uuid of a payload that names none (the target's url). */
   fallbackTargetUuid?: string;
@@ -38,7 +41,7 @@ export type BodyOutcome =
 
 export function inspectBody(body: Buffer, known: KnownBody): BodyOutcome {
   // Where the recorded aggregated errors end if unchanged: a hint, checked, to skip their bytes.
-  const split = splitPayloadBody(body, known.recorded && lengthsOfDigests(known.recorded.segments.keys()));
+  const split = splitPayloadBody(body, known.recorded && recordedLengths(known.recorded.segments.keys()));
   const digests = split ? splitDigests(body, split) : null;
   const digest = digests?.body ?? hash('sha256', body, 'base64');
   // Before decoding: an unchanged body costs its hash, not its decoding and parsing.

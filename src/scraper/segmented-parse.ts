@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { elementIdentity, latestOccurrences, recordedLengths, type PayloadBodySplit, type RecordedLengths } from './body-segments.js';
+import { elementIdentity, latestOccurrences, type PayloadBodySplit } from './body-segments.js';
 import { hasFingerprint, occurrenceFingerprints } from './snapshot-delta.js';
 import { aggregationKeyOf, parseScrapedPayload, targetUuidOf, withoutOccurrences, type JsonObject, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
@@ -36,15 +36,8 @@ export interface SplitDigests {
    * same identity (elementIdentity: their bytes are not read).
    */
   body: string;
-  /** Per element: `id:` and its elementIdentity, or `sha:` and a hash of its bytes. */
+  /** Per element: its elementIdentity (`id:…`), or `sha:` and a hash of its bytes. */
   segments: string[];
-}
-
-const IDENTITY = 'id:';
-
-/** The element lengths recorded in `digests` (splitDigests' segments), for splitPayloadBody. */
-export function lengthsOfDigests(digests: Iterable<string>): RecordedLengths {
-  return recordedLengths([...digests].filter((d) => d.startsWith(IDENTITY)).map((d) => d.slice(IDENTITY.length)));
 }
 
 /** 128 bits of SHA-256 (in base64): a collision would cost a target only its own update. */
@@ -52,7 +45,7 @@ const SEGMENT_DIGEST_CHARS = 22;
 
 export function splitDigests(body: Buffer, split: PayloadBodySplit): SplitDigests {
   const segments = split.segments.map(({ start, end, head }) =>
-    head === null ? `sha:${hash('sha256', body.subarray(start, end), 'base64').slice(0, SEGMENT_DIGEST_CHARS)}` : IDENTITY + elementIdentity(end - start, head),
+    head === null ? `sha:${hash('sha256', body.subarray(start, end), 'base64').slice(0, SEGMENT_DIGEST_CHARS)}` : elementIdentity(end - start, head),
   );
   // The bytes around the array and each element's digest in place of its bytes (a hash tree).
   const outside = [body.toString('latin1', 0, split.open + 1), body.toString('latin1', split.close)];
@@ -120,19 +113,18 @@ export function parseSplitBody(
  * `unparsedSeen`. Throws SyntaxError as JSON.parse of the whole element would (not with its message).
  */
 function parseChangedElement(body: Buffer, start: number, end: number, seen: ReadonlyMap<string, string> | undefined): { value: unknown; unparsedSeen: string } {
-  const whole = () => ({ value: JSON.parse(body.toString('utf8', start, end)) as unknown, unparsedSeen: '' });
   const latest = seen && latestOccurrences(body, start);
-  if (!latest) return whole();
+  if (!latest) return { value: JSON.parse(body.toString('utf8', start, end)) as unknown, unparsedSeen: '' };
   // The element with its occurrences' array emptied.
   const shell = JSON.parse(body.toString('utf8', start, latest.open + 1) + body.toString('utf8', latest.close, end)) as unknown;
   const key = aggregationKeyOf(shell);
-  const fingerprints = key === null ? undefined : seen.get(key);
-  if (fingerprints === undefined) return whole();
+  // A key with nothing recorded: every occurrence is parsed.
+  const fingerprints = (key === null ? undefined : seen.get(key)) ?? '';
   const kept: unknown[] = [];
   let unparsedSeen = '';
   for (const occurrence of latest.occurrences) {
     const uuid = occurrence.uuid === null ? null : (JSON.parse(occurrence.uuid) as string);
-    if (uuid !== null && hasFingerprint(fingerprints, uuid)) {
+    if (uuid !== null && fingerprints !== '' && hasFingerprint(fingerprints, uuid)) {
       unparsedSeen += occurrenceFingerprints([uuid]);
       continue;
     }
