@@ -5,6 +5,7 @@ import { EventStore, type EventToPublish } from '../src/events/event-store.js';
 import { atLeast, atMost, round, type BenchContext, type Benchmark, type Figure } from './suite.js';
 import { ServerUnderTest } from './server-under-test.js';
 import { SyntheticFleet } from './synthetic-fleet.js';
+import { leaveBodiesUnread } from './unread-bodies.js';
 
 // GET /services/:service/errors/ (the Go API) under autocannon, 100 connections, against the
 // built server with a SQLite read model holding 200, then 10,000 aggregates of one service,
@@ -68,11 +69,17 @@ async function measure(ctx: BenchContext, aggregates: number, seconds: number): 
     // Go clients never ask for gzip (the goal is theirs); browsers and curl --compressed do.
     for (const encoding of ['identity', 'gzip'] as const) {
       ctx.progress(`${aggregates} aggregates, ${encoding}: autocannon ${seconds} s`);
-      const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout, headers: { 'accept-encoding': encoding } });
+      const result = await autocannon({ url, connections: CONNECTIONS, setupClient: leaveBodiesUnread, duration: seconds, timeout, headers: { 'accept-encoding': encoding } });
+      const bytesPerAnswer = result.requests.total > 0 ? Math.round(result.throughput.total / result.requests.total) : 0;
+      // Bodies are left unread (unread-bodies.ts): their byte count proves they arrived whole.
+      if (encoding === 'identity' && result.requests.total > 0 && bytesPerAnswer < Buffer.byteLength(body)) {
+        throw new Error(`answers averaged ${bytesPerAnswer} bytes, shorter than the ${Buffer.byteLength(body)}-byte body`);
+      }
       const details = {
         aggregates,
         occurrencesPerAggregate: OCCURRENCES_PER_AGGREGATE,
         responseBytes: Buffer.byteLength(body),
+        bytesPerAnswer,
         acceptEncoding: encoding,
         connections: CONNECTIONS,
         seconds,

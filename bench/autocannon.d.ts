@@ -8,6 +8,12 @@ declare module 'autocannon' {
     /** Seconds before a request counts as timed out (default 10). */
     timeout?: number;
     headers?: Record<string, string>;
+    /** Called with each client (connection) autocannon makes, before its first request. */
+    setupClient?: (client: Client) => void;
+  }
+  /** The internals of a client that bench/unread-bodies.ts reaches into. */
+  export interface Client {
+    pipelinedRequests: { addBody(data: Buffer): void };
   }
   interface Histogram {
     average: number;
@@ -18,7 +24,7 @@ declare module 'autocannon' {
   interface Result {
     requests: Histogram & { total: number };
     latency: Histogram;
-    throughput: Histogram;
+    throughput: Histogram & { total: number };
     errors: number;
     timeouts: number;
     non2xx: number;
