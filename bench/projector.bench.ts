@@ -82,7 +82,9 @@ export const projectorBenchmark: Benchmark = {
       const figures: Figure[] = [
         { figure: 'projector: raw JetStream consume (no decode, no database)', value: round(raw), unit: 'events/s', goal: null, met: null, command, details },
       ];
-      for (const kind of DATABASE_KINDS) {
+      // BENCH_PROJECTOR_DATABASES=sqlite profiles one read model without the others.
+      const only = process.env['BENCH_PROJECTOR_DATABASES']?.split(',');
+      for (const kind of DATABASE_KINDS.filter((k) => !only || only.includes(k))) {
         const rate = events / (await project(ctx, kind, log, head));
         const ratio = rate / raw;
         // Every event is one SnapshotScraped: snapshots/s and events/s are the same figure.
