@@ -121,15 +121,15 @@ function parseChangedElement(body: Buffer, start: number, end: number, seen: Rea
   // A key with nothing recorded: every occurrence is parsed.
   const fingerprints = (key === null ? undefined : seen.get(key)) ?? '';
   const kept: unknown[] = [];
-  let unparsedSeen = '';
+  const unparsed: string[] = [];
   for (const occurrence of latest.occurrences) {
     const uuid = occurrence.uuid === null ? null : (JSON.parse(occurrence.uuid) as string);
     if (uuid !== null && fingerprints !== '' && hasFingerprint(fingerprints, uuid)) {
-      unparsedSeen += occurrenceFingerprints([uuid]);
+      unparsed.push(uuid);
       continue;
     }
     kept.push(JSON.parse(body.toString('utf8', occurrence.start, occurrence.end)));
   }
   (shell as Record<string, unknown>)[latest.member] = kept;
-  return { value: shell, unparsedSeen };
+  return { value: shell, unparsedSeen: occurrenceFingerprints(unparsed) };
 }

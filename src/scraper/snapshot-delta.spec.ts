@@ -82,9 +82,15 @@ describe('occurrence fingerprints', () => {
     expect(hasFingerprint(fingerprints, uuid)).toBe(seen);
   });
 
-  it('keeps 16 characters per uuid, whatever its length', () => {
-    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(32);
+  it('keeps 12 characters per uuid, whatever its length', () => {
+    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(24);
     expect(hasFingerprint('', 'u1')).toBe(false);
+  });
+
+  it('adds fingerprints after those already recorded', () => {
+    const both = occurrenceFingerprints(['u2'], occurrenceFingerprints(['u1']));
+    expect(both).toBe(occurrenceFingerprints(['u1', 'u2']));
+    expect(occurrenceFingerprints([], both)).toBe(both);
   });
 
   it('keeps as seen the occurrences the parser left out unparsed (unparsedSeen)', () => {
