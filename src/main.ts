@@ -10,6 +10,9 @@ import { replayReadModel } from './replay.js';
 
 // Exit codes: 0 done, 1 failure at run time, 2 bad command line or configuration.
 
+/** What Kubernetes (SIGTERM), a terminal (SIGINT) and a closed session (SIGHUP) send to stop a server. */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
 async function main(): Promise<number> {
   let command;
   let config: PeriskopConfig;
@@ -47,7 +50,10 @@ async function main(): Promise<number> {
 
   const port = command.port ?? config.server.port;
   const app = await createPeriskopApp(config);
-  app.enableShutdownHooks();
+  // The signals that mean "stop". Not Nest's default of every signal: SIGUSR2 is Node's
+  // diagnostics signal (--heapsnapshot-signal, --report-on-signal), and a heap snapshot asked
+  // of a running server must not shut it down.
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS);
   await app.listen(port);
   const { port: actualPort } = app.getHttpServer().address() as AddressInfo;
   process.stdout.write(`periskop listening on http://localhost:${actualPort} (config ${config.file})\n`);

@@ -118,6 +118,12 @@ describe('hostile targets', () => {
     expect(recorded.length).toBeLessThan(2 * Object.keys(HOSTILE_REASONS).length);
   });
 
+  it('warns of no listener leak with more scrapes in flight than the 10 Node allows by default', async () => {
+    // 13 targets, scraped at once from the start, the never-ending ones for 8 s each.
+    await waitFor(async () => (await periskop.get('/metrics')).body.includes('reason="timeout"'), 30_000, 'a scrape timed out');
+    expect(periskop.log).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('keeps the server memory bounded while 60 MiB answers are refused', async () => {
     // At least 10 refresh intervals: 20 answers of 60 MiB offered.
     await waitFor(() => rss.length >= (10 * REFRESH_MS) / 50, 20_000);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCollector } from '@periskop/client';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { CLOCK, type Clock } from '../clock/clock.js';
 import { OWNERSHIP, type Ownership } from '../cluster/ownership.js';
 import { PERISKOP_CONFIG, type PeriskopConfig, type ServiceConfig } from '../config/config.types.js';
@@ -63,7 +64,7 @@ export class Scraper {
   private readonly loops = new Map<string, TargetLoop>();
   private readonly publisher: GroupCommit;
   private stopped = true;
-  private cancel = new AbortController();
+  private cancel = scrapesCancel();
 
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
@@ -83,7 +84,7 @@ export class Scraper {
 
   start(): void {
     this.stopped = false;
-    this.cancel = new AbortController();
+    this.cancel = scrapesCancel();
     for (const service of this.config.services) this.reconcile(service.name, this.directory.targetsOf(service.name));
     this.directory.onChange((service, targets) => {
       if (!this.stopped) this.reconcile(service, targets);
@@ -247,4 +248,15 @@ export class Scraper {
 /** A target's key in the scraper's loops and records. */
 function targetId(service: string, url: string): string {
   return JSON.stringify([service, url]);
+}
+
+/**
+ * Cancels every scrape running when the scraper stops. Each running scrape listens to it, up to
+ * MAX_CONCURRENT_SCRAPES at once: past Node's default of 10 listeners it would warn of a leak
+ * that is none (MaxListenersExceededWarning in the log of every busy scraper).
+ */
+function scrapesCancel(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(MAX_CONCURRENT_SCRAPES, controller.signal);
+  return controller;
 }

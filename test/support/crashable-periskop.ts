@@ -25,18 +25,18 @@ export class CrashablePeriskop {
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  /** Starts the process; it is not necessarily listening yet. */
-  static async spawn(configFile: string): Promise<CrashablePeriskop> {
+  /** Starts the process (`nodeArgs` go to node, before the script); it is not necessarily listening yet. */
+  static async spawn(configFile: string, nodeArgs: readonly string[] = []): Promise<CrashablePeriskop> {
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN, '--config', configFile, '--port', String(port)], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN, '--config', configFile, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CONFIG_FILE: '', PORT: '' },
     });
     return new CrashablePeriskop(child, `http://127.0.0.1:${port}`);
   }
 
-  static async start(configFile: string, timeoutMs = 20_000): Promise<CrashablePeriskop> {
-    const periskop = await CrashablePeriskop.spawn(configFile);
+  static async start(configFile: string, timeoutMs = 20_000, nodeArgs: readonly string[] = []): Promise<CrashablePeriskop> {
+    const periskop = await CrashablePeriskop.spawn(configFile, nodeArgs);
     await periskop.listening(timeoutMs);
     return periskop;
   }
@@ -103,6 +103,16 @@ export class CrashablePeriskop {
   /** SIGTERM and wait for a clean exit. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
+  }
+
+  /** Sends `signal` without waiting for anything. */
+  send(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** How the process ended: null while it runs. */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | null {
+    return this.exited ? { code: this.child.exitCode, signal: this.child.signalCode } : null;
   }
 
   private waitForOutput<T>(condition: () => T | null | Promise<T | null>, timeoutMs: number, description: string): Promise<NonNullable<T>> {
