@@ -81,7 +81,7 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
   const server = await ServerUnderTest.start(ctx.root, serverConfig(sim, '1s'));
   try {
     // The first scrape of every instance carries everything it has: measured apart.
-    await sim.roundServed;
+    await server.whileRunning(sim.roundServed);
     await recordedAndProjected(server, shape.instances, shape.instances);
     const firstScrapeSeconds = (performance.now() - t0) / 1000;
     if (process.env['BENCH_SCRAPE_TRACE']) process.stderr.write(`${shape.instances} instances: first scrape ${firstScrapeSeconds.toFixed(2)} s, RSS ${(server.rssBytes() / 1e6).toFixed(0)} MB\n`);
@@ -98,7 +98,7 @@ async function scrapeCycles(ctx: BenchContext, shape: InstanceShape, cycles: num
       const { head } = await server.projection();
       const roundStarted = performance.now();
       sim.nextRound();
-      await sim.roundServed;
+      await server.whileRunning(sim.roundServed);
       const recordedAt = await recordedAndProjected(server, recorded + shape.instances, head + shape.instances);
       cycleSeconds.push((performance.now() - roundStarted) / 1000);
       recordedSeconds.push((recordedAt - roundStarted) / 1000);
@@ -212,7 +212,7 @@ export const freshnessBenchmark: Benchmark = {
     const server = await ServerUnderTest.start(ctx.root, serverConfig(sim, '500ms'));
     const seconds: number[] = [];
     try {
-      await sim.roundServed;
+      await server.whileRunning(sim.roundServed);
       await recordedAndProjected(server, 10, 10);
       const url = `${server.baseUrl}/services/${encodeURIComponent(SERVICE)}/errors/`;
       for (let i = 0; i < samples; i++) {

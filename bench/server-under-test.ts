@@ -15,6 +15,9 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 export class ServerUnderTest {
   private output = '';
+  private stopping = false;
+  /** Rejects when the server exits on its own, with the end of its output. */
+  private readonly died: Promise<never>;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -23,6 +26,21 @@ export class ServerUnderTest {
   ) {
     child.stdout!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
     child.stderr!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
+    this.died = new Promise((_, reject) =>
+      child.once('exit', (code, signal) => {
+        if (!this.stopping) reject(new Error(`periskop exited during the benchmark (code ${code}, signal ${signal}):\n${this.output.slice(-5_000)}`));
+      }),
+    );
+    // A death no one waits on (whileRunning) is not an unhandled rejection.
+    this.died.catch(() => {});
+  }
+
+  /**
+   * `promise`, or the server's death if it comes first: what only the server's work resolves
+   * (simulated instances waiting to be scraped) must not wait forever for a dead server.
+   */
+  whileRunning<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.died]);
   }
 
   /**
@@ -83,6 +101,7 @@ export class ServerUnderTest {
   }
 
   async stop(keep = false): Promise<void> {
+    this.stopping = true;
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
