@@ -83,6 +83,6 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
     await (this.partitioned ? this.partitionProjectors : this.projector).stop();
     await this.log.close();
     await this.db.close();
-    this.logger.log('stopped: scrapes ended, projection stopped, event log and read model closed');
+    this.logger.log('stopped: scrapes cancelled, projection stopped, event log and read model closed');
   }
 }

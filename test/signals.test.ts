@@ -48,6 +48,6 @@ describe('signals', () => {
     server.send(signal);
     await waitFor(() => server!.exit, 20_000, 'periskop to exit');
     // The shutdown hooks ran to their end (Nest then ends the process with the signal it got).
-    expect(server.log).toContain('stopped: scrapes ended, projection stopped, event log and read model closed');
+    expect(server.log).toContain('stopped: scrapes cancelled, projection stopped, event log and read model closed');
   }, 45_000);
 });
