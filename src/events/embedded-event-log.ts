@@ -164,6 +164,12 @@ export class EmbeddedEventLog implements EventLog {
     return this.statements.readServices.all(Math.max(1, fromSeq), toSeq, JSON.stringify(serviceTokens)).map(toStoredMessage);
   }
 
+  /** The messages at these sequences (those the log holds), in sequence order. */
+  readSeqs(seqs: readonly number[]): StoredMessage[] {
+    this.assertOpen();
+    return this.statements.readSeqs.all(JSON.stringify(seqs)).map(toStoredMessage);
+  }
+
   /**
    * How many messages from fromSeq on each subject tail holds (the subject after its first
    * token: a service token, or `<type>.<token>` with a partition token), from the index alone.
@@ -274,6 +280,7 @@ function prepareStatements(db: Database.Database) {
     readServices: db.prepare<[number, number, string], MessageRow>(
       `SELECT seq, subject, data FROM messages WHERE seq BETWEEN ? AND ? AND ${SUBJECT_TAIL} IN (SELECT value FROM json_each(?)) ORDER BY seq`,
     ),
+    readSeqs: db.prepare<[string], MessageRow>('SELECT seq, subject, data FROM messages WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq'),
     countByTail: db.prepare<[number], { tail: string; messages: number }>(
       `SELECT ${SUBJECT_TAIL} AS tail, COUNT(*) AS messages FROM messages WHERE seq >= ? GROUP BY ${SUBJECT_TAIL}`,
     ),

@@ -4,6 +4,7 @@ import { EventStore } from '../events/event-store.js';
 import { apply, emptyProjectionState } from './projection.js';
 import type { ProjectionOptions } from './projection-options.js';
 import { sharesOf } from './replay-shares.js';
+import { referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
 import { dropExpiredBuckets, takeChanges, type ShareChanges } from './share-fold.js';
 
 // One worker thread of a parallel replay (parallel-replay.ts): reads the embedded log itself,
@@ -34,6 +35,8 @@ export type ReplayWorkerReply =
   | { type: 'folded'; through: number; events: number; newestEventAt: number | null; aggregates: number; changedRecords: number; changedAggregates: number }
   | { type: 'handedOver'; changes: ShareChanges };
 
+const READ_BACK_CHUNK = 1_000;
+
 async function run(data: ReplayWorkerData): Promise<void> {
   const port = parentPort!;
   const log = EmbeddedEventLog.open(data.logDir);
@@ -41,6 +44,10 @@ async function run(data: ReplayWorkerData): Promise<void> {
   const state = emptyProjectionState(data.options);
   const mine = sharesOf(data.shares, data.share);
   let read = data.fromSeq - 1;
+  // The occurrences handed over, read back from the log (occurrence-refs.ts).
+  const readBack: ReadEvents = async (seqs, onEvent) => {
+    for (let i = 0; i < seqs.length; i += READ_BACK_CHUNK) await events.decodeEach(log.readSeqs(seqs.slice(i, i + READ_BACK_CHUNK)), onEvent);
+  };
   // Requests are handled one at a time, in order: a fold is asynchronous (log reads).
   let queue = Promise.resolve();
   port.on('message', (request: ReplayWorkerRequest) => {
@@ -59,12 +66,13 @@ async function run(data: ReplayWorkerData): Promise<void> {
         let newestEventAt: number | null = null;
         while (read < request.through) {
           const through = Math.min(read + data.readEvents, request.through);
-          const batch = await events.decode(log.readServices(read + 1, through, mine));
-          for (const { event } of batch) {
+          await events.decodeEach(log.readServices(read + 1, through, mine), (recorded) => {
+            const { event } = recorded;
+            referOccurrences(recorded);
             apply(state, event);
             newestEventAt = Math.max(newestEventAt ?? event.at, event.at);
-          }
-          folded += batch.length;
+            folded++;
+          });
           read = through;
         }
         const { changed } = state;
@@ -81,7 +89,9 @@ async function run(data: ReplayWorkerData): Promise<void> {
         return;
       }
       case 'handOver': {
-        const reply: ReplayWorkerReply = { type: 'handedOver', changes: takeChanges(state) };
+        const changes = takeChanges(state);
+        changes.aggregates = await resolveOccurrences(changes.aggregates, readBack);
+        const reply: ReplayWorkerReply = { type: 'handedOver', changes };
         port.postMessage(reply);
         return;
       }
