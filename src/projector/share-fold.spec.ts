@@ -2,6 +2,7 @@ import type { PeriskopEvent } from '../events/events.js';
 import { DEFAULT_PROJECTION_OPTIONS } from './projection-options.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import { bucketId } from './occurrence-buckets.js';
+import { aggregateId, parseBucketId } from './record-ids.js';
 import { dropExpiredBuckets, mergeChanges, takeChanges } from './share-fold.js';
 
 const MINUTE = 60_000;
@@ -61,7 +62,7 @@ describe('takeChanges and mergeChanges', () => {
     expect(state.newestAt).toBeNull();
     apply(state, scraped('s1', 'a', 'K', 3, 13 * MINUTE));
     const changes = takeChanges(state);
-    expect([...changes.aggregates.keys()]).toEqual([JSON.stringify(['s1', 'K'])]);
+    expect([...changes.aggregates.keys()]).toEqual([aggregateId('s1', 'K')]);
     expect(changes.changedBreakdown).toHaveLength(1);
     expect([...changes.breakdown.values()].map((c) => [c.value, c.count])).toEqual([
       ['a', 3],
@@ -80,6 +81,6 @@ describe('dropExpiredBuckets', () => {
     const state = emptyProjectionState(options);
     for (const [step, minute] of [['1m', 10], ['1m', 50], ['1h', 0]] as const) state.buckets.set(bucketId('s', 'K', step, minute * MINUTE), 1);
     dropExpiredBuckets(state, newestAt);
-    expect([...state.buckets.keys()].map((id) => JSON.parse(id) as [string, string, string, number]).map(([, , step, t]) => `${step} ${t / MINUTE}`)).toEqual(kept);
+    expect([...state.buckets.keys()].map(parseBucketId).map(({ step, start }) => `${step} ${start / MINUTE}`)).toEqual(kept);
   });
 });

@@ -27,6 +27,7 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
+import { parseBucketId, parseTargetCountId, parseTargetRowId } from '../projector/record-ids.js';
 import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
@@ -283,8 +284,8 @@ export class ProjectionStore {
       const cached = this.cached.buckets.get(id);
       if (cached) cached.count = state.buckets.get(id)!;
       else {
-        const [, , step, t] = JSON.parse(id) as [string, string, BucketStep, number];
-        remember(this.cached.buckets, id, { count: state.buckets.get(id)!, step, t }, this.cacheBounds.buckets, this.rebuild?.buckets);
+        const { step, start } = parseBucketId(id);
+        remember(this.cached.buckets, id, { count: state.buckets.get(id)!, step, t: start }, this.cacheBounds.buckets, this.rebuild?.buckets);
       }
     }
     if (state.newestAt === null) return;
@@ -361,7 +362,7 @@ export class ProjectionStore {
 
   private async writeTargetTotals(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.targetTotals].map((id) => {
-      const [service, targetUuid, aggregationKey] = JSON.parse(id) as [string, string, string];
+      const { service, targetUuid, key: aggregationKey } = parseTargetCountId(id);
       return {
         id: rowId(service, targetUuid, aggregationKey),
         service,
@@ -375,8 +376,8 @@ export class ProjectionStore {
 
   private async writeBuckets(writer: RowWriter, state: ProjectionState): Promise<void> {
     const rows = [...state.changed.buckets].map((id) => {
-      const [service, key, step, t] = JSON.parse(id) as [string, string, BucketStep, number];
-      return { id: bucketRowId(id), aggregate_id: rowId(service, key), step, t, count: state.buckets.get(id)! };
+      const { service, key, step, start } = parseBucketId(id);
+      return { id: rowId(service, key, step, String(start)), aggregate_id: rowId(service, key), step, t: start, count: state.buckets.get(id)! };
     });
     await writer.upsert('occurrence_bucket', rows);
     if (state.newestAt === null) return;
@@ -391,17 +392,18 @@ export class ProjectionStore {
       await writer.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
     }
     const statusChanges = [...state.changed.targetRows]
-      .map((id) => JSON.parse(id) as [string, string])
-      .filter(([service]) => !state.changed.targets.has(service))
-      .map(([service, url]) => state.targets.get(service)?.get(url))
+      .map(parseTargetRowId)
+      .filter(({ service }) => !state.changed.targets.has(service))
+      .map(({ service, url }) => state.targets.get(service)?.get(url))
       .filter((target) => target !== undefined);
     await writer.upsert('target', statusChanges.map(targetColumns));
   }
 }
 
+/** The stored id of a bucket: rowId of its natural key, whatever the working set's id looks like. */
 function bucketRowId(id: string): string {
-  const [service, key, step, t] = JSON.parse(id) as [string, string, string, number];
-  return rowId(service, key, step, String(t));
+  const { service, key, step, start } = parseBucketId(id);
+  return rowId(service, key, step, String(start));
 }
 
 const NONE_STORED: readonly ErrorOccurrence[] = [];
