@@ -5,7 +5,7 @@ import { apply, emptyProjectionState } from './projection.js';
 import type { ProjectionOptions } from './projection-options.js';
 import { sharesOf } from './replay-shares.js';
 import { referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
-import { dropExpiredBuckets, takeChanges, type ShareChanges } from './share-fold.js';
+import { dropExpiredBuckets, takeChangedBuckets, takeChanges, type ShareChanges } from './share-fold.js';
 
 // One worker thread of a parallel replay (parallel-replay.ts): reads the embedded log itself,
 // decodes and folds only the events of its share of the services, and hands its changes to
@@ -28,12 +28,15 @@ export type ReplayWorkerRequest =
   | { type: 'fold'; through: number }
   /** Hand over what changed since the last hand-over. */
   | { type: 'handOver' }
+  /** Hand over the buckets changed since they were last handed over, ahead of the rest. */
+  | { type: 'handOverBuckets' }
   /** The writer committed a batch whose newest snapshot was at `newestAt`: retention ran. */
   | { type: 'committed'; newestAt: number };
 
 export type ReplayWorkerReply =
   | { type: 'folded'; through: number; events: number; newestEventAt: number | null; aggregates: number; changedRecords: number; changedAggregates: number }
-  | { type: 'handedOver'; changes: ShareChanges };
+  | { type: 'handedOver'; changes: ShareChanges }
+  | { type: 'bucketsHandedOver'; buckets: Map<string, number> };
 
 const READ_BACK_CHUNK = 1_000;
 
@@ -92,6 +95,11 @@ async function run(data: ReplayWorkerData): Promise<void> {
         const changes = takeChanges(state);
         changes.aggregates = await resolveOccurrences(changes.aggregates, readBack);
         const reply: ReplayWorkerReply = { type: 'handedOver', changes };
+        port.postMessage(reply);
+        return;
+      }
+      case 'handOverBuckets': {
+        const reply: ReplayWorkerReply = { type: 'bucketsHandedOver', buckets: takeChangedBuckets(state) };
         port.postMessage(reply);
         return;
       }

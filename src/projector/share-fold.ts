@@ -60,6 +60,17 @@ export function takeChanges(state: ProjectionState): ShareChanges {
   return changes;
 }
 
+/**
+ * The counts of the buckets changed since they were last taken (or handed over), whose notes
+ * of change it clears: the writer writes them ahead of its next commit
+ * (ProjectionStore.writeBucketsAhead); one counted again is taken again.
+ */
+export function takeChangedBuckets(state: ProjectionState): Map<string, number> {
+  const buckets = pick(state.buckets, state.changed.buckets);
+  state.changed.buckets.clear();
+  return buckets;
+}
+
 /** One working set of every worker's changes, as the serial replay would have folded them. */
 export function mergeChanges(shares: readonly ShareChanges[], options: ProjectionOptions): ProjectionState {
   const state = emptyProjectionState(options);
