@@ -3,7 +3,7 @@ import { DEFAULT_PROJECTION_OPTIONS } from './projection-options.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import { bucketId } from './occurrence-buckets.js';
 import { aggregateId, parseBucketId } from './record-ids.js';
-import { dropExpiredBuckets, mergeChanges, takeChanges } from './share-fold.js';
+import { dropExpiredBuckets, mergeChanges, takeChangedBuckets, takeChanges } from './share-fold.js';
 
 const MINUTE = 60_000;
 const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['s1', ['zone']]]) };
@@ -70,6 +70,27 @@ describe('takeChanges and mergeChanges', () => {
     ]);
     expect(changes.newestAt).toBe(13 * MINUTE);
     expect(changes.services).toEqual([]);
+  });
+});
+
+describe('takeChangedBuckets', () => {
+  it.each([
+    { name: 'nothing folded since', after: [], taken: [] },
+    { name: 'a bucket counted again is taken again, with its whole count', after: [scraped('s1', 'a', 'K', 4, 10 * MINUTE + 1)], taken: [['1m', 10, 4], ['1h', 0, 5]] },
+    { name: 'a new minute', after: [scraped('s1', 'b', 'K', 2, 20 * MINUTE)], taken: [['1m', 20, 1], ['1h', 0, 4]] },
+  ])('$name', ({ after, taken }) => {
+    const state = fold([discovered, scraped('s1', 'a', 'K', 2, 10 * MINUTE), scraped('s1', 'b', 'K', 1, 11 * MINUTE)]);
+    expect(takeChangedBuckets(state).size).toBe(3);
+    fold(after, state);
+    const buckets = takeChangedBuckets(state);
+    const counts = [...buckets].map(([id, count]) => {
+      const { step, start } = parseBucketId(id);
+      return [step, start / MINUTE, count];
+    });
+    expect(counts).toEqual(taken);
+    expect(state.changed.buckets.size).toBe(0);
+    // The rest of the changes are still there to hand over.
+    expect(state.changed.aggregates.size).toBe(1);
   });
 });
 
