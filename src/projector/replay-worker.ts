@@ -38,6 +38,7 @@ export type ReplayWorkerReply =
   | { type: 'handedOver'; changes: ShareChanges }
   | { type: 'bucketsHandedOver'; buckets: Map<string, number> };
 
+/** Sequences read back per statement (bound as one JSON list). */
 const READ_BACK_CHUNK = 1_000;
 
 async function run(data: ReplayWorkerData): Promise<void> {
