@@ -138,6 +138,15 @@ describe.each(DATABASE_KINDS)('parallel replay on %s', (kind) => {
     // More workers than services in some shares.
     expect(await replayInParallel(store, { readEvents: 5, foldSlice: 20, commitAggregates: 1_000, commitRecords: 50 }, 7)).toBe(events.length);
     expect(await readModel()).toEqual(serial);
+    // Buckets written ahead of each commit while the workers fold on (ProjectionStore.writeBucketsAhead),
+    // some counted again after: one commit at the head, a commit every few slices, and going
+    // on serially from a commit that wrote buckets ahead (the store caches those too).
+    expect(await replayInParallel(store, { readEvents: 3, foldSlice: 5, commitAggregates: 1_000, commitRecords: 1_000_000 })).toBe(events.length);
+    expect(await readModel()).toEqual(serial);
+    expect(await replayInParallel(store, { readEvents: 3, foldSlice: 4, commitAggregates: 1_000, commitRecords: 30 })).toBe(events.length);
+    expect(await readModel()).toEqual(serial);
+    expect(await replayInParallel(store, { readEvents: 2, foldSlice: 3, commitAggregates: 4, commitRecords: 1_000_000 })).toBe(events.length);
+    expect(await readModel()).toEqual(serial);
   });
 
   it('goes on serially after several commits, from what the workers handed over', async () => {

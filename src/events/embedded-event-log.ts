@@ -161,7 +161,13 @@ export class EmbeddedEventLog implements EventLog {
    */
   readServices(fromSeq: number, toSeq: number, serviceTokens: readonly string[]): StoredMessage[] {
     this.assertOpen();
-    return this.statements.readServices.all(Math.max(1, fromSeq), toSeq, JSON.stringify(serviceTokens)).map(toStoredMessage);
+    return inSeqOrder(this.statements.readServices.all(Math.max(1, fromSeq), toSeq, JSON.stringify(serviceTokens)));
+  }
+
+  /** The messages at these sequences (those the log holds), in sequence order. */
+  readSeqs(seqs: readonly number[]): StoredMessage[] {
+    this.assertOpen();
+    return inSeqOrder(this.statements.readSeqs.all(JSON.stringify(seqs)));
   }
 
   /**
@@ -248,6 +254,15 @@ export class EmbeddedEventLog implements EventLog {
 /** The subject after its first token, as SQL; the same expression as the index's. */
 const SUBJECT_TAIL = "substr(subject, instr(subject, '.') + 1)";
 
+/**
+ * Rows sorted here rather than by ORDER BY: SQLite reads a worker's services through the
+ * subject-tail index, one service after the other, and sorted the rows, their 7 KB of data
+ * included, in a temporary b-tree (a third of the query's time).
+ */
+function inSeqOrder(rows: MessageRow[]): StoredMessage[] {
+  return rows.sort((a, b) => a.seq - b.seq).map(toStoredMessage);
+}
+
 function toStoredMessage(row: MessageRow): StoredMessage {
   return { seq: row.seq, subject: row.subject, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) };
 }
@@ -270,10 +285,12 @@ function prepareStatements(db: Database.Database) {
       'SELECT seq, subject, data FROM messages WHERE subject_matches(?, subject) AND seq >= ? ORDER BY seq LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM messages'),
-    // SUBJECT_TAIL is the service token (the embedded log has no partition tokens).
+    // SUBJECT_TAIL is the service token (the embedded log has no partition tokens). Unordered,
+    // as readSeqs: inSeqOrder sorts their rows.
     readServices: db.prepare<[number, number, string], MessageRow>(
-      `SELECT seq, subject, data FROM messages WHERE seq BETWEEN ? AND ? AND ${SUBJECT_TAIL} IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+      `SELECT seq, subject, data FROM messages WHERE seq BETWEEN ? AND ? AND ${SUBJECT_TAIL} IN (SELECT value FROM json_each(?))`,
     ),
+    readSeqs: db.prepare<[string], MessageRow>('SELECT seq, subject, data FROM messages WHERE seq IN (SELECT value FROM json_each(?))'),
     countByTail: db.prepare<[number], { tail: string; messages: number }>(
       `SELECT ${SUBJECT_TAIL} AS tail, COUNT(*) AS messages FROM messages WHERE seq >= ? GROUP BY ${SUBJECT_TAIL}`,
     ),

@@ -18,6 +18,4 @@ export function bucketStart(at: number, step: BucketStep): number {
   return Math.floor(at / BUCKET_STEP_MS[step]) * BUCKET_STEP_MS[step];
 }
 
-export function bucketId(service: string, key: string, step: BucketStep, start: number): string {
-  return JSON.stringify([service, key, step, start]);
-}
+export { bucketId } from './record-ids.js';

@@ -16,6 +16,8 @@ export interface ParallelFold {
   fold(through: number): Promise<FoldProgress[]>;
   /** Every worker's changes since the last hand-over. */
   handOver(): Promise<ShareChanges[]>;
+  /** Every worker's bucket counts changed since they were last handed over (share-fold.ts takeChangedBuckets). */
+  handOverBuckets(): Promise<Map<string, number>[]>;
   /** Tells the workers a commit ran retention as of `newestAt`. */
   committed(newestAt: number): void;
   close(): Promise<void>;
@@ -101,6 +103,11 @@ export class ReplayWorkers implements ParallelFold {
   async handOver(): Promise<ShareChanges[]> {
     const replies = await Promise.all(this.workers.map((w) => w.ask({ type: 'handOver' }, 'handedOver')));
     return replies.map((reply) => reply.changes);
+  }
+
+  async handOverBuckets(): Promise<Map<string, number>[]> {
+    const replies = await Promise.all(this.workers.map((w) => w.ask({ type: 'handOverBuckets' }, 'bucketsHandedOver')));
+    return replies.map((reply) => reply.buckets);
   }
 
   committed(newestAt: number): void {

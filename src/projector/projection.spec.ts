@@ -1,5 +1,6 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
+import { bucketId } from './occurrence-buckets.js';
 import { aggregateId, apply, emptyProjectionState, recordsNeeded, targetRowId, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
@@ -114,7 +115,7 @@ describe('apply', () => {
 });
 
 describe('occurrence buckets', () => {
-  const minute = (t: number) => JSON.stringify(['svc', 'k', '1m', t]);
+  const minute = (t: number) => bucketId('svc', 'k', '1m', t);
   const at2 = at + 120_000;
 
   it('counts each delta in the minute and hour of its snapshot', () => {
@@ -122,7 +123,7 @@ describe('occurrence buckets', () => {
     const state = project([snapshot('a', 'A', 2), snapshot('a', 'A', 2), later]);
     expect(state.buckets.get(minute(1_699_999_980_000))).toBe(2);
     expect(state.buckets.get(minute(1_700_000_100_000))).toBe(3);
-    expect(state.buckets.get(JSON.stringify(['svc', 'k', '1h', 1_699_999_200_000]))).toBe(5);
+    expect(state.buckets.get(bucketId('svc', 'k', '1h', 1_699_999_200_000))).toBe(5);
     expect(state.newestAt).toBe(at2);
   });
 
@@ -142,7 +143,7 @@ describe('recordsNeeded', () => {
     expect(recordsNeeded(snapshot('a', 'A', 1))).toEqual({
       aggregates: [{ service: 'svc', key: 'k' }],
       targetTotals: [{ service: 'svc', targetUuid: 'A', key: 'k' }],
-      buckets: [JSON.stringify(['svc', 'k', '1m', 1_699_999_980_000]), JSON.stringify(['svc', 'k', '1h', 1_699_999_200_000])],
+      buckets: [bucketId('svc', 'k', '1m', 1_699_999_980_000), bucketId('svc', 'k', '1h', 1_699_999_200_000)],
       targetsOf: ['svc'],
     });
   });

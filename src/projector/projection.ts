@@ -1,6 +1,7 @@
 import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason, SnapshotScrapedV1 } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
-import { BUCKET_STEPS, bucketId, bucketStart } from './occurrence-buckets.js';
+import { BUCKET_STEPS, bucketStart } from './occurrence-buckets.js';
+import { aggregateId, bucketId, bucketIdOf, targetCountId, targetRowId } from './record-ids.js';
 import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
@@ -76,13 +77,7 @@ export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJEC
   };
 }
 
-export function aggregateId(service: string, key: string): string {
-  return JSON.stringify([service, key]);
-}
-
-export function targetCountId(service: string, targetUuid: string, key: string): string {
-  return JSON.stringify([service, targetUuid, key]);
-}
+export { aggregateId, targetCountId, targetRowId };
 
 /** Keys an event needs loaded into the working set before `apply` can fold it. */
 export interface RecordsNeeded {
@@ -154,10 +149,6 @@ function setTargetStatus(
   state.changed.targetRows.add(targetRowId(service, url));
 }
 
-export function targetRowId(service: string, url: string): string {
-  return JSON.stringify([service, url]);
-}
-
 export function apply(state: ProjectionState, event: PeriskopEvent): void {
   switch (event.type) {
     case 'TargetsDiscovered': {
@@ -181,7 +172,7 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
         const id = aggregateId(event.service, report.aggregation_key);
         state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
         state.changed.aggregates.add(id);
-        if (delta > 0) countInBuckets(state, event.service, report.aggregation_key, event.at, delta);
+        if (delta > 0) countInBuckets(state, id, event.at, delta);
         if (delta > 0) for (const [label, value] of labelValues) countInBreakdown(state, event, report, label, value, delta);
       }
       state.newestAt = Math.max(state.newestAt ?? event.at, event.at);
@@ -209,9 +200,9 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
   }
 }
 
-function countInBuckets(state: ProjectionState, service: string, key: string, at: number, delta: number): void {
+function countInBuckets(state: ProjectionState, aggregate: string, at: number, delta: number): void {
   for (const step of BUCKET_STEPS) {
-    const id = bucketId(service, key, step, bucketStart(at, step));
+    const id = bucketIdOf(aggregate, step, bucketStart(at, step));
     state.buckets.set(id, (state.buckets.get(id) ?? 0) + delta);
     state.changed.buckets.add(id);
   }

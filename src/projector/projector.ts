@@ -7,7 +7,7 @@ import type { AggregateState } from './aggregate-rules.js';
 import { apply, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
-import type { ParallelFold } from './parallel-replay.js';
+import type { FoldProgress, ParallelFold } from './parallel-replay.js';
 import { mergeChanges } from './share-fold.js';
 
 export const PROJECTOR_CONSUMER = 'periskop-projector';
@@ -190,10 +190,20 @@ export class Projector {
     let read = this.applied;
     let pending = 0;
     let newestAt: number | null = null;
+    /** Buckets written ahead of the next commit: they count toward its bound as the changed ones do. */
+    let writtenAhead = 0;
     let started = performance.now();
+    const foldSlice = (): Promise<FoldProgress[]> => {
+      const folding = workers.fold(Math.min(read + this.replaySizes.foldSlice, head));
+      // Awaited below; a failure while the writer writes must not go unhandled meanwhile.
+      folding.catch(() => undefined);
+      return folding;
+    };
     try {
-      while (read < head) {
-        const folded = await workers.fold(Math.min(read + this.replaySizes.foldSlice, head));
+      let folding = read < head ? foldSlice() : null;
+      while (folding) {
+        const folded = await folding;
+        folding = null;
         read = Math.min(...folded.map((f) => f.through));
         for (const f of folded) {
           pending += f.events;
@@ -202,18 +212,27 @@ export class Projector {
         }
         const sum = (of: (f: (typeof folded)[number]) => number) => folded.reduce((total, f) => total + of(f), 0);
         const tooBig = sum((f) => f.aggregates) > this.replaySizes.commitAggregates;
-        const bound = sum((f) => f.changedAggregates) >= this.replaySizes.commitAggregates || sum((f) => f.changedRecords) >= this.replaySizes.commitRecords;
+        const bound = sum((f) => f.changedAggregates) >= this.replaySizes.commitAggregates || sum((f) => f.changedRecords) + writtenAhead >= this.replaySizes.commitRecords;
         if (read >= head || bound || tooBig) {
           const state = mergeChanges(await workers.handOver(), this.options);
           await this.commitBatch(state, read, pending, started, newestAt);
           if (state.newestAt !== null) workers.committed(state.newestAt);
           pending = 0;
           newestAt = null;
+          writtenAhead = 0;
           started = performance.now();
+          if (read < head && !tooBig) folding = foldSlice();
+        } else {
+          // The workers fold the next slice while the buckets they are done with are written.
+          const buckets = await workers.handOverBuckets();
+          folding = foldSlice();
+          for (const counts of buckets) writtenAhead += await this.store.writeBucketsAhead(counts);
         }
         onProgress?.(read, head);
-        if (tooBig) break;
       }
+    } catch (error) {
+      await this.store.abandonAhead();
+      throw error;
     } finally {
       await workers.close();
     }

@@ -4,7 +4,8 @@ import { EventStore } from '../events/event-store.js';
 import { apply, emptyProjectionState } from './projection.js';
 import type { ProjectionOptions } from './projection-options.js';
 import { sharesOf } from './replay-shares.js';
-import { dropExpiredBuckets, takeChanges, type ShareChanges } from './share-fold.js';
+import { referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
+import { dropExpiredBuckets, takeChangedBuckets, takeChanges, type ShareChanges } from './share-fold.js';
 
 // One worker thread of a parallel replay (parallel-replay.ts): reads the embedded log itself,
 // decodes and folds only the events of its share of the services, and hands its changes to
@@ -27,12 +28,18 @@ export type ReplayWorkerRequest =
   | { type: 'fold'; through: number }
   /** Hand over what changed since the last hand-over. */
   | { type: 'handOver' }
+  /** Hand over the buckets changed since they were last handed over, ahead of the rest. */
+  | { type: 'handOverBuckets' }
   /** The writer committed a batch whose newest snapshot was at `newestAt`: retention ran. */
   | { type: 'committed'; newestAt: number };
 
 export type ReplayWorkerReply =
   | { type: 'folded'; through: number; events: number; newestEventAt: number | null; aggregates: number; changedRecords: number; changedAggregates: number }
-  | { type: 'handedOver'; changes: ShareChanges };
+  | { type: 'handedOver'; changes: ShareChanges }
+  | { type: 'bucketsHandedOver'; buckets: Map<string, number> };
+
+/** Sequences read back per statement (bound as one JSON list). */
+const READ_BACK_CHUNK = 1_000;
 
 async function run(data: ReplayWorkerData): Promise<void> {
   const port = parentPort!;
@@ -41,6 +48,10 @@ async function run(data: ReplayWorkerData): Promise<void> {
   const state = emptyProjectionState(data.options);
   const mine = sharesOf(data.shares, data.share);
   let read = data.fromSeq - 1;
+  // The occurrences handed over, read back from the log (occurrence-refs.ts).
+  const readBack: ReadEvents = async (seqs, onEvent) => {
+    for (let i = 0; i < seqs.length; i += READ_BACK_CHUNK) await events.decodeEach(log.readSeqs(seqs.slice(i, i + READ_BACK_CHUNK)), onEvent);
+  };
   // Requests are handled one at a time, in order: a fold is asynchronous (log reads).
   let queue = Promise.resolve();
   port.on('message', (request: ReplayWorkerRequest) => {
@@ -59,12 +70,13 @@ async function run(data: ReplayWorkerData): Promise<void> {
         let newestEventAt: number | null = null;
         while (read < request.through) {
           const through = Math.min(read + data.readEvents, request.through);
-          const batch = await events.decode(log.readServices(read + 1, through, mine));
-          for (const { event } of batch) {
+          await events.decodeEach(log.readServices(read + 1, through, mine), (recorded) => {
+            const { event } = recorded;
+            referOccurrences(recorded);
             apply(state, event);
             newestEventAt = Math.max(newestEventAt ?? event.at, event.at);
-          }
-          folded += batch.length;
+            folded++;
+          });
           read = through;
         }
         const { changed } = state;
@@ -81,7 +93,14 @@ async function run(data: ReplayWorkerData): Promise<void> {
         return;
       }
       case 'handOver': {
-        const reply: ReplayWorkerReply = { type: 'handedOver', changes: takeChanges(state) };
+        const changes = takeChanges(state);
+        changes.aggregates = await resolveOccurrences(changes.aggregates, readBack);
+        const reply: ReplayWorkerReply = { type: 'handedOver', changes };
+        port.postMessage(reply);
+        return;
+      }
+      case 'handOverBuckets': {
+        const reply: ReplayWorkerReply = { type: 'bucketsHandedOver', buckets: takeChangedBuckets(state) };
         port.postMessage(reply);
         return;
       }

@@ -2,7 +2,8 @@ import type { PeriskopEvent } from '../events/events.js';
 import { DEFAULT_PROJECTION_OPTIONS } from './projection-options.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import { bucketId } from './occurrence-buckets.js';
-import { dropExpiredBuckets, mergeChanges, takeChanges } from './share-fold.js';
+import { aggregateId, parseBucketId } from './record-ids.js';
+import { dropExpiredBuckets, mergeChanges, takeChangedBuckets, takeChanges } from './share-fold.js';
 
 const MINUTE = 60_000;
 const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['s1', ['zone']]]) };
@@ -61,7 +62,7 @@ describe('takeChanges and mergeChanges', () => {
     expect(state.newestAt).toBeNull();
     apply(state, scraped('s1', 'a', 'K', 3, 13 * MINUTE));
     const changes = takeChanges(state);
-    expect([...changes.aggregates.keys()]).toEqual([JSON.stringify(['s1', 'K'])]);
+    expect([...changes.aggregates.keys()]).toEqual([aggregateId('s1', 'K')]);
     expect(changes.changedBreakdown).toHaveLength(1);
     expect([...changes.breakdown.values()].map((c) => [c.value, c.count])).toEqual([
       ['a', 3],
@@ -69,6 +70,27 @@ describe('takeChanges and mergeChanges', () => {
     ]);
     expect(changes.newestAt).toBe(13 * MINUTE);
     expect(changes.services).toEqual([]);
+  });
+});
+
+describe('takeChangedBuckets', () => {
+  it.each([
+    { name: 'nothing folded since', after: [], taken: [] },
+    { name: 'a bucket counted again is taken again, with its whole count', after: [scraped('s1', 'a', 'K', 4, 10 * MINUTE + 1)], taken: [['1m', 10, 4], ['1h', 0, 5]] },
+    { name: 'a new minute', after: [scraped('s1', 'b', 'K', 2, 20 * MINUTE)], taken: [['1m', 20, 1], ['1h', 0, 4]] },
+  ])('$name', ({ after, taken }) => {
+    const state = fold([discovered, scraped('s1', 'a', 'K', 2, 10 * MINUTE), scraped('s1', 'b', 'K', 1, 11 * MINUTE)]);
+    expect(takeChangedBuckets(state).size).toBe(3);
+    fold(after, state);
+    const buckets = takeChangedBuckets(state);
+    const counts = [...buckets].map(([id, count]) => {
+      const { step, start } = parseBucketId(id);
+      return [step, start / MINUTE, count];
+    });
+    expect(counts).toEqual(taken);
+    expect(state.changed.buckets.size).toBe(0);
+    // The rest of the changes are still there to hand over.
+    expect(state.changed.aggregates.size).toBe(1);
   });
 });
 
@@ -80,6 +102,6 @@ describe('dropExpiredBuckets', () => {
     const state = emptyProjectionState(options);
     for (const [step, minute] of [['1m', 10], ['1m', 50], ['1h', 0]] as const) state.buckets.set(bucketId('s', 'K', step, minute * MINUTE), 1);
     dropExpiredBuckets(state, newestAt);
-    expect([...state.buckets.keys()].map((id) => JSON.parse(id) as [string, string, string, number]).map(([, , step, t]) => `${step} ${t / MINUTE}`)).toEqual(kept);
+    expect([...state.buckets.keys()].map(parseBucketId).map(({ step, start }) => `${step} ${start / MINUTE}`)).toEqual(kept);
   });
 });

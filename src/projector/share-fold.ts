@@ -2,6 +2,7 @@ import type { AggregateState } from './aggregate-rules.js';
 import type { BreakdownCount } from './breakdown.js';
 import { BUCKET_STEPS, type BucketStep } from './occurrence-buckets.js';
 import { emptyProjectionState, type ProjectionState, type TargetState } from './projection.js';
+import { aggregateId, parseBucketId, parseTargetRowId } from './record-ids.js';
 import type { ProjectionOptions } from './projection-options.js';
 
 // A parallel replay (parallel-replay.ts): each worker folds its share of the services into a
@@ -32,15 +33,15 @@ export interface ShareChanges {
 export function takeChanges(state: ProjectionState): ShareChanges {
   const { changed } = state;
   const targetServices = new Set(changed.targets);
-  for (const row of changed.targetRows) targetServices.add((JSON.parse(row) as [string, string])[0]);
+  for (const row of changed.targetRows) targetServices.add(parseTargetRowId(row).service);
   const breakdownErrors = new Set<string>();
   for (const id of changed.breakdown) {
     const count = state.breakdown.get(id)!;
-    breakdownErrors.add(JSON.stringify([count.service, count.aggregationKey]));
+    breakdownErrors.add(aggregateId(count.service, count.aggregationKey));
   }
   const breakdown = new Map<string, BreakdownCount>();
   if (breakdownErrors.size > 0) {
-    for (const [id, count] of state.breakdown) if (breakdownErrors.has(JSON.stringify([count.service, count.aggregationKey]))) breakdown.set(id, count);
+    for (const [id, count] of state.breakdown) if (breakdownErrors.has(aggregateId(count.service, count.aggregationKey))) breakdown.set(id, count);
   }
   const changes: ShareChanges = {
     services: [...changed.services],
@@ -57,6 +58,17 @@ export function takeChanges(state: ProjectionState): ShareChanges {
   for (const notes of Object.values(changed)) notes.clear();
   state.newestAt = null;
   return changes;
+}
+
+/**
+ * The counts of the buckets changed since they were last taken (or handed over), whose notes
+ * of change it clears: the writer writes them ahead of its next commit
+ * (ProjectionStore.writeBucketsAhead); one counted again is taken again.
+ */
+export function takeChangedBuckets(state: ProjectionState): Map<string, number> {
+  const buckets = pick(state.buckets, state.changed.buckets);
+  state.changed.buckets.clear();
+  return buckets;
 }
 
 /** One working set of every worker's changes, as the serial replay would have folded them. */
@@ -88,8 +100,8 @@ export function mergeChanges(shares: readonly ShareChanges[], options: Projectio
 export function dropExpiredBuckets(state: ProjectionState, newestAt: number): void {
   const cutoff = Object.fromEntries(BUCKET_STEPS.map((step) => [step, newestAt - state.bucketRetentionMs[step]])) as Record<BucketStep, number>;
   for (const id of state.buckets.keys()) {
-    const [, , step, t] = JSON.parse(id) as [string, string, BucketStep, number];
-    if (t < cutoff[step]) state.buckets.delete(id);
+    const { step, start } = parseBucketId(id);
+    if (start < cutoff[step]) state.buckets.delete(id);
   }
 }
 

@@ -1,0 +1,27 @@
+import { aggregateId, bucketId, parseAggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId, targetRowId } from './record-ids.js';
+
+// Service names, keys, target uuids and URLs are free text: digits, colons, '@', empty.
+const texts = ['', 'a', 'svc', '1:2:', '3:ab', '@', 'a@1m@5', 'ключ ✓', '0', 'x'.repeat(300)];
+
+describe('record ids', () => {
+  const pairs = texts.flatMap((a) => texts.map((b) => [a, b] as const));
+
+  it.each(pairs)('parse back what they are made of (%j, %j)', (a, b) => {
+    expect(parseAggregateId(aggregateId(a, b))).toEqual({ service: a, key: b });
+    expect(parseTargetCountId(targetCountId(a, b, a + b))).toEqual({ service: a, targetUuid: b, key: a + b });
+    expect(parseBucketId(bucketId(a, b, '1m', 1_700_000_040_000))).toEqual({ service: a, key: b, step: '1m', start: 1_700_000_040_000 });
+    expect(parseBucketId(bucketId(a, b, '1h', 0))).toEqual({ service: a, key: b, step: '1h', start: 0 });
+    expect(parseTargetRowId(targetRowId(a, b))).toEqual({ service: a, url: b });
+  });
+
+  it('are distinct for distinct parts (no two splits of the same text collide)', () => {
+    const kinds: [string, (a: string, b: string) => string][] = [
+      ['aggregate', aggregateId],
+      ['target count', (a, b) => targetCountId(a, 'uuid', b)],
+      ['target count by uuid', (a, b) => targetCountId('svc', a, b)],
+      ['bucket', (a, b) => bucketId(a, b, '1m', 60_000)],
+      ['target row', targetRowId],
+    ];
+    for (const [, id] of kinds) expect(new Set(pairs.map(([a, b]) => id(a, b))).size).toBe(pairs.length);
+  });
+});
