@@ -2,7 +2,8 @@ import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { breakdownAggregatesNeeded, breakdownId } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
-import { aggregateId, apply, emptyProjectionState, type ProjectionState } from './projection.js';
+import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
+import { aggregateId } from './record-ids.js';
 
 const at = 1_700_000_000_000;
 const options: ProjectionOptions = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc', ['version', 'zone']]]) };

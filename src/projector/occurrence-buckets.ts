@@ -17,5 +17,3 @@ export const BUCKET_STEPS = Object.keys(BUCKET_STEP_MS) as BucketStep[];
 export function bucketStart(at: number, step: BucketStep): number {
   return Math.floor(at / BUCKET_STEP_MS[step]) * BUCKET_STEP_MS[step];
 }
-
-export { bucketId } from './record-ids.js';

@@ -1,6 +1,7 @@
 import type { PeriskopEvent, RecordedEvent } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { apply, aggregateId, emptyProjectionState } from './projection.js';
+import { apply, emptyProjectionState } from './projection.js';
+import { aggregateId } from './record-ids.js';
 import { OccurrenceRef, referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
 
 function occurrence(uuid: string, timestamp: number): ErrorOccurrence {

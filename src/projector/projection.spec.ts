@@ -1,7 +1,7 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { bucketId } from './occurrence-buckets.js';
-import { aggregateId, apply, emptyProjectionState, recordsNeeded, targetRowId, type ProjectionState } from './projection.js';
+import { aggregateId, bucketId, targetRowId } from './record-ids.js';
+import { apply, emptyProjectionState, recordsNeeded, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
 

@@ -77,8 +77,6 @@ export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJEC
   };
 }
 
-export { aggregateId, targetCountId, targetRowId };
-
 /** Keys an event needs loaded into the working set before `apply` can fold it. */
 export interface RecordsNeeded {
   aggregates: { service: string; key: string }[];

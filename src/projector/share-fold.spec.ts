@@ -1,7 +1,7 @@
 import type { PeriskopEvent } from '../events/events.js';
 import { DEFAULT_PROJECTION_OPTIONS } from './projection-options.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
-import { bucketId } from './occurrence-buckets.js';
+import { bucketId } from './record-ids.js';
 import { aggregateId, parseBucketId } from './record-ids.js';
 import { dropExpiredBuckets, mergeChanges, takeChangedBuckets, takeChanges } from './share-fold.js';
 

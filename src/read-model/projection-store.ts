@@ -2,14 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { PeriskopEvent } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { LATEST_ERRORS_CAP, type AggregateState } from '../projector/aggregate-rules.js';
-import {
-  aggregateId,
-  emptyProjectionState,
-  recordsNeeded,
-  targetCountId,
-  type ProjectionState,
-  type TargetState,
-} from '../projector/projection.js';
+import { emptyProjectionState, recordsNeeded, type ProjectionState, type TargetState } from '../projector/projection.js';
 import {
   AggregatedErrorEntity,
   CheckpointEntity,
@@ -27,7 +20,7 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { parseBucketId, parseTargetCountId, parseTargetRowId } from '../projector/record-ids.js';
+import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
 import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
@@ -459,16 +452,19 @@ export class ProjectionStore {
 function bucketColumns(ids: Iterable<string>, counts: ReadonlyMap<string, number>): ColumnValues[] {
   const rows: ColumnValues[] = [];
   for (const id of ids) {
-    const { service, key, step, start } = parseBucketId(id);
-    rows.push({ id: rowId(service, key, step, String(start)), aggregate_id: rowId(service, key), step, t: start, count: counts.get(id)! });
+    const bucket = parseBucketId(id);
+    rows.push({ id: storedBucketId(bucket), aggregate_id: rowId(bucket.service, bucket.key), step: bucket.step, t: bucket.start, count: counts.get(id)! });
   }
   return rows;
 }
 
 /** The stored id of a bucket: rowId of its natural key, whatever the working set's id looks like. */
-function bucketRowId(id: string): string {
-  const { service, key, step, start } = parseBucketId(id);
+function storedBucketId({ service, key, step, start }: ReturnType<typeof parseBucketId>): string {
   return rowId(service, key, step, String(start));
+}
+
+function bucketRowId(id: string): string {
+  return storedBucketId(parseBucketId(id));
 }
 
 const NONE_STORED: readonly ErrorOccurrence[] = [];
