@@ -192,6 +192,40 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     expect((await store.readService('nobody', 1, 10)).events).toEqual([]);
   });
 
+  it('hands an undecoded consumer each event in turn with its size in the log, a split one whole', async () => {
+    const snapshot = hugeSnapshot();
+    const [first, , last] = everyEventType;
+    const [firstSeq, snapshotSeq, lastSeq] = await store.publish([
+      { id: 'first', event: first! },
+      { id: 'snapshot', event: snapshot },
+      { id: 'last', event: last! },
+    ]);
+    const taken: { seq: number; event: PeriskopEvent; bytes: number }[] = [];
+    const log: string[] = [];
+    let through = 0;
+    subscriptions.push(
+      store.consumeUndecoded({ name: 'undecoded', fromSeq: 1, maxBatch: 1_000 }, async (batch) => {
+        await batch.eachEvent(async ({ seq, event }, bytes) => {
+          log.push(`take ${seq}`);
+          // The next event is decoded only once this one is taken.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          log.push(`taken ${seq}`);
+          taken.push({ seq, event, bytes });
+        });
+        through = batch.throughSeq;
+      }),
+    );
+    await waitFor(() => through === lastSeq, 15_000, 'the consumer to reach the last event');
+
+    expect(taken.map(({ seq, event }) => ({ seq, event }))).toEqual([
+      { seq: firstSeq, event: first },
+      { seq: snapshotSeq, event: snapshot },
+      { seq: lastSeq, event: last },
+    ]);
+    expect(taken.map((t) => t.bytes)).toEqual(taken.map((t) => Buffer.byteLength(JSON.stringify(t.event))));
+    expect(log).toEqual(taken.flatMap(({ seq }) => [`take ${seq}`, `taken ${seq}`]));
+  });
+
   it('advances throughSeq over batches holding only chunks', async () => {
     const snapshot = hugeSnapshot();
     const [snapshotSeq] = await store.publish([{ id: 'snapshot', event: snapshot }]);

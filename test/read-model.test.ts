@@ -3,7 +3,8 @@ import { goErrorAggregate } from '../src/api/go-response.js';
 import { parseConfig } from '../src/config/index.js';
 import type { PeriskopEvent } from '../src/events/events.js';
 import { EventStore } from '../src/events/event-store.js';
-import { Projector } from '../src/projector/projector.js';
+import { LIVE_FOLD_SLICE, Projector } from '../src/projector/projector.js';
+import { LATEST_ERRORS_CAP } from '../src/projector/aggregate-rules.js';
 import { DEFAULT_PROJECTION_OPTIONS } from '../src/projector/projection-options.js';
 import { PROJECTOR_CHECKPOINT, ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
@@ -148,6 +149,28 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     expect(await everything()).toEqual(live);
     await new Projector(store, new ProjectionStore(db), options).replay();
     expect(await everything()).toEqual(live);
+  });
+
+  it('folds a live batch of more events than a slice in one commit, each slice seeing the ones before it', async () => {
+    const store = new EventStore(events.log);
+    const count = 2 * LIVE_FOLD_SLICE.events + 50;
+    // Every event a new total of the same key on the same target: a slice that read its records
+    // from the database rather than from the slices before it would count the deltas wrong.
+    const snapshots = Array.from({ length: count }, (_, i) => snapshot('svc.one', 'a', 'E@1', i + 1, [{ uuid: `o${i}`, at: 1_000 + i }]));
+    await store.publish(snapshots.map((event) => ({ id: randomUUID(), event })));
+    const projector = new Projector(store, new ProjectionStore(db));
+    const batches: number[] = [];
+    projector.onBatchApplied((batch) => batches.push(batch.events));
+    await projector.start();
+    await projector.waitFor(await store.head());
+    await projector.stop();
+
+    expect(batches.reduce((sum, events) => sum + events, 0)).toBe(count);
+    expect(Math.max(...batches)).toBeGreaterThan(LIVE_FOLD_SLICE.events);
+    const [error] = (await answers(db)).errors['svc.one'] as ReturnType<typeof goErrorAggregate>[];
+    expect(error!.total_count).toBe(count);
+    expect(error!.latest_errors.map((o) => o.uuid).slice(0, 3)).toEqual([`o${count - 1}`, `o${count - 2}`, `o${count - 3}`]);
+    expect(error!.latest_errors).toHaveLength(LATEST_ERRORS_CAP);
   });
 
   it('skips a batch it has already applied', async () => {

@@ -16,10 +16,24 @@ export interface EventToPublish {
   event: PeriskopEvent;
 }
 
+/**
+ * An event already turned into its log bytes (EventStore.encode). A publisher that queues
+ * events before writing them (the scraper's group commit) queues these: a full snapshot's
+ * objects then live only while it is encoded, not until its group is written, long enough
+ * to be promoted to the old generation (a first scrape of a thousand 1 MB snapshots grew the
+ * heap by ~200 MB of such garbage).
+ */
+export interface EncodedEvent {
+  id: string;
+  type: PeriskopEventType;
+  service: string;
+  data: Uint8Array;
+}
+
 /** Told of every publish, for metrics. */
 export interface PublishObserver {
-  published?(events: PeriskopEvent[]): void;
-  failed?(events: PeriskopEvent[]): void;
+  published?(events: Pick<PeriskopEvent, 'type'>[]): void;
+  failed?(events: Pick<PeriskopEvent, 'type'>[]): void;
 }
 
 export interface EventBatch {
@@ -29,6 +43,14 @@ export interface EventBatch {
 }
 
 export type EventBatchHandler = (events: RecordedEvent[], throughSeq: number) => Promise<void>;
+
+/** A consumer's batch of log messages whose events are decoded as they are taken (consumeUndecoded). */
+export interface UndecodedBatch {
+  /** Last log sequence the batch covers (chunks included). */
+  throughSeq: number;
+  /** Decodes the events in order, handing each to `onEvent` (awaited) with its bytes in the log. */
+  eachEvent(onEvent: (recorded: RecordedEvent, bytes: number) => void | Promise<void>): Promise<void>;
+}
 
 /** Stands in for a split event's envelope; never has a `type`, so it cannot be mistaken for one. */
 interface ChunkedEnvelope {
@@ -57,17 +79,27 @@ export class EventStore {
 
   /** Appends the events in order; returns each one's sequence (its envelope's when split). */
   async publish(items: EventToPublish[]): Promise<number[]> {
+    return this.publishEncoded(items.map((item) => this.encode(item)));
+  }
+
+  /** The event as the log will hold it; publishEncoded writes it. */
+  encode({ id, event }: EventToPublish): EncodedEvent {
+    return { id, type: event.type, service: event.service, data: utf8Encoder.encode(JSON.stringify(toEnvelope(event))) };
+  }
+
+  /** Appends encoded events in order; returns each one's sequence (its envelope's when split). */
+  async publishEncoded(items: EncodedEvent[]): Promise<number[]> {
     try {
       const seqs = await this.append(items);
-      this.observer.published?.(items.map((item) => item.event));
+      this.observer.published?.(items);
       return seqs;
     } catch (error) {
-      this.observer.failed?.(items.map((item) => item.event));
+      this.observer.failed?.(items);
       throw error;
     }
   }
 
-  private async append(items: EventToPublish[]): Promise<number[]> {
+  private async append(items: EncodedEvent[]): Promise<number[]> {
     const seqs: number[] = [];
     let pending: LogMessage[] = [];
     const flush = async () => {
@@ -76,10 +108,9 @@ export class EventStore {
       seqs.push(...results.map((result) => result.seq));
       pending = [];
     };
-    for (const { id, event } of items) {
-      const partition = partitionSubjectPrefix(event.service, this.partitions);
-      const subject = `${partition}${event.type}.${encodeServiceToken(event.service)}`;
-      const data = utf8Encoder.encode(JSON.stringify(toEnvelope(event)));
+    for (const { id, type, service, data } of items) {
+      const partition = partitionSubjectPrefix(service, this.partitions);
+      const subject = `${partition}${type}.${encodeServiceToken(service)}`;
       if (data.byteLength <= this.log.maxMessageBytes) {
         pending.push({ subject, id, data });
         continue;
@@ -88,7 +119,7 @@ export class EventStore {
       await flush();
       const chunkResults = await this.log.append(
         splitBytes(data, this.log.maxMessageBytes).map((chunk, i) => ({
-          subject: partition + CHUNK_SUBJECT_PREFIX + encodeServiceToken(event.service),
+          subject: partition + CHUNK_SUBJECT_PREFIX + encodeServiceToken(service),
           id: `${id}#chunk${i}`,
           data: chunk,
         })),
@@ -127,6 +158,17 @@ export class EventStore {
     });
   }
 
+  /**
+   * A durable consumer whose handler decodes each batch's events as it takes them: one that
+   * folds and drops them keeps a few alive at a time, not a whole batch (the live projector;
+   * a batch of first-scrape snapshots decodes into tens of MB of objects).
+   */
+  consumeUndecoded(options: ConsumeOptions, handler: (batch: UndecodedBatch) => Promise<void>): Subscription {
+    return this.log.consume(options, (messages) =>
+      handler({ throughSeq: messages.at(-1)!.seq, eachEvent: (onEvent) => this.decodeEach(messages, onEvent) }),
+    );
+  }
+
   head(): Promise<number> {
     return this.log.head();
   }
@@ -147,7 +189,7 @@ export class EventStore {
    * worker: a batch of 5,000 decoded events is tens of megabytes that every young-generation
    * collection during its fold copied, and then promoted).
    */
-  async decodeEach(messages: StoredMessage[], onEvent: (recorded: RecordedEvent) => void): Promise<void> {
+  async decodeEach(messages: StoredMessage[], onEvent: (recorded: RecordedEvent, bytes: number) => void | Promise<void>): Promise<void> {
     // A split event's chunks usually sit just before its envelope, in the same batch.
     const chunksInBatch = new Map<number, Uint8Array>();
     for (const message of messages) {
@@ -156,16 +198,23 @@ export class EventStore {
         continue;
       }
       const parsed = parseJson(message);
-      const json = isChunkedEnvelope(parsed)
-        ? parseJson({ seq: message.seq, data: await this.reassemble(message.seq, parsed, chunksInBatch) })
-        : parsed;
-      onEvent({ seq: message.seq, event: validateEnvelope(message.seq, json) });
+      let taken: void | Promise<void>;
+      if (isChunkedEnvelope(parsed)) {
+        const data = await this.reassemble(message.seq, parsed, chunksInBatch);
+        taken = onEvent({ seq: message.seq, event: validateEnvelope(message.seq, parseJson({ seq: message.seq, data })) }, data.byteLength);
+      } else {
+        taken = onEvent({ seq: message.seq, event: validateEnvelope(message.seq, parsed) }, message.data.byteLength);
+      }
+      // Awaited only when it is a promise: a replay's workers fold a million events synchronously.
+      if (taken) await taken;
     }
   }
 
   private async decodeBatch(messages: StoredMessage[]): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
-    await this.decodeEach(messages, (recorded) => events.push(recorded));
+    await this.decodeEach(messages, (recorded) => {
+      events.push(recorded);
+    });
     return events;
   }
 

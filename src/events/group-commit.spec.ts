@@ -1,15 +1,15 @@
-import type { EventToPublish } from './event-store.js';
+import type { EncodedEvent } from './event-store.js';
 import { GroupCommit } from './group-commit.js';
 
-function item(id: string): EventToPublish {
-  return { id, event: { type: 'ScrapeFailed', version: 1, service: 's', at: 0, data: { target: id, reason: 'timeout', detail: '' } } };
+function item(id: string): EncodedEvent {
+  return { id, type: 'ScrapeFailed', service: 's', data: new TextEncoder().encode(id) };
 }
 
 /** A log that records each group it is given and numbers events from 1. */
 function recordingLog(fail: (ids: string[]) => boolean = () => false) {
   const groups: string[][] = [];
   let seq = 0;
-  const publishMany = async (items: EventToPublish[]) => {
+  const publishMany = async (items: EncodedEvent[]) => {
     const ids = items.map((i) => i.id);
     groups.push(ids);
     if (fail(ids)) throw new Error(`log refused ${ids.join(',')}`);

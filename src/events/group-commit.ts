@@ -1,7 +1,7 @@
-import type { EventToPublish } from './event-store.js';
+import type { EncodedEvent } from './event-store.js';
 
-/** Where a group of events goes at once: EventStore.publish. */
-export type PublishMany = (items: EventToPublish[]) => Promise<number[]>;
+/** Where a group of events goes at once: EventStore.publishEncoded. */
+export type PublishMany = (items: EncodedEvent[]) => Promise<number[]>;
 
 export interface GroupCommitOptions {
   /** How long the first event of a group waits for others to join it. */
@@ -19,7 +19,7 @@ export interface GroupCommitOptions {
  * the log's de-duplication ids).
  */
 export class GroupCommit {
-  private pending: { item: EventToPublish; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  private pending: { item: EncodedEvent; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
   /** The group being written: the next one starts once it is in, keeping events in order. */
   private writing: Promise<void> = Promise.resolve();
@@ -34,7 +34,7 @@ export class GroupCommit {
   }
 
   /** Resolves with the event's log sequence once its group is written. */
-  publish(item: EventToPublish): Promise<number> {
+  publish(item: EncodedEvent): Promise<number> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (this.pending.length >= this.options.maxEvents) this.flush();

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { PeriskopEvent, RecordedEvent } from '../events/events.js';
-import type { EventStore } from '../events/event-store.js';
+import type { EventStore, UndecodedBatch } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
 import { CheckpointMoved, type ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
-import { apply, type ProjectionState } from './projection.js';
+import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 import type { FoldProgress, ParallelFold } from './parallel-replay.js';
@@ -20,6 +20,14 @@ export const PROJECTOR_CONSUMER = 'periskop-projector';
  * a round of a thousand targets takes tens of commits, not hundreds, for 0.1 s of freshness.
  */
 export const LIVE_BATCH = { maxBatch: 2_000, maxBatchBytes: 16 * 1024 * 1024, gatherMs: 100 } as const;
+/**
+ * A live batch is decoded and folded a slice at a time, all in its one transaction: a slice's
+ * decoded events are garbage once folded, before the next slice is decoded. Decoding a whole
+ * batch first kept up to 16 MiB of snapshots alive as objects (~50 MB) until the commit,
+ * long enough to be promoted to the old generation; a first scrape of a thousand 1 MB
+ * snapshots grew the heap by hundreds of MB of them. A slice is also what one load reads.
+ */
+export const LIVE_FOLD_SLICE = { events: 256, bytes: 1024 * 1024 } as const;
 /**
  * How a rebuild reads and commits. It folds in memory until its working set holds
  * `commitAggregates` changed errors (each with up to 100 occurrences: the projection store
@@ -105,9 +113,9 @@ export class Projector {
       this.applied = 0;
     }
     if (head > this.applied) this.logger.log(`catching up from sequence ${this.applied + 1} to ${head}`);
-    this.subscription = this.events.consume(
+    this.subscription = this.events.consumeUndecoded(
       { name: this.scope.consumer, fromSeq: this.applied + 1, ...LIVE_BATCH, filterSubject: this.scope.filterSubject },
-      (batch, throughSeq) => this.applyBatch(batch, throughSeq),
+      (batch) => this.applyUndecoded(batch),
     );
   }
 
@@ -248,6 +256,33 @@ export class Projector {
     const state = await this.store.load(fresh.map((r) => r.event), this.options);
     for (const { event } of fresh) apply(state, event);
     await this.commitBatch(state, throughSeq, fresh.length, started, newestEventAt(fresh.map((r) => r.event), null));
+  }
+
+  /** applyBatch for the live consumer's batches, decoded and folded by LIVE_FOLD_SLICE. */
+  private async applyUndecoded(batch: UndecodedBatch): Promise<void> {
+    if (batch.throughSeq <= this.applied) return;
+    const started = performance.now();
+    let state = emptyProjectionState(this.options);
+    let slice: PeriskopEvent[] = [];
+    let sliceBytes = 0;
+    let count = 0;
+    let newestAt: number | null = null;
+    const fold = async () => {
+      state = await this.store.load(slice, this.options, state);
+      for (const event of slice) apply(state, event);
+      count += slice.length;
+      newestAt = newestEventAt(slice, newestAt);
+      slice = [];
+      sliceBytes = 0;
+    };
+    await batch.eachEvent(async ({ seq, event }, bytes) => {
+      if (seq <= this.applied) return;
+      slice.push(event);
+      sliceBytes += bytes;
+      if (slice.length >= LIVE_FOLD_SLICE.events || sliceBytes >= LIVE_FOLD_SLICE.bytes) await fold();
+    });
+    if (slice.length > 0) await fold();
+    await this.commitBatch(state, batch.throughSeq, count, started, newestAt);
   }
 
   private async commitBatch(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): Promise<void> {

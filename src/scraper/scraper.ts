@@ -76,7 +76,7 @@ export class Scraper {
     private readonly collector: ErrorCollector,
     @Inject(OWNERSHIP) private readonly ownership: Ownership,
   ) {
-    this.publisher = new GroupCommit((items) => this.events.publish(items), {
+    this.publisher = new GroupCommit((items) => this.events.publishEncoded(items), {
       lingerMs: PUBLISH_GROUP_LINGER_MS,
       maxEvents: PUBLISH_GROUP_MAX_EVENTS,
     });
@@ -233,7 +233,8 @@ export class Scraper {
 
   private async record(service: ServiceConfig, target: DiscoveredTarget, event: PeriskopEvent): Promise<boolean> {
     try {
-      await this.publisher.publish({ id: randomUUID(), event });
+      // Encoded now: the queue holds bytes, and the snapshot's objects die young (EncodedEvent).
+      await this.publisher.publish(this.events.encode({ id: randomUUID(), event }));
       return true;
     } catch (error) {
       this.metrics.applicationErrors.inc({ type: 'publish' });
