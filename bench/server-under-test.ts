@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { freePort } from '../test/support/periskop-under-test.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -53,8 +54,9 @@ export class ServerUnderTest {
     const file = join(dir, 'periskop.yaml');
     await writeFile(file, dump(config(dir)));
     const port = await freePort();
-    // BENCH_SERVER_NODE_ARGS profiles the server under test (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-    const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    // Started as npm start and the image start it; BENCH_SERVER_NODE_ARGS adds flags, e.g. to
+    // profile it ("--cpu-prof --cpu-prof-dir=/tmp/prof"), or overrides them (V8 takes the last).
+    const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'main.js'), '--config', file, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CONFIG_FILE: '', PORT: '' },

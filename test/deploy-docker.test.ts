@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { contextCopySources, dockerIgnoredBy, dockerInstructions, dockerWords, REPO_ROOT, repoFileExists, type DockerInstruction } from './support/deploy-files.js';
 import { exitCodeOf, NodeProgram } from './support/node-program.js';
 import { freePort } from './support/periskop-under-test.js';
@@ -86,10 +87,15 @@ describe('the server image', () => {
     for (const tool of ['python3', 'make', 'g++']) expect(install?.args.split(/\s+/)).toContain(tool);
   });
 
+  it('starts the server with the V8 flags npm start uses', async () => {
+    const { scripts } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts['start']!.split(' ')).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
+  });
+
   it('starts the file its ENTRYPOINT names, and copies the built files it loads', () => {
-    const [program, main] = dockerWords(lastOf(runtime, 'ENTRYPOINT').args);
+    const [program, ...args] = dockerWords(lastOf(runtime, 'ENTRYPOINT').args);
     expect(program).toBe('node');
-    expect(main).toBe('/app/dist/main.js');
+    expect(args).toEqual([...SERVER_NODE_FLAGS, '/app/dist/main.js']);
     expect(lastOf(runtime, 'WORKDIR').args).not.toBe('/app'); // the app directory stays read-only
     const copiedFromBuild = runtime
       .filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build '))
@@ -112,7 +118,7 @@ describe('the server image', () => {
       port = await freePort();
       // CONFIG_FILE as the image sets it (here the file the image copies there), no --config;
       // PORT only because 8080 may be taken on this machine.
-      periskop = await NodeProgram.start([join(REPO_ROOT, 'dist/main.js'), 'serve'], {
+      periskop = await NodeProgram.start([...SERVER_NODE_FLAGS, join(REPO_ROOT, 'dist/main.js'), 'serve'], {
         cwd: workdir,
         env: { ...process.env, CONFIG_FILE: join(REPO_ROOT, 'config/periskop.yaml'), PORT: String(port) },
         readyText: 'periskop listening on',
