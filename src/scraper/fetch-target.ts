@@ -1,9 +1,9 @@
 import type { ScrapeFailureReason } from '../events/events.js';
 import type { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import type { BodyBuffers } from './body-buffers.js';
-import type { IncomingMessage } from 'node:http';
 import { inspectBody, type BodyOutcome, type KnownBody } from './inspect-body.js';
-import { BodyTooLarge, discard, getTarget, readBody, TargetRequestFailed } from './target-request.js';
+import { TargetRequestFailed } from './target-connection.js';
+import { BodyTooLarge, discard, getTarget, readBody, type TargetAnswer } from './target-request.js';
 
 export type { KnownBody };
 
@@ -85,15 +85,15 @@ class ScrapeDeadline {
 }
 
 async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchLimits, known: KnownBody): Promise<FetchOutcome> {
-  let response: IncomingMessage;
+  let response: TargetAnswer;
   try {
     response = await getWithinOrigin(url, deadline.signal);
-    const status = response.statusCode ?? 0;
+    const status = response.status;
     if (status < 200 || status > 299) {
       discard(response);
-      return { ok: false, reason: 'http_status', detail: `HTTP ${status} ${response.statusMessage ?? ''}`.trim() };
+      return { ok: false, reason: 'http_status', detail: `HTTP ${status} ${response.statusText}`.trim() };
     }
-    const declared = Number(response.headers['content-length'] ?? NaN);
+    const declared = response.connection.declaredLength ?? 0;
     if (declared > limits.bodyLimitBytes) {
       discard(response);
       return tooLarge(limits, declared);
@@ -127,13 +127,13 @@ async function fetchWithin(url: string, deadline: ScrapeDeadline, limits: FetchL
  * Follows redirects only within the target's origin (scheme, host and port): a target cannot
  * send the scraper to fetch anything but itself (an internal address, a metadata endpoint).
  */
-async function getWithinOrigin(url: string, signal: AbortSignal): Promise<IncomingMessage> {
+async function getWithinOrigin(url: string, signal: AbortSignal): Promise<TargetAnswer> {
   const origin = new URL(url).origin;
   let current = new URL(url);
   for (let hops = 0; ; hops++) {
     const response = await getTarget(current, signal);
-    const status = response.statusCode ?? 0;
-    const location = response.headers.location;
+    const status = response.status;
+    const location = response.headers.get('location');
     if (status < 300 || status > 399 || location === undefined) return response;
     discard(response);
     if (hops === MAX_REDIRECTS) throw new RedirectRefused(`redirect loop: more than ${MAX_REDIRECTS} redirects from ${url}`);

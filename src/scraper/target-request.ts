@@ -1,52 +1,42 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { PERISKOP_VERSION } from '../version.js';
+import type { AnswerHead } from './answer-head.js';
 import { MAX_POOLED_BYTES, type BodyBuffers } from './body-buffers.js';
+import { KeptConnections } from './kept-connections.js';
+import { abortedBy, TargetConnection, TargetRequestFailed, type TargetOrigin } from './target-connection.js';
 
-// The scraper's HTTP GET, on node:http rather than fetch(): a round of a thousand 1 MB answers
-// went through undici's web streams chunk by chunk (a promise and a copy per chunk); node:http
-// hands over its socket's buffers as they come.
+// The scraper's HTTP GET, on an HTTP/1.1 client of its own (target-connection.ts) rather than
+// node:http or fetch(): a round of a thousand 1 MB answers went through undici's web streams
+// chunk by chunk (a promise and a copy per chunk), and node:http made a fresh buffer of every
+// socket read. Here the bytes go from one shared read buffer straight into the body buffer.
+
+const USER_AGENT = `Periskop/${PERISKOP_VERSION}`;
 
 /** Connections to targets stay open between scrapes, as Prometheus keeps them. */
-const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
+const KEPT = new KeptConnections();
 
-/** A request that failed before its answer's headers came: a connection error, or `signal`'s abort. */
-export class TargetRequestFailed extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-    readonly aborted: boolean,
-  ) {
-    super(message);
+/** An answer whose head is in; its body is still to be read (readBody) or dropped (discard). */
+export interface TargetAnswer extends AnswerHead {
+  readonly connection: TargetConnection;
+}
+
+/** GET `url`; resolves with the answer once its headers are in (its body not read yet). */
+export async function getTarget(url: URL, signal: AbortSignal): Promise<TargetAnswer> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetRequestFailed(`unsupported scheme ${url.protocol} in ${url.href}`, 'EPROTO', false);
+  if (signal.aborted) throw abortedBy(signal);
+  const origin = originOf(url);
+  const kept = KEPT.take(origin.key);
+  try {
+    return await ask(kept ?? new TargetConnection(origin, KEPT), url, signal);
+  } catch (error) {
+    // A kept connection its target closed just as it was reused: a GET may be sent again, on a new one.
+    if (kept && error instanceof TargetRequestFailed && error.unanswered && !signal.aborted) return ask(new TargetConnection(origin, KEPT), url, signal);
+    throw error;
   }
 }
 
-/** GET `url`; resolves with the answer once its headers are in (its body streams). */
-export function getTarget(url: URL, signal: AbortSignal): Promise<IncomingMessage> {
-  const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
-  if (url.protocol !== protocol) return Promise.reject(new TargetRequestFailed(`unsupported scheme ${url.protocol} in ${url.href}`, 'EPROTO', false));
-  if (signal.aborted) return Promise.reject(abortedBy(signal));
-  return new Promise((resolve, reject) => {
-    const request = (protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-      method: 'GET',
-      agent: AGENTS[protocol],
-      headers: { Accept: 'application/json', 'User-Agent': `Periskop/${PERISKOP_VERSION}` },
-    });
-    const abort = () => {
-      request.destroy();
-      reject(abortedBy(signal));
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    request.on('response', (response) => {
-      signal.removeEventListener('abort', abort);
-      resolve(response);
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      signal.removeEventListener('abort', abort);
-      reject(signal.aborted ? abortedBy(signal) : new TargetRequestFailed(error.message, error.code, false));
-    });
-    request.end();
-  });
+async function ask(connection: TargetConnection, url: URL, signal: AbortSignal): Promise<TargetAnswer> {
+  const head = await connection.request(`${url.pathname}${url.search}`, url.host, USER_AGENT, signal);
+  return { ...head, connection };
 }
 
 /**
@@ -54,53 +44,39 @@ export function getTarget(url: URL, signal: AbortSignal): Promise<IncomingMessag
  * aborts. With `buffers`, the body is read into a buffer of theirs (`pooled`, to be handed
  * back once used), swapped for a larger one as it grows; past what they keep, into parts.
  */
-export function readBody(response: IncomingMessage, limit: number, signal: AbortSignal, buffers?: BodyBuffers): Promise<{ body: Buffer; pooled: Buffer | null }> {
-  const declared = Number(response.headers['content-length']);
-  let pooled = buffers ? buffers.take(Number.isSafeInteger(declared) && declared <= limit ? declared : 0) : null;
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let bytes = 0;
-    let finished = false;
-    const finish = (error: Error | null) => {
-      if (finished) return;
-      finished = true;
-      signal.removeEventListener('abort', abort);
-      response.off('data', onData);
-      if (error) {
-        response.destroy();
-        if (pooled) buffers!.give(pooled);
-        reject(error);
-      } else if (pooled) resolve({ body: pooled.subarray(0, bytes), pooled });
-      else resolve({ body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes), pooled: null });
-    };
-    const abort = () => finish(abortedBy(signal));
-    const onData = (chunk: Buffer) => {
-      const at = bytes;
-      bytes += chunk.byteLength;
-      if (bytes > limit) return finish(new BodyTooLarge(bytes));
-      if (pooled && bytes > pooled.byteLength) {
-        const larger = bytes <= MAX_POOLED_BYTES ? buffers!.take(Math.max(bytes, 2 * pooled.byteLength)) : null;
-        if (larger) pooled.copy(larger, 0, 0, at);
-        else parts.push(Buffer.from(pooled.subarray(0, at)));
-        buffers!.give(pooled);
-        pooled = larger;
-      }
-      if (pooled) chunk.copy(pooled, at);
-      else parts.push(chunk);
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    response.on('data', onData);
-    response.once('end', () => finish(null));
-    // A connection closed before the body's end.
-    response.once('aborted', () => finish(new TargetRequestFailed('the target closed the connection before the end of its answer', 'ECONNRESET', false)));
-    response.once('error', (error: NodeJS.ErrnoException) => finish(new TargetRequestFailed(error.message, error.code, false)));
-  });
+export async function readBody(answer: TargetAnswer, limit: number, signal: AbortSignal, buffers?: BodyBuffers): Promise<{ body: Buffer; pooled: Buffer | null }> {
+  const declared = answer.connection.declaredLength;
+  let pooled = buffers ? buffers.take(declared !== null && declared <= limit ? declared : 0) : null;
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  const sink = (chunk: Buffer, start: number, end: number) => {
+    const at = bytes;
+    bytes += end - start;
+    if (bytes > limit) throw new BodyTooLarge(bytes);
+    if (pooled && bytes > pooled.byteLength) {
+      const larger = bytes <= MAX_POOLED_BYTES ? buffers!.take(Math.max(bytes, 2 * pooled.byteLength)) : null;
+      if (larger) pooled.copy(larger, 0, 0, at);
+      else parts.push(Buffer.from(pooled.subarray(0, at)));
+      buffers!.give(pooled);
+      pooled = larger;
+    }
+    // The chunk is the connection's read buffer: its bytes are copied before the next read.
+    if (pooled) chunk.copy(pooled, at, start, end);
+    else parts.push(Buffer.from(chunk.subarray(start, end)));
+  };
+  try {
+    await answer.connection.readBody(sink, signal);
+  } catch (error) {
+    if (pooled) buffers!.give(pooled);
+    throw error;
+  }
+  if (pooled) return { body: pooled.subarray(0, bytes), pooled };
+  return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes), pooled: null };
 }
 
 /** Drops an answer's body unread, and its connection with it (the body might be endless). */
-export function discard(response: IncomingMessage): void {
-  response.destroy();
+export function discard(answer: TargetAnswer): void {
+  answer.connection.destroy();
 }
 
 export class BodyTooLarge extends Error {
@@ -109,7 +85,9 @@ export class BodyTooLarge extends Error {
   }
 }
 
-function abortedBy(signal: AbortSignal): TargetRequestFailed {
-  const reason = signal.reason as Error | undefined;
-  return new TargetRequestFailed(reason?.message ?? 'aborted', undefined, true);
+function originOf(url: URL): TargetOrigin {
+  const secure = url.protocol === 'https:';
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { secure, host, port, key: `${url.protocol}//${url.hostname}:${port}` };
 }
