@@ -249,16 +249,17 @@ export class Projector {
     return count;
   }
 
+  /** Folds a batch already decoded (time travel, a restored snapshot) and commits it. */
   async applyBatch(batch: RecordedEvent[], throughSeq: number): Promise<void> {
-    if (throughSeq <= this.applied) return;
-    const started = performance.now();
-    const fresh = batch.filter((r) => r.seq > this.applied);
-    const state = await this.store.load(fresh.map((r) => r.event), this.options);
-    for (const { event } of fresh) apply(state, event);
-    await this.commitBatch(state, throughSeq, fresh.length, started, newestEventAt(fresh.map((r) => r.event), null));
+    await this.applyUndecoded({
+      throughSeq,
+      eachEvent: async (onEvent) => {
+        for (const recorded of batch) await onEvent(recorded, 0);
+      },
+    });
   }
 
-  /** applyBatch for the live consumer's batches, decoded and folded by LIVE_FOLD_SLICE. */
+  /** Folds a batch, decoded a slice at a time (LIVE_FOLD_SLICE), and commits it. */
   private async applyUndecoded(batch: UndecodedBatch): Promise<void> {
     if (batch.throughSeq <= this.applied) return;
     const started = performance.now();
