@@ -18,6 +18,7 @@ import { BreakdownRecords } from './breakdown-store.js';
 import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
+import { TargetTotalsCache } from './target-totals-cache.js';
 import { RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
@@ -98,12 +99,14 @@ export class ProjectionStore {
     services: new Set<string>(),
     /** As committed: an aggregate's latestErrors are the occurrences the database holds. */
     aggregates: new Map<string, AggregateState>(),
-    targetTotals: new Map<string, number>(),
     /** The minute and hour buckets being counted in, so each batch does not read them back. */
     buckets: new Map<string, CachedBucket>(),
     /** Each service's whole target list: a scrape's snapshot updates one of them. */
     targets: new Map<string, Map<string, TargetState>>(),
   };
+
+  /** The last total per target and key, as committed (kept apart: its own layout, see TargetTotalsCache). */
+  private readonly cachedTargetTotals: TargetTotalsCache;
 
   private readonly breakdowns: BreakdownRecords;
 
@@ -133,6 +136,7 @@ export class ProjectionStore {
     /** How many records of each kind stay in memory after a commit (tests make them small). */
     private readonly cacheBounds: CacheBounds = DEFAULT_CACHE_BOUNDS,
   ) {
+    this.cachedTargetTotals = new TargetTotalsCache(cacheBounds.targetTotals);
     this.breakdowns = new BreakdownRecords(cacheBounds.breakdownErrors);
   }
 
@@ -144,7 +148,7 @@ export class ProjectionStore {
     this.cached.aggregates.clear();
     this.cached.buckets.clear();
     this.storedOccurrences.clear();
-    this.cached.targetTotals.clear();
+    this.cachedTargetTotals.clear();
     this.cached.targets.clear();
   }
 
@@ -205,7 +209,7 @@ export class ProjectionStore {
       for (const t of needed.targetTotals) {
         const id = targetCountId(t.service, t.targetUuid, t.key);
         if (state.targetTotals.has(id)) continue;
-        const cached = this.cached.targetTotals.get(id);
+        const cached = this.cachedTargetTotals.get(id);
         if (cached !== undefined) state.targetTotals.set(id, cached);
         else if (!rebuild || rebuild.targetTotals.has(id)) countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }
@@ -311,7 +315,7 @@ export class ProjectionStore {
     for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, this.cacheBounds.aggregates, this.rebuild?.aggregates);
     this.storedOccurrences.clear();
     this.rememberBuckets(state);
-    for (const [id, total] of state.targetTotals) remember(this.cached.targetTotals, id, total, this.cacheBounds.targetTotals, this.rebuild?.targetTotals);
+    for (const [id, total] of state.targetTotals) this.cachedTargetTotals.remember(id, total, this.rebuild?.targetTotals);
     for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, this.rebuild?.targets);
     this.breakdowns.committed(state);
   }

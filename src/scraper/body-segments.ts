@@ -253,12 +253,18 @@ export type RecordedLengths = ReadonlyMap<string, number>;
 export function recordedLengths(digests: Iterable<string>): RecordedLengths {
   const lengths = new Map<string, number>();
   for (const digest of digests) {
-    if (!digest.startsWith(IDENTITY)) continue;
-    const colon = digest.indexOf(':', IDENTITY.length);
-    const length = Number(digest.slice(IDENTITY.length, colon));
-    if (colon > IDENTITY.length && Number.isSafeInteger(length)) lengths.set(digest.slice(colon + 1), length);
+    const identity = parseElementIdentity(digest);
+    if (identity) lengths.set(identity.head, identity.length);
   }
   return lengths;
+}
+
+/** The length and head of an identity (elementIdentity's); null for any other digest. */
+export function parseElementIdentity(digest: string): { length: number; head: string } | null {
+  if (!digest.startsWith(IDENTITY)) return null;
+  const colon = digest.indexOf(':', IDENTITY.length);
+  const length = Number(digest.slice(IDENTITY.length, colon));
+  return colon > IDENTITY.length && Number.isSafeInteger(length) ? { length, head: digest.slice(colon + 1) } : null;
 }
 
 /** One of an aggregated error's latest occurrences: its byte range and its uuid's JSON text (null when it has no string uuid). */

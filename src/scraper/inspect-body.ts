@@ -1,18 +1,31 @@
 import { hash } from 'node:crypto';
-import { recordedLengths, splitPayloadBody, type PayloadBodySplit } from './body-segments.js';
+import { recordedLengths, splitPayloadBody, type PayloadBodySplit, type RecordedLengths } from './body-segments.js';
 import { parseScrapedPayload, PayloadError, type RecordedTotals } from './payload.js';
 import type { ScrapedPayload } from './payload.types.js';
 import { parseSplitBody, splitDigests, type KnownSegment, type RecordedOccurrences, type RecordedSegments, type SplitDigests } from './segmented-parse.js';
 
 // From a target's body to what it holds, given what was recorded of the target before.
 
-/** What was recorded from a target last (snapshot-delta's PublishedTarget is one). */
+/** What was recorded from a target last, unpacked (PublishedTarget.unpack()). */
 export interface RecordedBody {
   targetUuid: string;
   totals: ReadonlyMap<string, number>;
   segments: ReadonlyMap<string, KnownSegment>;
   /** By aggregation key: occurrenceFingerprints of the occurrences recorded (not parsed again). */
   seen: ReadonlyMap<string, string>;
+}
+
+/** What was recorded from a target last, unpacked only as far as a scrape needs it (PublishedTarget.recorded()). */
+export interface RecordedTarget {
+  targetUuid: string;
+  /** The lengths of its aggregated errors recorded by identity: a hint to split the next body. */
+  lengths(): RecordedLengths;
+  body(): RecordedBody;
+}
+
+/** A record already unpacked, as a RecordedTarget. */
+export function recordedTarget(body: RecordedBody): RecordedTarget {
+  return { targetUuid: body.targetUuid, lengths: () => recordedLengths(body.segments.keys()), body: () => body };
 }
 
 /** What the scraper already knows of the target, so unchanged parts are not parsed again. */
@@ -23,7 +36,7 @@ export interface KnownBody {
    * Its keys whose total_count is unchanged, its aggregated errors of unchanged identity and
    * its occurrences already recorded are not parsed again.
    */
-  recorded?: RecordedBody;
+  recorded?: RecordedTarget;
   /** The target_uuid of a payload that names none (the target's url). */
   fallbackTargetUuid?: string;
 }
@@ -41,7 +54,7 @@ export type BodyOutcome =
 
 export function inspectBody(body: Buffer, known: KnownBody): BodyOutcome {
   // Where the recorded aggregated errors end if unchanged: a hint, checked, to skip their bytes.
-  const split = splitPayloadBody(body, known.recorded && recordedLengths(known.recorded.segments.keys()));
+  const split = splitPayloadBody(body, known.recorded?.lengths());
   const digests = split ? splitDigests(body, split) : null;
   const digest = digests?.body ?? hash('sha256', body, 'base64');
   // Before decoding: an unchanged body costs its hash, not its decoding and parsing.
@@ -53,7 +66,7 @@ function parseBody(body: Buffer, digest: string, splitBody: { split: PayloadBody
   const bytes = body.byteLength;
   const recordedOf = (targetUuid: string | null) => {
     const recorded = known.recorded;
-    return recorded && recorded.targetUuid === (targetUuid ?? known.fallbackTargetUuid) ? recorded : undefined;
+    return recorded && recorded.targetUuid === (targetUuid ?? known.fallbackTargetUuid) ? recorded.body() : undefined;
   };
   const recordedTotals: RecordedTotals = (targetUuid) => recordedOf(targetUuid)?.totals;
   const recordedSegments: RecordedSegments = (targetUuid) => recordedOf(targetUuid)?.segments;

@@ -14,6 +14,7 @@ import { redactionRulesOf, redactPayload } from '../security/index.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { BodyBuffers } from './body-buffers.js';
 import { fetchTarget } from './fetch-target.js';
+import { SharedTexts } from '../memory/shared-texts.js';
 import { changedSince, type PublishedTarget } from './snapshot-delta.js';
 import type { AggregatedErrorPayload } from './payload.types.js';
 import { TargetHealth } from './target-health.js';
@@ -61,6 +62,8 @@ export class Scraper {
   private readonly bodyReads = new ConcurrencyLimit(MAX_CONCURRENT_BODY_READS);
   private readonly bodyBuffers = new BodyBuffers(MAX_CONCURRENT_BODY_READS);
   private readonly recorded = new Map<string, RecordedTarget>();
+  /** The keys and severities every target repeats, held once (PublishedTarget). */
+  private readonly texts = new SharedTexts();
   private readonly loops = new Map<string, TargetLoop>();
   private readonly publisher: GroupCommit;
   private stopped = true;
@@ -156,6 +159,7 @@ export class Scraper {
     const started = performance.now();
     const recordedKey = targetId(service.name, target.url);
     const last = this.recorded.get(recordedKey);
+    const recorded = last?.published.recorded();
     const outcome = await this.limit.run(() =>
       fetchTarget(
         target.url,
@@ -169,7 +173,7 @@ export class Scraper {
         {
           digest: last?.digest,
           fallbackTargetUuid: target.url,
-          recorded: last?.published,
+          recorded,
         },
       ),
     );
@@ -207,7 +211,7 @@ export class Scraper {
     const targetUuid = outcome.payload.target_uuid ?? target.url;
     // Secrets are removed before the payload is compared or recorded: they never reach the log.
     const payload = redactPayload(outcome.payload, redactionRulesOf(this.config, service.name));
-    const { changed, next } = changedSince(last?.published, targetUuid, payload, outcome.segments, outcome.unparsedSeen);
+    const { changed, next } = changedSince(recorded?.body(), targetUuid, payload, this.texts, outcome.segments, outcome.unparsedSeen);
     if (changed.length > 0 || change.becameUp) {
       // Unrecorded changes stay unrecorded here: the next scrape sends them again.
       if (!(await this.recordSnapshot(service, target, at, targetUuid, changed))) return;

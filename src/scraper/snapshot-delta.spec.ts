@@ -1,6 +1,14 @@
 import type { ScrapedPayload } from './payload.types.js';
 import type { KnownSegment } from './segmented-parse.js';
-import { changedSince, hasFingerprint, occurrenceFingerprints } from './snapshot-delta.js';
+import { SharedTexts } from '../memory/shared-texts.js';
+import { changedSince, hasFingerprint, occurrenceFingerprints, type PublishedTarget } from './snapshot-delta.js';
+
+const texts = new SharedTexts();
+
+/** changedSince after `previous` was kept packed, as the scraper keeps it between scrapes. */
+function since(previous: PublishedTarget | undefined, targetUuid: string, scraped: ScrapedPayload, segments: KnownSegment[] | null = null, unparsedSeen?: string[]) {
+  return changedSince(previous?.unpack(), targetUuid, scraped, texts, segments, unparsedSeen);
+}
 
 function payload(...errors: [string, number, string[]][]): ScrapedPayload {
   return {
@@ -27,45 +35,45 @@ function summary(changed: ReturnType<typeof changedSince>['changed']) {
 
 describe('changedSince', () => {
   it('publishes everything on the first scrape', () => {
-    expect(summary(changedSince(undefined, 't', payload(['a', 1, ['u1']], ['b', 2, ['u2']])).changed)).toEqual([
+    expect(summary(since(undefined, 't', payload(['a', 1, ['u1']], ['b', 2, ['u2']])).changed)).toEqual([
       ['a', 1, ['u1']],
       ['b', 2, ['u2']],
     ]);
   });
 
   it('publishes nothing when no total changed', () => {
-    const first = changedSince(undefined, 't', payload(['a', 1, ['u1']]));
-    expect(changedSince(first.next, 't', payload(['a', 1, ['u1']])).changed).toEqual([]);
+    const first = since(undefined, 't', payload(['a', 1, ['u1']]));
+    expect(since(first.next, 't', payload(['a', 1, ['u1']])).changed).toEqual([]);
   });
 
   it('publishes only the changed key with only its new occurrences', () => {
-    const first = changedSince(undefined, 't', payload(['a', 1, ['u1']], ['b', 2, ['u2']]));
-    expect(summary(changedSince(first.next, 't', payload(['a', 2, ['u1', 'u3']], ['b', 2, ['u2']])).changed)).toEqual([
+    const first = since(undefined, 't', payload(['a', 1, ['u1']], ['b', 2, ['u2']]));
+    expect(summary(since(first.next, 't', payload(['a', 2, ['u1', 'u3']], ['b', 2, ['u2']])).changed)).toEqual([
       ['a', 2, ['u3']],
     ]);
   });
 
   it('publishes everything again when the instance restarted with a new target_uuid', () => {
-    const first = changedSince(undefined, 't', payload(['a', 1, ['u1']]));
-    expect(summary(changedSince(first.next, 't2', payload(['a', 1, ['u1']])).changed)).toEqual([['a', 1, ['u1']]]);
+    const first = since(undefined, 't', payload(['a', 1, ['u1']]));
+    expect(summary(since(first.next, 't2', payload(['a', 1, ['u1']])).changed)).toEqual([['a', 1, ['u1']]]);
   });
 
   it('keeps what was seen of a key whose total did not change, even when its occurrences were not read', () => {
-    const first = changedSince(undefined, 't', payload(['a', 1, ['u1']]));
-    const unread = changedSince(first.next, 't', payload(['a', 1, []]));
+    const first = since(undefined, 't', payload(['a', 1, ['u1']]));
+    const unread = since(first.next, 't', payload(['a', 1, []]));
     expect(unread.changed).toEqual([]);
-    expect(summary(changedSince(unread.next, 't', payload(['a', 2, ['u1', 'u2']])).changed)).toEqual([['a', 2, ['u2']]]);
+    expect(summary(since(unread.next, 't', payload(['a', 2, ['u1', 'u2']])).changed)).toEqual([['a', 2, ['u2']]]);
   });
 });
 
 describe('changedSince keeps', () => {
   it('the segments it is given, by digest', () => {
     const segment: KnownSegment = { digest: 'd1', key: 'a', total: 1, header: { aggregation_key: 'a', total_count: 1 } };
-    expect([...changedSince(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]).next.segments]).toEqual([['d1', segment]]);
+    expect([...since(undefined, 'uuid', payload(['a', 1, ['u1']]), [segment]).next.unpack().segments]).toEqual([['d1', segment]]);
   });
 
   it('no segments for a body that was parsed whole', () => {
-    expect(changedSince(undefined, 'uuid', payload(['a', 1, ['u1']])).next.segments.size).toBe(0);
+    expect(since(undefined, 'uuid', payload(['a', 1, ['u1']])).next.unpack().segments.size).toBe(0);
   });
 });
 
@@ -82,8 +90,8 @@ describe('occurrence fingerprints', () => {
     expect(hasFingerprint(fingerprints, uuid)).toBe(seen);
   });
 
-  it('keeps 12 characters per uuid, whatever its length', () => {
-    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(24);
+  it('keeps 6 characters per uuid, whatever its length', () => {
+    expect(occurrenceFingerprints(['x'.repeat(1000), 'y'])).toHaveLength(12);
     expect(hasFingerprint('', 'u1')).toBe(false);
   });
 
@@ -94,12 +102,12 @@ describe('occurrence fingerprints', () => {
   });
 
   it('keeps as seen the occurrences the parser left out unparsed (unparsedSeen)', () => {
-    const first = changedSince(undefined, 't', payload(['a', 2, ['u2', 'u1']]));
+    const first = since(undefined, 't', payload(['a', 2, ['u2', 'u1']]));
     // The parser read only u3 of a's latest; u2 and u1 it knew by fingerprint.
-    const second = changedSince(first.next, 't', payload(['a', 3, ['u3']]), null, [occurrenceFingerprints(['u2', 'u1'])]);
+    const second = since(first.next, 't', payload(['a', 3, ['u3']]), null, [occurrenceFingerprints(['u2', 'u1'])]);
     expect(summary(second.changed)).toEqual([['a', 3, ['u3']]]);
-    for (const uuid of ['u3', 'u2', 'u1']) expect(hasFingerprint(second.next.seen.get('a')!, uuid)).toBe(true);
+    for (const uuid of ['u3', 'u2', 'u1']) expect(hasFingerprint(second.next.unpack().seen.get('a')!, uuid)).toBe(true);
     // u1 again in a whole parse later is not new.
-    expect(summary(changedSince(second.next, 't', payload(['a', 4, ['u4', 'u3', 'u1']])).changed)).toEqual([['a', 4, ['u4']]]);
+    expect(summary(since(second.next, 't', payload(['a', 4, ['u4', 'u3', 'u1']])).changed)).toEqual([['a', 4, ['u4']]]);
   });
 });
