@@ -7,6 +7,11 @@ export class SharedTexts {
 
   constructor(private readonly max = 100_000) {}
 
+  /** How many texts are held. */
+  get size(): number {
+    return this.texts.size;
+  }
+
   /**
    * The string kept for `text`. The first of each text is copied into a string of its own: a
    * slice of a larger string (a digest, a body) would keep all of it alive.
