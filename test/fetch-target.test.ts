@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConcurrencyLimit } from '../src/concurrency/concurrency-limit.js';
 import { BodyBuffers } from '../src/scraper/body-buffers.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
-import { recordedTarget } from '../src/scraper/inspect-body.js';
+import { unpackableRecord } from '../src/scraper/inspect-body.js';
 import { freePort } from './support/periskop-under-test.js';
 
 // Real HTTP servers on loopback answering the ways broken targets do.
@@ -120,7 +120,7 @@ describe('fetchTarget', () => {
 
   it('does not read the occurrences of keys whose recorded total is unchanged', async () => {
     const totals = new Map([['k', 1]]);
-    const outcome = await fetchTarget(`${base}/deep-header`, limits, { fallbackTargetUuid: 'url', recorded: recordedTarget({ targetUuid: 'url', totals, segments: new Map(), seen: new Map() }) });
+    const outcome = await fetchTarget(`${base}/deep-header`, limits, { fallbackTargetUuid: 'url', recorded: unpackableRecord({ targetUuid: 'url', totals, segments: new Map(), seen: new Map() }) });
     expect(outcome).toMatchObject({ ok: true, payload: { aggregated_errors: [{ aggregation_key: 'k', total_count: 1, latest_errors: [] }] } });
   });
 
@@ -129,7 +129,7 @@ describe('fetchTarget', () => {
     if (!first.ok || !first.payload || !first.segments) throw new Error(`expected a split body, got ${JSON.stringify(first)}`);
     const totals = new Map(first.payload.aggregated_errors.map((e) => [e.aggregation_key, e.total_count]));
     const segments = new Map(first.segments.map((s) => [s.digest, s]));
-    const second = await fetchTarget(`${base}/counting`, limits, { digest: first.digest, recorded: recordedTarget({ targetUuid: 't', totals, segments, seen: new Map() }) });
+    const second = await fetchTarget(`${base}/counting`, limits, { digest: first.digest, recorded: unpackableRecord({ targetUuid: 't', totals, segments, seen: new Map() }) });
     if (!second.ok || !second.segments) throw new Error(`expected a split body, got ${JSON.stringify(second)}`);
     expect(second.segments[0]).toBe(first.segments[0]);
     expect(second.payload!.aggregated_errors.map((e) => [e.aggregation_key, e.total_count, e.latest_errors.map((o) => o.uuid)])).toEqual([

@@ -1,4 +1,4 @@
-import { inspectBody, recordedTarget, type KnownBody, type RecordedTarget } from './inspect-body.js';
+import { inspectBody, unpackableRecord, type KnownBody, type UnpackableRecord } from './inspect-body.js';
 
 function body(targetUuid: string | null, total: number): Buffer {
   const occurrence = { uuid: `u${total}`, timestamp: 1, error: { class: 'E', message: '', stacktrace: [], cause: null } };
@@ -13,7 +13,7 @@ function readOccurrences(bytes: Buffer, known: KnownBody): string[] {
 }
 
 describe('inspectBody', () => {
-  const recorded = (targetUuid: string): RecordedTarget => recordedTarget({ targetUuid, totals: new Map([['k', 1]]), segments: new Map(), seen: new Map() });
+  const recorded = (targetUuid: string): UnpackableRecord => unpackableRecord({ targetUuid, totals: new Map([['k', 1]]), segments: new Map(), seen: new Map() });
 
   it.each([
     ['uses the record of the same target_uuid', body('t', 1), { recorded: recorded('t') }, []],

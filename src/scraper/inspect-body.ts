@@ -16,15 +16,15 @@ export interface RecordedBody {
 }
 
 /** What was recorded from a target last, unpacked only as far as a scrape needs it (PublishedTarget.recorded()). */
-export interface RecordedTarget {
+export interface UnpackableRecord {
   targetUuid: string;
   /** The lengths of its aggregated errors recorded by identity: a hint to split the next body. */
   lengths(): RecordedLengths;
   body(): RecordedBody;
 }
 
-/** A record already unpacked, as a RecordedTarget. */
-export function recordedTarget(body: RecordedBody): RecordedTarget {
+/** A record already unpacked, as an UnpackableRecord. */
+export function unpackableRecord(body: RecordedBody): UnpackableRecord {
   return { targetUuid: body.targetUuid, lengths: () => recordedLengths(body.segments.keys()), body: () => body };
 }
 
@@ -36,7 +36,7 @@ export interface KnownBody {
    * Its keys whose total_count is unchanged, its aggregated errors of unchanged identity and
    * its occurrences already recorded are not parsed again.
    */
-  recorded?: RecordedTarget;
+  recorded?: UnpackableRecord;
   /** The target_uuid of a payload that names none (the target's url). */
   fallbackTargetUuid?: string;
 }

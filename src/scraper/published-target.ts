@@ -1,6 +1,6 @@
 import type { SharedTexts } from '../memory/shared-texts.js';
 import { elementIdentity, parseElementIdentity, type RecordedLengths } from './body-segments.js';
-import type { RecordedBody, RecordedTarget } from './inspect-body.js';
+import type { RecordedBody, UnpackableRecord } from './inspect-body.js';
 import type { AggregatedErrorPayload } from './payload.types.js';
 import type { KnownSegment } from './segmented-parse.js';
 
@@ -79,7 +79,7 @@ export class PublishedTarget {
   }
 
   /** What a scrape compares its body with: unpacked at most once, and only if the body must be parsed. */
-  recorded(): RecordedTarget {
+  recorded(): UnpackableRecord {
     let body: RecordedBody | undefined;
     return { targetUuid: this.targetUuid, lengths: () => this.lengths(), body: () => (body ??= this.unpack()) };
   }
