@@ -209,7 +209,7 @@ export class ProjectionStore {
       for (const t of needed.targetTotals) {
         const id = targetCountId(t.service, t.targetUuid, t.key);
         if (state.targetTotals.has(id)) continue;
-        const cached = this.cachedTargetTotals.get(id);
+        const cached = this.cachedTargetTotals.get(t.service, t.targetUuid, t.key);
         if (cached !== undefined) state.targetTotals.set(id, cached);
         else if (!rebuild || rebuild.targetTotals.has(id)) countIds.set(rowId(t.service, t.targetUuid, t.key), id);
       }

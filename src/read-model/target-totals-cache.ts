@@ -24,8 +24,7 @@ export class TargetTotalsCache {
     return this.entries;
   }
 
-  get(id: string): number | undefined {
-    const { service, targetUuid, key } = parseTargetCountId(id);
+  get(service: string, targetUuid: string, key: string): number | undefined {
     return this.byTarget.get(targetScope(service, targetUuid))?.get(key);
   }
 
