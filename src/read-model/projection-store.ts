@@ -408,8 +408,8 @@ export class ProjectionStore {
       for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
       for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
-    for (const ids of chunks(replaced)) await writer.knex('error_occurrence').whereIn('aggregate_id', ids).delete();
-    for (const ids of chunks(deleted)) await writer.knex('error_occurrence').whereIn('id', ids).delete();
+    await writer.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
+    await writer.deleteWhereIn('error_occurrence', 'id', deleted);
     await writer.insertMissing('error_occurrence', inserted);
   }
 
