@@ -6,7 +6,8 @@ import { isBetterSqlite, preparedStatement, rowGroups, transactionConnection, ty
 // the database then had to parse (better-sqlite3's prepare alone was 16 % of a replay). Knex's
 // own multi-row insert turns into `select … union all select …` on SQLite (500 rows at most).
 // So the statement is built here: `insert … values (?, …), (?, …)` plus `on conflict (…) do
-// update` (SQLite, PostgreSQL) or `on duplicate key update` (MySQL/MariaDB).
+// update` (SQLite, PostgreSQL) or `on duplicate key update` (MySQL/MariaDB). On SQLite the
+// statements are prepared once and run on the transaction's connection (sqlite-statements.ts).
 
 /** A row as stored: snake_case column → value, JSON already serialised. */
 export type ColumnValues = Record<string, string | number | null>;

@@ -1,10 +1,11 @@
 import type { Knex } from '@mikro-orm/knex';
 
-// On SQLite the read model's multi-row writes skip knex. knex.raw formats each statement's
-// SQL and bindings and has better-sqlite3 prepare it anew on every call, and a projector batch
-// makes dozens of such calls, each with another number of rows, so no text ever repeated.
-// Here each statement is prepared once per connection, and a write of n rows runs statements
-// of a few fixed sizes (rowGroups), so the same texts come back batch after batch.
+// On SQLite the read model's writes skip knex. knex.raw formats each statement's SQL and
+// bindings and has better-sqlite3 prepare it anew on every call, and a projector batch makes
+// dozens of such calls, each with another number of rows, so no text ever repeated. Here each
+// statement is prepared once per connection: inserts run a single-row statement per row, and
+// deletes by key bind their keys in lists of a few fixed lengths (rowGroups), so the same texts
+// come back batch after batch.
 
 /** better-sqlite3's Database, as far as the writes use it. */
 export interface SqliteConnection {
