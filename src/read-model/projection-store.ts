@@ -409,11 +409,14 @@ export class ProjectionStore {
       const stored = this.storedOccurrences.get(id);
       if (!stored) replaced.push(owner.id);
       const { added, removed } = occurrenceChanges(stored ?? [], aggregate.latestErrors);
-      for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, occurrenceText(occurrence)));
+      // Rows replaced whole are written again at each commit of a rebuild: their texts are kept.
+      // Rows of known aggregates are written once: a text kept would only live (and be marked
+      // by every collection) as long as its occurrence stays among the latest hundred.
+      for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, stored ? JSON.stringify(occurrence) : occurrenceText(occurrence)));
       for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
-    for (const ids of chunks(replaced)) await writer.knex('error_occurrence').whereIn('aggregate_id', ids).delete();
-    for (const ids of chunks(deleted)) await writer.knex('error_occurrence').whereIn('id', ids).delete();
+    await writer.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
+    await writer.deleteWhereIn('error_occurrence', 'id', deleted);
     await writer.insertMissing('error_occurrence', inserted);
   }
 
@@ -493,8 +496,8 @@ function toAggregateState(row: AggregatedErrorRow, stored: ErrorOccurrence[]): A
   };
 }
 
-// Each occurrence object is serialised at most once: when an aggregate's rows are replaced
-// whole (its stored rows unknown), the occurrences inserted earlier reuse their text.
+// When an aggregate's rows are replaced whole (its stored rows unknown: a parallel rebuild's
+// commits), each occurrence object is serialised once and its text reused at the next commit.
 const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
 
 function occurrenceText(occurrence: ErrorOccurrence): string {

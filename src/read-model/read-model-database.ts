@@ -10,6 +10,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseConnection, RepositoryConfig } from '../config/config.types.js';
 import { READ_MODEL_ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { WalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
@@ -28,10 +29,13 @@ export class ReadModelDatabase {
   private readyPromise: Promise<void> | null = null;
   private migrated = false;
   private closed = false;
+  private checkpointer: WalCheckpointer | null = null;
 
   private constructor(
     private readonly orm: MikroORM,
     readonly description: string,
+    /** The SQLite file whose log a thread of its own checkpoints (wal-checkpointer.ts); null: not a file. */
+    private readonly sqliteFile: string | null,
   ) {}
 
   /** `migrations`: all of them; a test builds an older schema with the first few. */
@@ -48,7 +52,7 @@ export class ReadModelDatabase {
       debug: false,
       allowGlobalContext: false,
     });
-    return new ReadModelDatabase(orm, description);
+    return new ReadModelDatabase(orm, description, repository.type === 'sqlite' ? repository.path : null);
   }
 
   /** Connects and migrates, retrying with backoff until it works. Shared by all callers. */
@@ -74,6 +78,8 @@ export class ReadModelDatabase {
     if (delay > FIRST_RETRY_MS) this.logger.log(`${this.description} is reachable`);
     // A migration that fails on a reachable database is a defect, not an outage: no retry.
     await this.orm.getMigrator().up();
+    // After the migrations: the file exists, in WAL mode.
+    if (this.sqliteFile !== null && !this.closed) this.checkpointer = WalCheckpointer.start(this.sqliteFile);
     this.migrated = true;
   }
 
@@ -103,6 +109,8 @@ export class ReadModelDatabase {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
     await this.orm.close(true);
   }
 }
@@ -152,6 +160,8 @@ function sqliteFilePragmas(connection: { pragma(sql: string): unknown }, done: (
     connection.pragma('page_size = 16384');
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = NORMAL');
+    // The log is checkpointed by a thread of its own (wal-checkpointer.ts); this is the backstop.
+    connection.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
     done(null, connection);
   } catch (error) {
     done(error as Error, connection);

@@ -1,0 +1,72 @@
+import { parseConfig } from '../src/config/index.js';
+import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
+import { rowId } from '../src/read-model/row-id.js';
+import { RowWriter, type ColumnValues } from '../src/read-model/row-upsert.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
+
+// RowWriter's writes on each database. On SQLite they run prepared statements of their own
+// (sqlite-statements.ts) instead of knex's: the rows must come out the same everywhere.
+
+const ROWS = 1_100; // more than one statement's worth of deleted ids (512), and an odd rest
+
+function occurrenceRow(i: number, text: string): ColumnValues {
+  return { id: rowId('svc', 'K', `u${i}`, String(i)), aggregate_id: rowId('svc', 'K'), uuid: `u${i}`, timestamp: 1_700_000_000_000 + i, occurrence: text };
+}
+
+describe.each(DATABASE_KINDS)('RowWriter on %s', (kind) => {
+  let database: TestDatabase;
+  let db: ReadModelDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    db = await ReadModelDatabase.create(parseConfig({ repository: database.section, services: [] }, 'test.yaml').repository);
+    await db.ready();
+  });
+
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+  });
+
+  async function stored(): Promise<{ uuid: string; timestamp: number; occurrence: string }[]> {
+    const rows = (await db.fork().getKnex()('error_occurrence').select('uuid', 'timestamp', 'occurrence')) as { uuid: string; timestamp: number | string; occurrence: string }[];
+    return rows.map((r) => ({ ...r, timestamp: Number(r.timestamp) })).sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  it('inserts, keeps, replaces and deletes rows in one transaction each', async () => {
+    const all = Array.from({ length: ROWS }, (_, i) => i);
+    await db.fork().transactional((em) => new RowWriter(em).insertMissing('error_occurrence', all.map((i) => occurrenceRow(i, `{"n":${i},"text":"ünï ✓ \\"q\\""}`))));
+    expect(await stored()).toHaveLength(ROWS);
+
+    // insertMissing keeps what is there; upsert replaces it.
+    await db.fork().transactional(async (em) => {
+      const writer = new RowWriter(em);
+      await writer.insertMissing('error_occurrence', [occurrenceRow(0, 'kept?')]);
+      await writer.upsert('error_occurrence', [occurrenceRow(1, 'replaced'), occurrenceRow(ROWS, 'new')]);
+    });
+    const after = await stored();
+    expect(after).toHaveLength(ROWS + 1);
+    expect(after[0]!.occurrence).toBe('{"n":0,"text":"ünï ✓ \\"q\\""}');
+    expect(after[1]!.occurrence).toBe('replaced');
+    expect(after.at(-1)).toEqual({ uuid: `u${ROWS}`, timestamp: 1_700_000_000_000 + ROWS, occurrence: 'new' });
+
+    // Every other row goes, by id; the rest stay untouched.
+    const gone = all.filter((i) => i % 2 === 1);
+    await db.fork().transactional((em) => new RowWriter(em).deleteWhereIn('error_occurrence', 'id', gone.map((i) => occurrenceRow(i, '').id as string)));
+    const left = await stored();
+    expect(left.map((r) => r.uuid)).toEqual([...all.filter((i) => i % 2 === 0), ROWS].map((i) => `u${i}`));
+  });
+
+  it('writes nothing when the transaction fails', async () => {
+    const before = await stored();
+    await expect(
+      db.fork().transactional(async (em) => {
+        const writer = new RowWriter(em);
+        await writer.upsert('error_occurrence', [occurrenceRow(0, 'lost')]);
+        await writer.deleteWhereIn('error_occurrence', 'id', [occurrenceRow(2, '').id as string]);
+        throw new Error('batch failed');
+      }),
+    ).rejects.toThrow('batch failed');
+    expect(await stored()).toEqual(before);
+  });
+});
