@@ -3,14 +3,12 @@ import { breakdownId, type BreakdownCount } from '../projector/breakdown.js';
 import type { ProjectionState } from '../projector/projection.js';
 import { ErrorBreakdownEntity } from './entities.js';
 import { rowId } from './row-id.js';
-import type { RowWriter } from './row-upsert.js';
+import { IN_LIST_CHUNK, type RowWriter } from './row-upsert.js';
 
 // The projection store's part for error_breakdown: every value of the errors a batch may
 // count (which value a target carries is known only at apply time), and the changed ones back.
 // Like the aggregates, what was written recently stays in memory (one projector writes a read
 // model at a time), so consecutive batches touching the same errors do not read them back.
-
-const IN_LIST_CHUNK = 500;
 
 export class BreakdownRecords {
   /** By aggregated_error row id: every value of that error. */

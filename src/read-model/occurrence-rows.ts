@@ -2,12 +2,9 @@ import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { newerFirst } from '../projector/aggregate-rules.js';
 import { rowId } from './row-id.js';
-import type { ColumnValues } from './row-upsert.js';
+import { IN_LIST_CHUNK, type ColumnValues } from './row-upsert.js';
 
 // error_occurrence rows: an aggregate's latest occurrences, one row each (entities.ts).
-
-// Under SQLite's and PostgreSQL's bound-parameter limits.
-const IN_LIST_CHUNK = 500;
 
 /**
  * Each aggregate's stored occurrences, newest first (no entry without any); a query per 500

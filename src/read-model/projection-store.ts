@@ -19,7 +19,7 @@ import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
-import { RowWriter, type ColumnValues } from './row-upsert.js';
+import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
 import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
@@ -33,8 +33,6 @@ export class CheckpointMoved extends Error {
     super(`checkpoint ${name} is no longer at ${expected}: another projector applied this partition; batch rolled back`);
   }
 }
-// Under SQLite's and PostgreSQL's bound-parameter limits.
-const IN_LIST_CHUNK = 500;
 
 function chunks<T>(items: T[], size = IN_LIST_CHUNK): T[][] {
   const out: T[][] = [];

@@ -18,8 +18,8 @@ const MAX_BINDINGS = 10_000;
 const MAX_STATEMENT_CHARS = 4_000_000;
 // On SQLite (prepared statements, sqlite-statements.ts): the most values one statement deletes by.
 const SQLITE_WIDEST_BINDINGS = 512;
-// Under PostgreSQL's and MySQL's bound-parameter limits.
-const IN_LIST_CHUNK = 500;
+/** Values bound in one `IN (…)` list: under SQLite's, PostgreSQL's and MySQL's bound-parameter limits. */
+export const IN_LIST_CHUNK = 500;
 
 /** Writes rows inside the projector's transaction. */
 export class RowWriter {
