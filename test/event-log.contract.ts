@@ -181,6 +181,35 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       }
     });
 
+    it('goes on while a batch commits later, and delivers it again, with the batches after it, when its commit fails', async () => {
+      const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        await log.append(messages(1, 9));
+        const calls: number[][] = [];
+        let failFirstCommit!: (error: Error) => void;
+        subscriptions.push(
+          log.consume({ name: 'behind', fromSeq: 1, maxBatch: 3 }, async (batch) => {
+            calls.push(seqsOf(batch));
+            if (calls.length === 1) return { committed: new Promise<void>((_, reject) => (failFirstCommit = reject)) };
+            // The second batch is delivered while the first is still committing; its own commit waits for it.
+            if (calls.length === 2) setImmediate(() => failFirstCommit(new Error('write failed')));
+            return { committed: Promise.resolve() };
+          }),
+        );
+        // Once the failure is known, delivery starts again at the failed batch and runs in order
+        // (a batch already being fetched may come first: the handler fails it or skips it).
+        const again = () => calls.findIndex((c, i) => i > 0 && c[0] === 1);
+        await waitFor(() => again() > 0 && calls.slice(again()).flat().includes(9), 15_000, 'seq 1 again, then up to 9');
+        expect(calls.slice(0, 2)).toEqual([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        expect(calls.slice(again()).flat()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      } finally {
+        logged.mockRestore();
+      }
+    });
+
     it('resumes a restarted consumer at the caller’s fromSeq, even before where it got to', async () => {
       await log.append(messages(1, 6));
       const first = recordBatches('restarted', 1, 10);

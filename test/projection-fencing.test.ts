@@ -12,7 +12,8 @@ import { DEFAULT_PROJECTION_OPTIONS } from '../src/projector/projection-options.
 
 // Fencing: two projectors of one partition (a lease handed over while a batch was in flight)
 // share a checkpoint row that only moves from the value its writer expects, so a batch is
-// never applied twice. On the shared databases a cluster uses.
+// never applied twice. On the shared databases a cluster uses, and on SQLite, whose writes run
+// on a thread of their own (sqlite-writer.ts).
 
 const CHECKPOINT = 'projector.p1';
 
@@ -47,7 +48,7 @@ function snapshot(total: number, uuid: string): PeriskopEvent {
   };
 }
 
-describe.each(['postgres', 'mysql'] as const)('projectors of one partition are fenced by the checkpoint on %s', (kind) => {
+describe.each(['sqlite', 'postgres', 'mysql'] as const)('projectors of one partition are fenced by the checkpoint on %s', (kind) => {
   let database: TestDatabase;
   let log: TestEventLog<EmbeddedEventLog>;
   let db: ReadModelDatabase;

@@ -12,6 +12,7 @@ import type {
   StoredMessage,
   Subscription,
 } from './event-log.js';
+import { BatchesBehind, isCommittedLater } from './batches-behind.js';
 import { OpenSubscriptions } from './open-subscriptions.js';
 import { subjectMatches, tailAfterFirstToken } from './subject-filter.js';
 
@@ -331,19 +332,41 @@ class EmbeddedConsumerLoop {
       unrecordedAck = null;
       ackRecordedAt = performance.now();
     };
+    // A failed commit behind ends the wait for appends: the loop starts again at its batch at once.
+    let wake = new AbortController();
+    const behind = new BatchesBehind(() => wake.abort());
     while (!this.stopping.signal.aborted) {
       const generation = this.log.currentAppendGeneration();
       let batch: StoredMessage[] = [];
       try {
+        const failed = behind.failure();
+        if (failed) throw failed.error;
         batch = await this.log.readBounded(nextSeq, maxBatch, maxBatchBytes ?? CONSUMER_BATCH_BYTES);
         if (batch.length === 0) {
           if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
-          await this.log.waitForAppend(generation, this.stopping.signal);
+          wake = new AbortController();
+          await this.log.waitForAppend(generation, AbortSignal.any([this.stopping.signal, wake.signal]));
           if (this.options.gatherMs && this.log.currentAppendGeneration() !== generation) await abortableDelay(this.options.gatherMs, this.stopping.signal);
           continue;
         }
-        await this.handler(batch);
+        // Built on a batch whose commit failed meanwhile: delivered again from that one instead.
+        if (behind.failure()) throw behind.failure()!.error;
+        const handled = await this.handler(batch);
+        if (isCommittedLater(handled)) {
+          const through = batch.at(-1)!.seq;
+          behind.add(batch[0]!.seq, through, handled, () => {
+            unrecordedAck = through;
+            if (performance.now() - ackRecordedAt >= ACK_RECORD_INTERVAL_MS) recordAck();
+          });
+          nextSeq = through + 1;
+          retryDelayMs = FIRST_RETRY_DELAY_MS;
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
       } catch (error) {
+        // Batches handed over before this one that failed to commit are delivered again.
+        const restartAt = await behind.settle();
+        if (restartAt !== null) nextSeq = restartAt;
         const what = batch.length > 0 ? `handler failed for seq ${batch[0]!.seq}..${batch.at(-1)!.seq}` : 'read failed';
         console.error(`Event log consumer ${name}: ${what}, retrying in ${retryDelayMs} ms:`, error);
         await abortableDelay(retryDelayMs, this.stopping.signal);
@@ -359,6 +382,7 @@ class EmbeddedConsumerLoop {
       // would keep HTTP requests (health, API) waiting until it ends.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    await behind.settle();
     recordAck();
   }
 }

@@ -1,3 +1,4 @@
+import type { CommittedLater } from './batches-behind.js';
 // The port every event log adapter implements (JetStream, embedded). It moves opaque
 // messages; encoding events into messages (and splitting large ones) happens above it.
 // Subjects are relative (`SnapshotScraped.my-svc`): an adapter may prefix them on the wire
@@ -50,8 +51,12 @@ export interface ConsumeOptions {
   filterSubject?: string;
 }
 
-/** Called with consecutive messages; the batch is acknowledged only after it resolves. */
-export type BatchHandler = (batch: StoredMessage[]) => Promise<void>;
+/**
+ * Called with consecutive messages; the batch is acknowledged only after it resolves or, when
+ * it resolves to CommittedLater (batches-behind.ts), once that commits: the consumer delivers
+ * the next batches meanwhile, and starts again at this batch's first message if it fails.
+ */
+export type BatchHandler = (batch: StoredMessage[]) => Promise<void | CommittedLater>;
 
 export interface Subscription {
   /** Stops fetching; resolves once the handler in flight (if any) has finished. */

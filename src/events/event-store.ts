@@ -1,3 +1,4 @@
+import type { CommittedLater } from './batches-behind.js';
 import type { ConsumeOptions, EventLog, LogMessage, StoredMessage, Subscription } from './event-log.js';
 import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.js';
 import { partitionSubjectPrefix, withoutPartition } from './partition.js';
@@ -161,9 +162,10 @@ export class EventStore {
   /**
    * A durable consumer whose handler decodes each batch's events as it takes them: one that
    * folds and drops them keeps a few alive at a time, not a whole batch (the live projector;
-   * a batch of first-scrape snapshots decodes into tens of MB of objects).
+   * a batch of first-scrape snapshots decodes into tens of MB of objects). A handler that
+   * commits behind returns CommittedLater (EventLog's BatchHandler).
    */
-  consumeUndecoded(options: ConsumeOptions, handler: (batch: UndecodedBatch) => Promise<void>): Subscription {
+  consumeUndecoded(options: ConsumeOptions, handler: (batch: UndecodedBatch) => Promise<void | CommittedLater>): Subscription {
     return this.log.consume(options, (messages) =>
       handler({ throughSeq: messages.at(-1)!.seq, eachEvent: (onEvent) => this.decodeEach(messages, onEvent) }),
     );

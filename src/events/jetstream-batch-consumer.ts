@@ -11,6 +11,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { BatchesBehind, isCommittedLater } from './batches-behind.js';
 import type { BatchHandler, ConsumeOptions, StoredMessage } from './event-log.js';
 
 // The durable batch consumer behind JetStreamEventLog.consume: a pull consumer named after the
@@ -70,9 +71,16 @@ export class JetStreamBatchConsumer {
     let freshConsumer = false;
     let retryDelayMs = FIRST_RETRY_DELAY_MS;
     let prefetched: Promise<JsMsg[] | null> | null = null;
+    // A failed commit behind ends the idle poll: the loop starts again at its batch at once.
+    const behind = new BatchesBehind(() => void this.idlePoll?.close().catch(() => undefined));
     while (!this.stopping.signal.aborted) {
       let failure = 'fetching failed';
       try {
+        const failed = behind.failure();
+        if (failed) {
+          failure = `commit of the batch from seq ${failed.fromSeq} failed`;
+          throw failed.error;
+        }
         if (!consumer) {
           // Whatever a dropped consumer still delivers is not read: the new one starts at nextSeq.
           prefetched = null;
@@ -99,13 +107,21 @@ export class JetStreamBatchConsumer {
         prefetched = this.prefetchNext(consumer);
         const batch = messages.map((message) => this.access.toStoredMessage(message));
         failure = `handler failed for seq ${batch[0]!.seq}..${batch.at(-1)!.seq}`;
-        await this.handler(batch);
+        // Built on a batch whose commit failed meanwhile: delivered again from that one instead.
+        if (behind.failure()) throw behind.failure()!.error;
+        const handled = await this.handler(batch);
         nextSeq = batch.at(-1)!.seq + 1;
         failure = `ack of seq ${nextSeq - 1} failed`;
         // AckPolicy.All: acknowledging the last message acknowledges the batch.
-        await messages.at(-1)!.ackAck({ timeout: ACK_TIMEOUT_MS });
+        const last = messages.at(-1)!;
+        const acknowledge = async () => void (await last.ackAck({ timeout: ACK_TIMEOUT_MS }));
+        if (isCommittedLater(handled)) behind.add(batch[0]!.seq, nextSeq - 1, handled, acknowledge);
+        else await acknowledge();
         retryDelayMs = FIRST_RETRY_DELAY_MS;
       } catch (error) {
+        // Batches handed over before this one that failed to commit are delivered again.
+        const restartAt = await behind.settle();
+        if (restartAt !== null) nextSeq = restartAt;
         if (this.stopping.signal.aborted && failure === 'fetching failed') break;
         console.error(`JetStream consumer ${name}: ${failure}, retrying from seq ${nextSeq} in ${retryDelayMs} ms:`, error);
         consumer = null;
@@ -116,6 +132,7 @@ export class JetStreamBatchConsumer {
     }
     // A fetch still in flight ends within its expiry; its messages stay unacknowledged.
     await prefetched?.catch(() => undefined);
+    await behind.settle();
   }
 
   /** The next batch of what is already pending, or null when nothing is (then the loop polls). */

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { PeriskopEvent, RecordedEvent } from '../events/events.js';
 import type { EventStore, UndecodedBatch } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
+import type { CommittedLater } from '../events/batches-behind.js';
 import { CheckpointMoved, type ProjectionStore } from '../read-model/projection-store.js';
 import type { AggregateState } from './aggregate-rules.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
@@ -83,7 +84,14 @@ export interface BatchApplied {
 export class Projector {
   private readonly logger = new Logger('Projector');
   private subscription: Subscription | null = null;
+  /** Committed through this sequence: what the read model shows. */
   private applied = 0;
+  /** Handed over through this sequence (ProjectionStore.handOver): committed or being written. */
+  private handedOver = 0;
+  /** The live batch being written, settled (never rejects). */
+  private writing: Promise<void> | null = null;
+  /** A live batch's write failed: the consumer delivers again from it; start from the checkpoint. */
+  private writeFailed = false;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private listeners: ((batch: BatchApplied) => void)[] = [];
 
@@ -113,15 +121,20 @@ export class Projector {
       this.applied = 0;
     }
     if (head > this.applied) this.logger.log(`catching up from sequence ${this.applied + 1} to ${head}`);
+    this.handedOver = this.applied;
+    // Live batches are written behind the consumer: a batch's handler resolves once it is
+    // handed over, so the next batch is read and folded while it commits; the consumer
+    // acknowledges it once committed, and delivers it again if its write fails.
     this.subscription = this.events.consumeUndecoded(
       { name: this.scope.consumer, fromSeq: this.applied + 1, ...LIVE_BATCH, filterSubject: this.scope.filterSubject },
-      (batch) => this.applyUndecoded(batch),
+      (batch) => this.applyUndecoded(batch, 'behind'),
     );
   }
 
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = null;
+    await this.writing;
   }
 
   /** Resolves once every event up to `seq` is visible in the read model. */
@@ -259,9 +272,19 @@ export class Projector {
     });
   }
 
-  /** Folds a batch, decoded a slice at a time (LIVE_FOLD_SLICE), and commits it. */
-  private async applyUndecoded(batch: UndecodedBatch): Promise<void> {
-    if (batch.throughSeq <= this.applied) return;
+  /**
+   * Folds a batch, decoded a slice at a time (LIVE_FOLD_SLICE), and commits it, or with
+   * 'behind' hands it over to be committed while the caller goes on.
+   */
+  private async applyUndecoded(batch: UndecodedBatch, commit: 'before-return' | 'behind' = 'before-return'): Promise<void | CommittedLater> {
+    if (this.writeFailed) {
+      // The consumer delivers again from the failed batch; the read model holds what committed.
+      this.writeFailed = false;
+      this.applied = await this.store.checkpoint();
+      this.handedOver = this.applied;
+    }
+    const through = Math.max(this.applied, this.handedOver);
+    if (batch.throughSeq <= through) return;
     const started = performance.now();
     let state = emptyProjectionState(this.options);
     let slice: PeriskopEvent[] = [];
@@ -277,13 +300,32 @@ export class Projector {
       sliceBytes = 0;
     };
     await batch.eachEvent(async ({ seq, event }, bytes) => {
-      if (seq <= this.applied) return;
+      if (seq <= through) return;
       slice.push(event);
       sliceBytes += bytes;
       if (slice.length >= LIVE_FOLD_SLICE.events || sliceBytes >= LIVE_FOLD_SLICE.bytes) await fold();
     });
     if (slice.length > 0) await fold();
-    await this.commitBatch(state, batch.throughSeq, count, started, newestAt);
+    if (commit === 'before-return') {
+      await this.commitBatch(state, batch.throughSeq, count, started, newestAt);
+      return;
+    }
+    const { committed } = await this.store.handOver(state, batch.throughSeq);
+    this.handedOver = batch.throughSeq;
+    const written = committed
+      .then(
+        () => this.committed(state, batch.throughSeq, count, started, newestAt),
+        (error: unknown) => {
+          this.writeFailed = true;
+          this.logger.error(`commit through sequence ${batch.throughSeq} failed; the batch is consumed again: ${(error as Error).message}`);
+        },
+      )
+      .catch((error: unknown) => this.logger.error(`a listener of the batch through sequence ${batch.throughSeq} failed: ${(error as Error).message}`));
+    this.writing = written;
+    void written.then(() => {
+      if (this.writing === written) this.writing = null;
+    });
+    return { committed };
   }
 
   private async commitBatch(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): Promise<void> {
@@ -294,6 +336,11 @@ export class Projector {
       if (error instanceof CheckpointMoved) this.applied = await this.store.checkpoint();
       throw error;
     }
+    this.committed(state, throughSeq, events, started, newestAt);
+  }
+
+  /** The read model shows the batch: tells the listeners and those waiting for it. */
+  private committed(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): void {
     this.applied = throughSeq;
     const applied: BatchApplied = {
       throughSeq,

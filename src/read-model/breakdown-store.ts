@@ -3,7 +3,8 @@ import { breakdownId, type BreakdownCount } from '../projector/breakdown.js';
 import type { ProjectionState } from '../projector/projection.js';
 import { ErrorBreakdownEntity } from './entities.js';
 import { rowId } from './row-id.js';
-import { IN_LIST_CHUNK, type RowWriter } from './row-upsert.js';
+import { IN_LIST_CHUNK } from './row-upsert.js';
+import type { RowWrites } from './row-writes.js';
 
 // The projection store's part for error_breakdown: every value of the errors a batch may
 // count (which value a target carries is known only at apply time), and the changed ones back.
@@ -31,13 +32,15 @@ export class BreakdownRecords {
     this.evictedInRebuild = new Set();
   }
 
-  async load(em: SqlEntityManager, state: ProjectionState, errors: { service: string; key: string }[]): Promise<void> {
+  /** `settled` resolves once the database holds every write handed over (it is read only if needed). */
+  async load(em: SqlEntityManager, state: ProjectionState, errors: { service: string; key: string }[], settled: () => Promise<void>): Promise<void> {
     const missing: string[] = [];
     for (const id of new Set(errors.map((e) => rowId(e.service, e.key)))) {
       const counts = this.cached.get(id);
       if (counts) for (const c of counts) keepNewer(state, c);
       else if (!this.evictedInRebuild || this.evictedInRebuild.has(id)) missing.push(id);
     }
+    if (missing.length > 0) await settled();
     for (let i = 0; i < missing.length; i += IN_LIST_CHUNK) {
       const chunk = missing.slice(i, i + IN_LIST_CHUNK);
       const found = new Map<string, BreakdownCount[]>(chunk.map((id) => [id, []]));
@@ -50,7 +53,7 @@ export class BreakdownRecords {
     }
   }
 
-  async write(writer: RowWriter, state: ProjectionState): Promise<void> {
+  write(writes: RowWrites, state: ProjectionState): void {
     const rows = [...state.changed.breakdown].map((id) => {
       const c = state.breakdown.get(id)!;
       return {
@@ -64,7 +67,7 @@ export class BreakdownRecords {
         first_seen: c.firstSeen,
       };
     });
-    await writer.upsert('error_breakdown', rows);
+    writes.upsert('error_breakdown', rows);
   }
 
   /** After a commit: the batch's values become what the cache holds for their errors. */

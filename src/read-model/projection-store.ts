@@ -20,6 +20,8 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
 import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
+import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js';
+import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
 import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
@@ -60,8 +62,13 @@ export const DEFAULT_CACHE_BOUNDS: CacheBounds = {
   breakdownErrors: 5_000,
 };
 
+/** Where a cache notes the ids it drops: a rebuild's knowledge, the write in flight's (Evicted). */
+interface EvictionNotes<K> {
+  add(key: K): unknown;
+}
+
 /** Keeps `key` as the newest entry; the oldest one beyond `max` is dropped (and noted in `evicted`). */
-function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number, evicted?: Set<K>): void {
+function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number, evicted?: EvictionNotes<K>): void {
   cache.delete(key);
   cache.set(key, value);
   if (cache.size > max) {
@@ -82,6 +89,26 @@ interface RebuildKnowledge {
   targetTotals: Set<string>;
   buckets: Set<string>;
   targets: Set<string>;
+}
+
+/**
+ * By kind, the ids the caches dropped when the write in flight was handed over: records it
+ * writes that are no longer cached. A load reads them only once it has committed; any other
+ * record the database holds is as it will be after the write (cached records are read from
+ * the caches).
+ */
+interface Evicted extends RebuildKnowledge {
+  /** Buckets older than these (by step) are deleted by the write: read them once it committed. */
+  bucketsBefore: Record<BucketStep, number> | null;
+}
+
+function noEvictions(): Evicted {
+  return { aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set(), bucketsBefore: null };
+}
+
+/** Notes an id in each set given. */
+function notedIn<K>(...sets: (Set<K> | undefined)[]): EvictionNotes<K> {
+  return { add: (key) => sets.forEach((set) => set?.add(key)) };
 }
 
 /** A bucket's count as committed, with what retention needs to know of it. */
@@ -127,6 +154,17 @@ export class ProjectionStore {
    */
   private ahead: { em: SqlEntityManager; buckets: Map<string, number> } | null = null;
 
+  /** The write handed over and not yet committed (at most one is): settles, never rejects. */
+  private inFlight: Promise<void> | null = null;
+  /** What the caches dropped when the write in flight was handed over. */
+  private evictedInFlight: Evicted = noEvictions();
+
+  /**
+   * Why the last write handed over failed. Every later hand-over and database read fails with
+   * it until the checkpoint is read again: the batches folded since assumed it committed.
+   */
+  private failedWrite: Error | null = null;
+
   constructor(
     private readonly db: ReadModelDatabase,
     /** One row per stream partition (`projector.p<k>`); `projector` with one partition. */
@@ -150,7 +188,10 @@ export class ProjectionStore {
     this.cached.targets.clear();
   }
 
+  /** The checkpoint as committed; after a failed write, where the caller must start again. */
   async checkpoint(): Promise<number> {
+    await this.inFlight;
+    this.failedWrite = null;
     const row = await this.db.fork().findOne(CheckpointEntity, { name: this.checkpointName }, { disableIdentityMap: true });
     this.expectedCheckpoint = row?.seq ?? 0;
     return this.expectedCheckpoint;
@@ -158,6 +199,8 @@ export class ProjectionStore {
 
   /** Empties the read model, checkpoint included. */
   async reset(): Promise<void> {
+    await this.inFlight;
+    this.failedWrite = null;
     this.forget();
     await this.db.clear();
     this.expectedCheckpoint = 0;
@@ -187,6 +230,8 @@ export class ProjectionStore {
     const services = new Set<string>();
     const targetServices = new Set<string>();
     const rebuild = this.rebuild;
+    const inFlight = this.inFlight ? this.evictedInFlight : null;
+    let readsWriteInFlight = false;
     for (const event of events) {
       if (this.cached.services.has(event.service)) state.services.add(event.service);
       else if (!rebuild) services.add(event.service);
@@ -202,6 +247,7 @@ export class ProjectionStore {
           this.storedOccurrences.set(id, NONE_STORED);
         } else {
           aggregateIds.set(rowId(a.service, a.key), id);
+          readsWriteInFlight ||= inFlight?.aggregates.has(id) === true;
         }
       }
       for (const t of needed.targetTotals) {
@@ -209,22 +255,33 @@ export class ProjectionStore {
         if (state.targetTotals.has(id)) continue;
         const cached = this.cachedTargetTotals.get(t.service, t.targetUuid, t.key);
         if (cached !== undefined) state.targetTotals.set(id, cached);
-        else if (!rebuild || rebuild.targetTotals.has(id)) countIds.set(rowId(t.service, t.targetUuid, t.key), id);
+        else if (!rebuild || rebuild.targetTotals.has(id)) {
+          countIds.set(rowId(t.service, t.targetUuid, t.key), id);
+          readsWriteInFlight ||= inFlight?.targetTotals.has(id) === true;
+        }
       }
       for (const id of needed.buckets) {
         if (state.buckets.has(id)) continue;
         const cached = this.cached.buckets.get(id);
         if (cached) state.buckets.set(id, cached.count);
-        else if (!rebuild || rebuild.buckets.has(id)) bucketIds.set(bucketRowId(id), id);
+        else if (!rebuild || rebuild.buckets.has(id)) {
+          bucketIds.set(bucketRowId(id), id);
+          readsWriteInFlight ||= inFlight !== null && (inFlight.buckets.has(id) || deletedByRetention(id, inFlight.bucketsBefore));
+        }
       }
       for (const s of needed.targetsOf) {
         if (state.targets.has(s)) continue;
         const cached = this.cached.targets.get(s);
         if (cached) state.targets.set(s, cached);
-        else if (!rebuild || rebuild.targets.has(s)) targetServices.add(s);
+        else if (!rebuild || rebuild.targets.has(s)) {
+          targetServices.add(s);
+          readsWriteInFlight ||= inFlight?.targets.has(s) === true;
+        }
         else state.targets.set(s, new Map());
       }
     }
+    // What the database holds must include the write in flight: it may have changed these.
+    if (readsWriteInFlight || this.failedWrite) await this.settled();
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
       for (const row of await em.find(ServiceEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.services.add(row.name);
@@ -254,7 +311,7 @@ export class ProjectionStore {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
-    await this.breakdowns.load(em, state, breakdownAggregatesNeeded(events, options));
+    await this.breakdowns.load(em, state, breakdownAggregatesNeeded(events, options), () => this.settled());
     em.clear();
     return state;
   }
@@ -295,26 +352,63 @@ export class ProjectionStore {
 
   /** Writes the changes and the checkpoint in one transaction: all of the batch or none. */
   async commit(state: ProjectionState, throughSeq: number): Promise<void> {
+    await (await this.handOver(state, throughSeq)).committed;
+  }
+
+  /**
+   * Hands a batch over to be written behind the caller, in one transaction with the checkpoint:
+   * resolves once the previous batch's write has committed and this one's rows are fixed;
+   * `committed` settles with its own commit. The caches take the batch's records at once, so
+   * the next batch folds on them while this one is written (a load that must read the
+   * database waits for the write). A failed write empties the caches and fails every later
+   * hand-over and load until checkpoint() is read again: the caller starts over from there.
+   */
+  async handOver(state: ProjectionState, throughSeq: number): Promise<{ committed: Promise<void> }> {
+    await this.settled();
+    const checkpoint: CheckpointMove = { table: CheckpointEntity.meta.tableName, name: this.checkpointName, expected: this.expectedCheckpoint, seq: throughSeq };
+    const plan: WritePlan = { writes: this.plan(state), checkpoint };
     const ahead = this.ahead;
-    try {
-      await this.write(state, throughSeq);
-    } catch (error) {
+    this.ahead = null;
+    this.expectedCheckpoint = throughSeq;
+    this.evictedInFlight = noEvictions();
+    this.remember(state, ahead?.buckets);
+    const committed = this.execute(plan, ahead?.em).catch((error: unknown) => {
       // The database may or may not hold the batch: read everything afresh next time.
       this.forget();
-      throw error;
-    }
-    this.expectedCheckpoint = throughSeq;
-    this.ahead = null;
+      this.failedWrite = error instanceof CheckpointNotAt ? new CheckpointMoved(error.move.name, error.move.expected) : (error as Error);
+      throw this.failedWrite;
+    });
+    const settled = committed.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight = settled;
+    void settled.then(() => {
+      if (this.inFlight === settled) this.inFlight = null;
+    });
+    return { committed };
+  }
+
+  /** Resolves once no write is in flight; throws if the last one failed. */
+  private async settled(): Promise<void> {
+    await this.inFlight;
+    if (this.failedWrite) throw this.failedWrite;
+  }
+
+  /** The batch's records become what the caches hold (as the database will once it commits). */
+  private remember(state: ProjectionState, writtenAhead: Map<string, number> | undefined): void {
     // Written ahead and not counted again since: cached like the batch's own.
-    if (ahead) for (const [id, count] of ahead.buckets) if (!state.changed.buckets.has(id)) this.rememberBucket(id, count);
+    if (writtenAhead) for (const [id, count] of writtenAhead) if (!state.changed.buckets.has(id)) this.rememberBucket(id, count);
     for (const service of state.services) this.cached.services.add(service);
     // Every aggregate in the state was loaded by this store or written whole: its occurrences
     // are now the database's.
-    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, this.cacheBounds.aggregates, this.rebuild?.aggregates);
+    const evicted = this.evictedInFlight;
+    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, this.cacheBounds.aggregates, notedIn(this.rebuild?.aggregates, evicted.aggregates));
     this.storedOccurrences.clear();
     this.rememberBuckets(state);
-    for (const [id, total] of state.targetTotals) this.cachedTargetTotals.remember(id, total, this.rebuild?.targetTotals);
-    for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, this.rebuild?.targets);
+    const totalsEvicted = notedIn(this.rebuild?.targetTotals, evicted.targetTotals);
+    for (const [id, total] of state.targetTotals) this.cachedTargetTotals.remember(id, total, totalsEvicted);
+    for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, notedIn(this.rebuild?.targets, evicted.targets));
     this.breakdowns.committed(state);
   }
 
@@ -323,7 +417,7 @@ export class ProjectionStore {
     if (cached) cached.count = count;
     else {
       const { step, start } = parseBucketId(id);
-      remember(this.cached.buckets, id, { count, step, t: start }, this.cacheBounds.buckets, this.rebuild?.buckets);
+      remember(this.cached.buckets, id, { count, step, t: start }, this.cacheBounds.buckets, notedIn(this.rebuild?.buckets, this.evictedInFlight.buckets));
     }
   }
 
@@ -332,64 +426,61 @@ export class ProjectionStore {
     for (const id of state.changed.buckets) this.rememberBucket(id, state.buckets.get(id)!);
     if (state.newestAt === null) return;
     const cutoff = { '1m': state.newestAt - state.bucketRetentionMs['1m'], '1h': state.newestAt - state.bucketRetentionMs['1h'] };
-    for (const [id, bucket] of this.cached.buckets) if (bucket.t < cutoff[bucket.step]) this.cached.buckets.delete(id);
-  }
-
-  private async write(state: ProjectionState, throughSeq: number): Promise<void> {
-    if (!this.ahead) {
-      await this.db.fork().transactional((em) => this.writeIn(em, state, throughSeq));
-      return;
-    }
-    const { em } = this.ahead;
-    try {
-      await this.writeIn(em, state, throughSeq);
-      await em.commit();
-    } catch (error) {
-      await em.rollback().catch(() => undefined);
-      throw error;
+    this.evictedInFlight.bucketsBefore = cutoff;
+    for (const [id, bucket] of this.cached.buckets) {
+      if (bucket.t >= cutoff[bucket.step]) continue;
+      this.cached.buckets.delete(id);
+      this.evictedInFlight.buckets.add(id);
     }
   }
 
-  private async writeIn(em: SqlEntityManager, state: ProjectionState, throughSeq: number): Promise<void> {
-    const rows = new RowWriter(em);
-    await this.writeServices(rows, state);
-    await this.writeAggregates(rows, state);
-    await this.writeOccurrences(rows, state);
-    await this.writeTargetTotals(rows, state);
-    await this.writeTargets(rows, state);
-    await this.writeBuckets(rows, state);
-    await this.breakdowns.write(rows, state);
-    await this.moveCheckpoint(em, throughSeq);
+  /** What the batch changed, as rows to write; the values are fixed from here on. */
+  private plan(state: ProjectionState): WritePlan['writes'] {
+    const writes = new RowWrites();
+    this.writeServices(writes, state);
+    this.writeAggregates(writes, state);
+    this.writeOccurrences(writes, state);
+    this.writeTargetTotals(writes, state);
+    this.writeTargets(writes, state);
+    this.writeBuckets(writes, state);
+    this.breakdowns.write(writes, state);
+    return writes.writes;
   }
 
   /**
-   * Fencing: the row moves only from the value this store expects, so two projectors of one
-   * partition (a lease handed over while a batch was in flight) never both apply a batch.
+   * Runs a plan in one transaction: the one opened ahead (writeBucketsAhead), the SQLite
+   * writer thread's, or a transaction of its own.
    */
-  private async moveCheckpoint(em: SqlEntityManager, throughSeq: number): Promise<void> {
-    const name = this.checkpointName;
-    const expected = this.expectedCheckpoint;
-    if (expected === 0) {
-      // A concurrent first insert fails on the primary key and rolls this batch back.
-      const existing = await em.findOne(CheckpointEntity, { name }, { disableIdentityMap: true });
-      if (existing) throw new CheckpointMoved(name, expected);
-      await em.createQueryBuilder(CheckpointEntity).insert({ name, seq: throughSeq }).execute();
+  private async execute(plan: WritePlan, ahead: SqlEntityManager | undefined): Promise<void> {
+    if (ahead) {
+      try {
+        await new RowWriter(ahead).apply(plan.writes);
+        await moveCheckpoint(ahead, plan.checkpoint);
+        await ahead.commit();
+      } catch (error) {
+        await ahead.rollback().catch(() => undefined);
+        throw error;
+      }
       return;
     }
-    const moved = await em.nativeUpdate(CheckpointEntity, { name, seq: expected }, { seq: throughSeq });
-    if (moved !== 1) throw new CheckpointMoved(name, expected);
+    const thread = this.db.writerThread();
+    if (thread) return thread.write(plan);
+    await this.db.fork().transactional(async (em) => {
+      await new RowWriter(em).apply(plan.writes);
+      await moveCheckpoint(em, plan.checkpoint);
+    });
   }
 
   // One write function per table, each with bound parameters (row-upsert.ts).
 
-  private async writeServices(writer: RowWriter, state: ProjectionState): Promise<void> {
+  private writeServices(writes: RowWrites, state: ProjectionState): void {
     const rows = [...state.changed.services].map((name) => ({ id: rowId(name), name }));
-    await writer.insertMissing('service', rows);
+    writes.insertMissing('service', rows);
   }
 
-  private async writeAggregates(writer: RowWriter, state: ProjectionState): Promise<void> {
+  private writeAggregates(writes: RowWrites, state: ProjectionState): void {
     const rows = [...state.changed.aggregates].map((id) => aggregateColumns(state.aggregates.get(id)!));
-    await writer.upsert('aggregated_error', rows);
+    writes.upsert('aggregated_error', rows);
   }
 
   /**
@@ -397,7 +488,7 @@ export class ProjectionStore {
    * its latest hundred. An aggregate whose stored occurrences are not known (not loaded by
    * this store) has all of them replaced.
    */
-  private async writeOccurrences(writer: RowWriter, state: ProjectionState): Promise<void> {
+  private writeOccurrences(writes: RowWrites, state: ProjectionState): void {
     const inserted: ColumnValues[] = [];
     const deleted: string[] = [];
     const replaced: string[] = [];
@@ -413,12 +504,12 @@ export class ProjectionStore {
       for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, stored ? JSON.stringify(occurrence) : occurrenceText(occurrence)));
       for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
-    await writer.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
-    await writer.deleteWhereIn('error_occurrence', 'id', deleted);
-    await writer.insertMissing('error_occurrence', inserted);
+    writes.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
+    writes.deleteWhereIn('error_occurrence', 'id', deleted);
+    writes.insertMissing('error_occurrence', inserted);
   }
 
-  private async writeTargetTotals(writer: RowWriter, state: ProjectionState): Promise<void> {
+  private writeTargetTotals(writes: RowWrites, state: ProjectionState): void {
     const rows = [...state.changed.targetTotals].map((id) => {
       const { service, targetUuid, key: aggregationKey } = parseTargetCountId(id);
       return {
@@ -429,29 +520,50 @@ export class ProjectionStore {
         total: state.targetTotals.get(id)!,
       };
     });
-    await writer.upsert('target_count', rows);
+    writes.upsert('target_count', rows);
   }
 
-  private async writeBuckets(writer: RowWriter, state: ProjectionState): Promise<void> {
-    await writer.upsert('occurrence_bucket', bucketColumns(state.changed.buckets, state.buckets));
+  private writeBuckets(writes: RowWrites, state: ProjectionState): void {
+    writes.upsert('occurrence_bucket', bucketColumns(state.changed.buckets, state.buckets));
     if (state.newestAt === null) return;
-    for (const step of BUCKET_STEPS) {
-      await writer.knex('occurrence_bucket').where('step', step).andWhere('t', '<', state.newestAt - state.bucketRetentionMs[step]).delete();
-    }
+    for (const step of BUCKET_STEPS) writes.deleteWhere('occurrence_bucket', { step }, ['t', state.newestAt - state.bucketRetentionMs[step]]);
   }
 
-  private async writeTargets(writer: RowWriter, state: ProjectionState): Promise<void> {
+  private writeTargets(writes: RowWrites, state: ProjectionState): void {
     for (const service of state.changed.targets) {
-      await writer.knex('target').where('service_id', rowId(service)).delete();
-      await writer.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
+      writes.deleteWhere('target', { service_id: rowId(service) });
+      writes.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
     }
     const statusChanges = [...state.changed.targetRows]
       .map(parseTargetRowId)
       .filter(({ service }) => !state.changed.targets.has(service))
       .map(({ service, url }) => state.targets.get(service)?.get(url))
       .filter((target) => target !== undefined);
-    await writer.upsert('target', statusChanges.map(targetColumns));
+    writes.upsert('target', statusChanges.map(targetColumns));
   }
+}
+
+/**
+ * Fencing: the row moves only from the value the store expected when it planned the write, so
+ * two projectors of one partition (a lease handed over while a batch was in flight) never
+ * both apply a batch.
+ */
+async function moveCheckpoint(em: SqlEntityManager, { name, expected, seq }: CheckpointMove): Promise<void> {
+  if (expected === 0) {
+    // A concurrent first insert fails on the primary key and rolls this batch back.
+    const existing = await em.findOne(CheckpointEntity, { name }, { disableIdentityMap: true });
+    if (existing) throw new CheckpointMoved(name, expected);
+    await em.createQueryBuilder(CheckpointEntity).insert({ name, seq }).execute();
+    return;
+  }
+  const moved = await em.nativeUpdate(CheckpointEntity, { name, seq: expected }, { seq });
+  if (moved !== 1) throw new CheckpointMoved(name, expected);
+}
+
+function deletedByRetention(bucketId: string, before: Record<BucketStep, number> | null): boolean {
+  if (!before) return false;
+  const { step, start } = parseBucketId(bucketId);
+  return start < before[step];
 }
 
 function bucketColumns(ids: Iterable<string>, counts: ReadonlyMap<string, number>): ColumnValues[] {

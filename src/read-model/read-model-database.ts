@@ -10,6 +10,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseConnection, RepositoryConfig } from '../config/config.types.js';
 import { READ_MODEL_ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { SqliteWriterThread } from './sqlite-writer.js';
 import { WalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 const FIRST_RETRY_MS = 500;
@@ -30,6 +31,7 @@ export class ReadModelDatabase {
   private migrated = false;
   private closed = false;
   private checkpointer: WalCheckpointer | null = null;
+  private writer: SqliteWriterThread | null = null;
 
   private constructor(
     private readonly orm: MikroORM,
@@ -79,8 +81,16 @@ export class ReadModelDatabase {
     // A migration that fails on a reachable database is a defect, not an outage: no retry.
     await this.orm.getMigrator().up();
     // After the migrations: the file exists, in WAL mode.
-    if (this.sqliteFile !== null && !this.closed) this.checkpointer = WalCheckpointer.start(this.sqliteFile);
+    if (this.sqliteFile !== null && !this.closed) {
+      this.checkpointer = WalCheckpointer.start(this.sqliteFile);
+      this.writer = SqliteWriterThread.start(this.sqliteFile);
+    }
     this.migrated = true;
+  }
+
+  /** The thread that commits the projector's writes to a SQLite file (sqlite-writer.ts); null: commit on a fork. */
+  writerThread(): SqliteWriterThread | null {
+    return this.writer?.running ? this.writer : null;
   }
 
   fork(): SqlEntityManager {
@@ -109,6 +119,8 @@ export class ReadModelDatabase {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.writer?.stop();
+    this.writer = null;
     await this.checkpointer?.stop();
     this.checkpointer = null;
     await this.orm.close(true);

@@ -14,6 +14,7 @@ export interface SqliteConnection {
 
 export interface SqliteStatement {
   run(bindings: readonly SqliteValue[]): { changes: number };
+  get(bindings: readonly SqliteValue[]): unknown;
 }
 
 export type SqliteValue = string | number | bigint | Buffer | null;

@@ -29,7 +29,7 @@ export class TargetTotalsCache {
   }
 
   /** Keeps `total` as the target's newest; targets past the bound are dropped, their ids noted in `evicted`. */
-  remember(id: string, total: number, evicted?: Set<string>): void {
+  remember(id: string, total: number, evicted?: { add(id: string): unknown }): void {
     const { service, targetUuid, key } = parseTargetCountId(id);
     const scope = targetScope(service, targetUuid);
     let totals = this.byTarget.get(scope);
@@ -46,7 +46,7 @@ export class TargetTotalsCache {
     this.entries = 0;
   }
 
-  private dropOldest(evicted: Set<string> | undefined): void {
+  private dropOldest(evicted: { add(id: string): unknown } | undefined): void {
     const [scope, totals] = this.byTarget.entries().next().value as [string, Map<string, number>];
     this.byTarget.delete(scope);
     this.entries -= totals.size;
