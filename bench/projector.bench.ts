@@ -4,7 +4,7 @@ import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { LIVE_BATCH, Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
-import { occurrenceColumns } from '../src/read-model/occurrence-rows.js';
+import { occurrenceColumns, occurrenceJson } from '../src/read-model/occurrence-rows.js';
 import { rowId } from '../src/read-model/row-id.js';
 import { RowWriter, type ColumnValues } from '../src/read-model/row-upsert.js';
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from '../test/support/test-databases.js';
@@ -64,7 +64,7 @@ async function occurrenceRowsBySeq(log: JetStreamEventLog, head: number): Promis
       const eventRows: ColumnValues[] = [];
       for (const error of event.data.aggregated_errors) {
         const owner = { service: event.service, aggregationKey: error.aggregation_key, id: rowId(event.service, error.aggregation_key) };
-        for (const occurrence of error.latest_errors) eventRows.push(occurrenceColumns(owner, occurrence, JSON.stringify(occurrence)));
+        for (const occurrence of error.latest_errors) eventRows.push(occurrenceColumns(owner, occurrence, occurrenceJson(occurrence)));
       }
       rows.set(seq, eventRows);
       count += eventRows.length;

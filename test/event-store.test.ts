@@ -1,8 +1,9 @@
 import type { EventLog, Subscription } from '../src/events/event-log.js';
 import { EventStore } from '../src/events/event-store.js';
-import type { PeriskopEvent, RecordedEvent, SnapshotScrapedV1 } from '../src/events/events.js';
+import type { PeriskopEvent, RecordedEvent, SnapshotScrapedV1, SnapshotScrapedV2 } from '../src/events/events.js';
 import type { AggregatedErrorPayload, ErrorOccurrence } from '../src/scraper/payload.types.js';
 import { encodeServiceToken } from '../src/events/subject-token.js';
+import { loggedEvent } from '../src/events/logged-snapshot.js';
 import { openTestEmbeddedLog, openTestJetStreamLog, type TestEventLog } from './support/test-event-logs.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -118,7 +119,7 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
 
     const { events, throughSeq } = await store.read(1, 100);
     expect(throughSeq).toBe(4);
-    expect(events).toEqual(everyEventType.map((event, i) => ({ seq: i + 1, event })));
+    expect(events).toEqual(everyEventType.map((event, i) => ({ seq: i + 1, event: loggedEvent(event) })));
 
     const subjects = (await log.read(1, 100)).map((message) => message.subject);
     expect(subjects).toEqual(everyEventType.map((event) => `${event.type}.${encodeServiceToken(event.service)}`));
@@ -148,9 +149,9 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     const chunkCount = Math.ceil(Buffer.byteLength(json) / log.maxMessageBytes);
     expect([beforeSeq, snapshotSeq, afterSeq]).toEqual([1, 2 + chunkCount, 3 + chunkCount]);
     const expected = [
-      { seq: beforeSeq, event: before },
-      { seq: snapshotSeq, event: snapshot },
-      { seq: afterSeq, event: after },
+      { seq: beforeSeq, event: loggedEvent(before) },
+      { seq: snapshotSeq, event: loggedEvent(snapshot) },
+      { seq: afterSeq, event: loggedEvent(after) },
     ];
 
     expect((await store.read(1, 100)).events).toEqual(expected);
@@ -181,13 +182,13 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     ]);
     const all = await store.readService(snapshot.service, 1, 1000);
     expect(all.events).toEqual([
-      { seq: snapshotSeq, event: snapshot },
-      { seq: resolvedSeq, event: resolved },
+      { seq: snapshotSeq, event: loggedEvent(snapshot) },
+      { seq: resolvedSeq, event: loggedEvent(resolved) },
     ]);
     expect(all.throughSeq).toBe(resolvedSeq);
     // Pages of one message: the chunks come first, the event at its envelope.
     const first = await store.readService(snapshot.service, snapshotSeq!, 1);
-    expect(first).toEqual({ events: [{ seq: snapshotSeq, event: snapshot }], throughSeq: snapshotSeq });
+    expect(first).toEqual({ events: [{ seq: snapshotSeq, event: loggedEvent(snapshot) }], throughSeq: snapshotSeq });
     expect(await store.readService(snapshot.service, resolvedSeq! + 1, 10)).toEqual({ events: [], throughSeq: resolvedSeq });
     expect((await store.readService('nobody', 1, 10)).events).toEqual([]);
   });
@@ -218,9 +219,9 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     await waitFor(() => through === lastSeq, 15_000, 'the consumer to reach the last event');
 
     expect(taken.map(({ seq, event }) => ({ seq, event }))).toEqual([
-      { seq: firstSeq, event: first },
-      { seq: snapshotSeq, event: snapshot },
-      { seq: lastSeq, event: last },
+      { seq: firstSeq, event: loggedEvent(first) },
+      { seq: snapshotSeq, event: loggedEvent(snapshot) },
+      { seq: lastSeq, event: loggedEvent(last) },
     ]);
     expect(taken.map((t) => t.bytes)).toEqual(taken.map((t) => Buffer.byteLength(JSON.stringify(t.event))));
     expect(log).toEqual(taken.flatMap(({ seq }) => [`take ${seq}`, `taken ${seq}`]));
@@ -237,7 +238,7 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     await waitFor(() => calls.length === snapshotSeq, 15_000, 'one call per message');
     expect(calls.map((call) => call.throughSeq)).toEqual(Array.from({ length: snapshotSeq! }, (_, i) => i + 1));
     expect(calls.slice(0, -1).every((call) => call.events.length === 0)).toBe(true);
-    expect(calls.at(-1)!.events).toEqual([{ seq: snapshotSeq, event: snapshot }]);
+    expect(calls.at(-1)!.events).toEqual([{ seq: snapshotSeq, event: loggedEvent(snapshot) }]);
   });
 });
 
@@ -253,6 +254,25 @@ describe('event store decoding', () => {
   });
 
   const valid = { type: 'ErrorResolved', version: 1, service: 's', at: AT, data: { aggregation_key: 'k' } };
+  const snapshotOfVersion1: SnapshotScrapedV1 = {
+    type: 'SnapshotScraped',
+    version: 1,
+    service: 's',
+    at: AT,
+    data: { target: 'http://t/errors', target_uuid: 't', source: 'scrape', aggregated_errors: [aggregatedError('k', 2, 3)] },
+  };
+  const snapshotOfVersion2 = loggedEvent(snapshotOfVersion1);
+
+  it('publishes a snapshot as version 2, each occurrence as the text version 1 would carry, and still reads version 1 that an older log holds', async () => {
+    const store = new EventStore(opened.log);
+    await store.publish([{ id: 'new', event: snapshotOfVersion1 }]);
+    await opened.log.append([{ subject: 'SnapshotScraped.s', id: 'old', data: new TextEncoder().encode(JSON.stringify(snapshotOfVersion1)) }]);
+    const [logged, old] = (await store.read(1, 10)).events.map((r) => r.event);
+    expect(old).toEqual(snapshotOfVersion1);
+    expect(logged).toMatchObject({ type: 'SnapshotScraped', version: 2 });
+    const occurrences = (logged as SnapshotScrapedV2).data.aggregated_errors[0]!.latest_errors;
+    expect(occurrences.map((o) => [o.uuid, o.timestamp, JSON.parse(o.json)])).toEqual(snapshotOfVersion1.data.aggregated_errors[0]!.latest_errors.map((o) => [o.uuid, o.timestamp, o]));
+  });
 
   it.each([
     ['not JSON', '{oops', /seq 2 is not UTF-8 JSON/],
@@ -263,6 +283,12 @@ describe('event store decoding', () => {
     ['an at that is not a number', JSON.stringify({ ...valid, at: '2024-01-01' }), /seq 2 is invalid: at/],
     ['data that is not an object', JSON.stringify({ ...valid, data: [] }), /seq 2 is invalid: data/],
     ['a chunk list pointing at nothing', JSON.stringify({ chunked: [99], bytes: 10 }), /seq 2: its chunk at seq 99 is missing/],
+    [
+      'a version 2 snapshot whose occurrence has no text',
+      JSON.stringify({ ...snapshotOfVersion2, data: { ...snapshotOfVersion2.data, aggregated_errors: [{ aggregation_key: 'k', latest_errors: [{ uuid: 'u', timestamp: 1 }] }] } }),
+      /seq 2 is invalid: data\.aggregated_errors\[0\]\.latest_errors\[0\] is not \{uuid, timestamp, json\}/,
+    ],
+    ['a version 3 snapshot', JSON.stringify({ ...snapshotOfVersion2, version: 3 }), /seq 2 is invalid: unsupported version 3 of SnapshotScraped/],
   ])('rejects an envelope with %s, naming its sequence', async (_what, data, message) => {
     const store = new EventStore(opened.log);
     await store.publish([{ id: 'fine', event: valid as PeriskopEvent }]);

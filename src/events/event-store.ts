@@ -4,6 +4,7 @@ import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.j
 import { partitionSubjectPrefix, withoutPartition } from './partition.js';
 import { serviceSubjectFilter } from './subject-filter.js';
 import { encodeServiceToken } from './subject-token.js';
+import { loggedEvent, loggedOccurrencesProblem } from './logged-snapshot.js';
 
 // Events in and out of the event log. An event is one JSON envelope on subject
 // `<type>.<service-token>`. One that does not fit in a log message (a big snapshot) is split:
@@ -85,7 +86,7 @@ export class EventStore {
 
   /** The event as the log will hold it; publishEncoded writes it. */
   encode({ id, event }: EventToPublish): EncodedEvent {
-    return { id, type: event.type, service: event.service, data: utf8Encoder.encode(JSON.stringify(toEnvelope(event))) };
+    return { id, type: event.type, service: event.service, data: utf8Encoder.encode(JSON.stringify(toEnvelope(loggedEvent(event)))) };
   }
 
   /** Appends encoded events in order; returns each one's sequence (its envelope's when split). */
@@ -286,10 +287,12 @@ function envelopeProblem(value: unknown): string | null {
   if (typeof value.type !== 'string' || !EVENT_TYPES.has(value.type as PeriskopEventType)) {
     return `unknown type ${JSON.stringify(value.type)}`;
   }
-  if (value.version !== 1) return `unsupported version ${JSON.stringify(value.version)} of ${value.type}`;
+  const versions = value.type === 'SnapshotScraped' ? [1, 2] : [1];
+  if (!versions.includes(value.version as number)) return `unsupported version ${JSON.stringify(value.version)} of ${value.type}`;
   if (typeof value.service !== 'string') return 'service is not a string';
   if (typeof value.at !== 'number' || !Number.isFinite(value.at)) return 'at is not a number';
   if (!isObject(value.data)) return 'data is not an object';
+  if (value.version === 2) return loggedOccurrencesProblem(value.data);
   return null;
 }
 

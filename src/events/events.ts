@@ -34,6 +34,37 @@ export interface SnapshotScrapedV1 {
   };
 }
 
+/** An occurrence as SnapshotScraped version 2 logs it: its identity, and itself as JSON text. */
+export interface OccurrenceText {
+  uuid: string;
+  timestamp: number;
+  /** The occurrence as version 1 carries it (snake_case, times as epoch ms), serialised. */
+  json: string;
+}
+
+export type LoggedAggregatedError = Omit<AggregatedErrorPayload, 'latest_errors'> & { latest_errors: OccurrenceText[] };
+
+/**
+ * SnapshotScraped as the log holds it since version 2: version 1's payload with each
+ * occurrence as its JSON text beside its uuid and timestamp. The projector folds occurrences
+ * by identity and stores them as text: version 1 had it parse ~2 KB of stack trace into
+ * objects per occurrence and serialise them again. Publishers build version 1
+ * (EventStore.encode logs it as version 2); a log written before holds version 1.
+ */
+export interface SnapshotScrapedV2 {
+  type: 'SnapshotScraped';
+  version: 2;
+  service: string;
+  at: number;
+  data: Omit<SnapshotScrapedV1['data'], 'aggregated_errors'> & { aggregated_errors: LoggedAggregatedError[] };
+}
+
+/** SnapshotScraped as decoded from the log: either version. */
+export type SnapshotScraped = SnapshotScrapedV1 | SnapshotScrapedV2;
+
+/** One key's report in a SnapshotScraped event of either version. */
+export type ReportedError = SnapshotScraped['data']['aggregated_errors'][number];
+
 export type ScrapeFailureReason =
   | 'timeout'
   | 'refused'
@@ -59,7 +90,7 @@ export interface ErrorResolvedV1 {
   data: { aggregation_key: string };
 }
 
-export type PeriskopEvent = TargetsDiscoveredV1 | SnapshotScrapedV1 | ScrapeFailedV1 | ErrorResolvedV1;
+export type PeriskopEvent = TargetsDiscoveredV1 | SnapshotScrapedV1 | SnapshotScrapedV2 | ScrapeFailedV1 | ErrorResolvedV1;
 export type PeriskopEventType = PeriskopEvent['type'];
 
 /** An event as read back from the log, with the stream sequence that orders it. */

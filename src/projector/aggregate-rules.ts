@@ -1,8 +1,12 @@
-import type { AggregatedErrorPayload, ErrorOccurrence, Severity } from '../scraper/payload.types.js';
+import type { OccurrenceText, ReportedError } from '../events/events.js';
+import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 
 // The projection rules of DESIGN.md, one pure function each. They never mutate their inputs.
 
 export const LATEST_ERRORS_CAP = 100;
+
+/** An occurrence as the fold holds it: the object (version 1 events) or its text (version 2); it reads uuid and timestamp only. */
+export type FoldedOccurrence = ErrorOccurrence | OccurrenceText;
 
 export interface AggregateState {
   service: string;
@@ -19,7 +23,7 @@ export interface AggregateState {
   resolvedCount: number | null;
   /** Epoch ms of the last regression (a resolved error that came back). */
   reopenedAt: number | null;
-  latestErrors: ErrorOccurrence[];
+  latestErrors: FoldedOccurrence[];
 }
 
 /** An aggregate's count without its occurrences (metrics need no more). */
@@ -36,7 +40,7 @@ export function countDelta(lastTotal: number | undefined, total: number): number
 }
 
 /** Newest first; the uuid breaks ties so the order is total and replays give the same list. */
-export function newerFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
+export function newerFirst(a: Pick<ErrorOccurrence, 'uuid' | 'timestamp'>, b: Pick<ErrorOccurrence, 'uuid' | 'timestamp'>): number {
   return b.timestamp - a.timestamp || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
 }
 
@@ -49,11 +53,7 @@ export function newerFirst(a: ErrorOccurrence, b: ErrorOccurrence): number {
  * timestamp. Scanning the hundred stored ones per report (their uuids and timestamps live in
  * a hundred objects all over the heap) cost more than the rest of the fold.
  */
-export function mergeOccurrences(
-  stored: readonly ErrorOccurrence[],
-  incoming: readonly ErrorOccurrence[],
-  cap: number = LATEST_ERRORS_CAP,
-): ErrorOccurrence[] {
+export function mergeOccurrences<T extends FoldedOccurrence>(stored: readonly T[], incoming: readonly T[], cap: number = LATEST_ERRORS_CAP): T[] {
   const merged = stored.slice(0, cap);
   for (const occurrence of incoming) {
     const at = insertionIndex(merged, occurrence);
@@ -66,7 +66,7 @@ export function mergeOccurrences(
 }
 
 /** Where `occurrence` goes in a list in newerFirst order (after any equal). */
-function insertionIndex(list: readonly ErrorOccurrence[], occurrence: ErrorOccurrence): number {
+function insertionIndex(list: readonly FoldedOccurrence[], occurrence: FoldedOccurrence): number {
   let low = 0;
   let high = list.length;
   while (low < high) {
@@ -78,18 +78,18 @@ function insertionIndex(list: readonly ErrorOccurrence[], occurrence: ErrorOccur
 }
 
 /** Whether the same occurrence sits among the equal timestamps just before `at` (where insertionIndex put it). */
-function isListedJustBefore(list: readonly ErrorOccurrence[], at: number, occurrence: ErrorOccurrence): boolean {
+function isListedJustBefore(list: readonly FoldedOccurrence[], at: number, occurrence: FoldedOccurrence): boolean {
   for (let i = at - 1; i >= 0 && list[i]!.timestamp === occurrence.timestamp; i--) if (list[i]!.uuid === occurrence.uuid) return true;
   return false;
 }
 
-function newestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {
+function newestTimestamp(occurrences: readonly FoldedOccurrence[]): number | null {
   let newest: number | null = null;
   for (const o of occurrences) if (newest === null || o.timestamp > newest) newest = o.timestamp;
   return newest;
 }
 
-function oldestTimestamp(occurrences: readonly ErrorOccurrence[]): number | null {
+function oldestTimestamp(occurrences: readonly FoldedOccurrence[]): number | null {
   let oldest: number | null = null;
   for (const o of occurrences) if (oldest === null || o.timestamp < oldest) oldest = o.timestamp;
   return oldest;
@@ -108,7 +108,7 @@ function maxDefined(a: number | null, b: number | null): number | null {
 }
 
 /** First seen according to one report: created_at or its oldest occurrence, else the snapshot time. */
-export function firstSeenInReport(report: AggregatedErrorPayload, at: number): number {
+export function firstSeenInReport(report: ReportedError, at: number): number {
   return minDefined(report.created_at, oldestTimestamp(report.latest_errors)) ?? at;
 }
 
@@ -120,7 +120,7 @@ export function firstSeenInReport(report: AggregatedErrorPayload, at: number): n
 export function applyReport(
   current: AggregateState | undefined,
   service: string,
-  report: AggregatedErrorPayload,
+  report: ReportedError,
   delta: number,
   at: number,
 ): AggregateState {
@@ -137,7 +137,7 @@ export function applyReport(
       resolvedAt: null,
       resolvedCount: null,
       reopenedAt: null,
-      latestErrors: mergeOccurrences([], report.latest_errors),
+      latestErrors: mergeOccurrences<FoldedOccurrence>([], report.latest_errors),
     };
   }
   const regressed = current.resolvedAt !== null && delta > 0;
@@ -150,7 +150,7 @@ export function applyReport(
     resolvedAt: regressed ? null : current.resolvedAt,
     resolvedCount: regressed ? null : current.resolvedCount,
     reopenedAt: regressed ? at : current.reopenedAt,
-    latestErrors: mergeOccurrences(current.latestErrors, report.latest_errors),
+    latestErrors: mergeOccurrences<FoldedOccurrence>(current.latestErrors, report.latest_errors),
   };
 }
 

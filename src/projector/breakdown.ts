@@ -1,5 +1,4 @@
-import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
-import type { AggregatedErrorPayload } from '../scraper/payload.types.js';
+import type { PeriskopEvent, ReportedError, SnapshotScraped } from '../events/events.js';
 import { firstSeenInReport } from './aggregate-rules.js';
 import type { TargetState } from './projection.js';
 import type { ProjectionOptions } from './projection-options.js';
@@ -32,7 +31,7 @@ export function breakdownId(service: string, key: string, label: string, value: 
 /** The label values a snapshot's delta counts under: [label, value] pairs, empty when none apply. */
 export function breakdownValues(
   labelNames: readonly string[] | undefined,
-  event: SnapshotScrapedV1,
+  event: SnapshotScraped,
   target: TargetState | undefined,
 ): [string, string][] {
   if (!labelNames || event.data.source !== 'scrape' || !target) return [];
@@ -48,7 +47,7 @@ export function breakdownValues(
 export function countUnderValue(
   current: BreakdownCount | undefined,
   service: string,
-  report: AggregatedErrorPayload,
+  report: ReportedError,
   label: string,
   value: string,
   delta: number,

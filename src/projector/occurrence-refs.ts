@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import type { AggregateState } from './aggregate-rules.js';
+import type { AggregateState, FoldedOccurrence } from './aggregate-rules.js';
 
 // A replay worker (replay-worker.ts) folds its events with each occurrence replaced by a
 // reference to where the log holds it, and reads back only the occurrences its aggregates
@@ -39,7 +39,7 @@ export function referOccurrences({ seq, event }: RecordedEvent): void {
   }
 }
 
-function isRef(occurrence: ErrorOccurrence): occurrence is ErrorOccurrence & OccurrenceRef {
+function isRef(occurrence: FoldedOccurrence): occurrence is FoldedOccurrence & OccurrenceRef {
   return (occurrence as unknown) instanceof OccurrenceRef;
 }
 
@@ -52,7 +52,7 @@ export type ReadEvents = (seqs: number[], onEvent: (recorded: RecordedEvent) => 
  * given are left as they are.
  */
 export async function resolveOccurrences(aggregates: ReadonlyMap<string, AggregateState>, read: ReadEvents): Promise<Map<string, AggregateState>> {
-  const wanted = new Map<number, Map<string, ErrorOccurrence | null>>();
+  const wanted = new Map<number, Map<string, FoldedOccurrence | null>>();
   for (const aggregate of aggregates.values()) {
     for (const occurrence of aggregate.latestErrors) {
       if (!isRef(occurrence)) continue;

@@ -1,4 +1,4 @@
-import type { DiscoveredTarget, PeriskopEvent, ScrapeFailureReason, SnapshotScrapedV1 } from '../events/events.js';
+import type { DiscoveredTarget, PeriskopEvent, ReportedError, ScrapeFailureReason } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
 import { BUCKET_STEPS, bucketStart } from './occurrence-buckets.js';
 import { aggregateId, bucketId, bucketIdOf, targetCountId, targetRowId } from './record-ids.js';
@@ -209,7 +209,7 @@ function countInBuckets(state: ProjectionState, aggregate: string, at: number, d
 function countInBreakdown(
   state: ProjectionState,
   event: PeriskopEvent,
-  report: SnapshotScrapedV1['data']['aggregated_errors'][number],
+  report: ReportedError,
   label: string,
   value: string,
   delta: number,

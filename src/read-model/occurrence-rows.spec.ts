@@ -1,4 +1,4 @@
-import { mergeOccurrences } from '../projector/aggregate-rules.js';
+import { mergeOccurrences, type FoldedOccurrence } from '../projector/aggregate-rules.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { documentRows } from './migrations/error-occurrences.js';
 import { occurrenceChanges } from './occurrence-rows.js';
@@ -29,7 +29,7 @@ describe('the occurrence order (newerFirst), as stored lists are sorted on load'
 
 describe('occurrenceChanges', () => {
   const [a, b, c, d, e] = [occurrence('a', 5), occurrence('b', 4), occurrence('c', 3), occurrence('d', 2), occurrence('e', 1)];
-  const uuids = (list: ErrorOccurrence[]) => list.map((o) => o.uuid);
+  const uuids = (list: FoldedOccurrence[]) => list.map((o) => o.uuid);
 
   it.each([
     ['nothing stored: all added', [], [a, b], ['a', 'b'], []],

@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { newerFirst } from '../projector/aggregate-rules.js';
+import { newerFirst, type FoldedOccurrence } from '../projector/aggregate-rules.js';
 import { rowId } from './row-id.js';
 import { IN_LIST_CHUNK, type ColumnValues } from './row-upsert.js';
 
@@ -20,6 +20,47 @@ export async function selectOccurrences(knex: Knex, aggregateIds: readonly strin
       .whereIn('aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))) as { aggregate_id: string; occurrence: string }[];
     for (const row of rows) {
       const occurrence = parseOccurrence(row.occurrence, row.aggregate_id);
+      const list = found.get(row.aggregate_id);
+      if (list) list.push(occurrence);
+      else found.set(row.aggregate_id, [occurrence]);
+    }
+  }
+  for (const list of found.values()) list.sort(newerFirst);
+  return found;
+}
+
+/**
+ * An occurrence the read model holds, known to the projector by its identity alone: it is
+ * never written again (an error's stored rows are diffed, not rewritten), so its ~2 KB body
+ * need not be read back, parsed, or kept in the projection store's caches — where a hundred
+ * per error were most of what the old generation held and marked.
+ */
+export class StoredOccurrence implements OccurrenceIdentity {
+  constructor(
+    readonly uuid: string,
+    readonly timestamp: number,
+  ) {}
+
+  /** Stands in for the occurrence in lists the fold merges (it reads uuid and timestamp only). */
+  static of(occurrence: OccurrenceIdentity): FoldedOccurrence {
+    return (occurrence instanceof StoredOccurrence ? occurrence : new StoredOccurrence(occurrence.uuid, occurrence.timestamp)) as unknown as FoldedOccurrence;
+  }
+
+  static isOne(occurrence: FoldedOccurrence): boolean {
+    return (occurrence as unknown) instanceof StoredOccurrence;
+  }
+}
+
+/** Each aggregate's stored occurrences as identities, newest first (no entry without any); a query per 500 aggregates. */
+export async function selectOccurrenceIdentities(knex: Knex, aggregateIds: readonly string[]): Promise<Map<string, FoldedOccurrence[]>> {
+  const found = new Map<string, FoldedOccurrence[]>();
+  for (let i = 0; i < aggregateIds.length; i += IN_LIST_CHUNK) {
+    const rows = (await knex('error_occurrence')
+      .select('aggregate_id', 'uuid', 'timestamp')
+      .whereIn('aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))) as { aggregate_id: string; uuid: string; timestamp: number | string }[];
+    for (const row of rows) {
+      // PostgreSQL returns bigint as text.
+      const occurrence = StoredOccurrence.of({ uuid: row.uuid, timestamp: Number(row.timestamp) });
       const list = found.get(row.aggregate_id);
       if (list) list.push(occurrence);
       else found.set(row.aggregate_id, [occurrence]);
@@ -78,11 +119,11 @@ export type OccurrenceIdentity = Pick<ErrorOccurrence, 'uuid' | 'timestamp'>;
  * difference without looking into the hundred objects that did not change.
  */
 export function occurrenceChanges(
-  stored: readonly ErrorOccurrence[],
-  next: readonly ErrorOccurrence[],
-): { added: ErrorOccurrence[]; removed: ErrorOccurrence[] } {
-  const added: ErrorOccurrence[] = [];
-  const removed: ErrorOccurrence[] = [];
+  stored: readonly FoldedOccurrence[],
+  next: readonly FoldedOccurrence[],
+): { added: FoldedOccurrence[]; removed: FoldedOccurrence[] } {
+  const added: FoldedOccurrence[] = [];
+  const removed: FoldedOccurrence[] = [];
   let i = 0;
   let j = 0;
   while (i < next.length || j < stored.length) {
@@ -102,8 +143,13 @@ export function occurrenceRowId(owner: Pick<OccurrenceOwner, 'service' | 'aggreg
   return rowId(owner.service, owner.aggregationKey, occurrence.uuid, String(occurrence.timestamp));
 }
 
+/** The text a row stores of an occurrence: as a version 2 event carried it, else serialised here. */
+export function occurrenceJson(occurrence: FoldedOccurrence): string {
+  return 'json' in occurrence ? occurrence.json : JSON.stringify(occurrence);
+}
+
 /** The row of one occurrence; `json` is the occurrence already serialised. */
-export function occurrenceColumns(owner: OccurrenceOwner, occurrence: ErrorOccurrence, json: string): ColumnValues {
+export function occurrenceColumns(owner: OccurrenceOwner, occurrence: OccurrenceIdentity, json: string): ColumnValues {
   return {
     id: occurrenceRowId(owner, occurrence),
     aggregate_id: owner.id,

@@ -1,7 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { PeriskopEvent } from '../events/events.js';
-import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { LATEST_ERRORS_CAP, type AggregateState } from '../projector/aggregate-rules.js';
+import { LATEST_ERRORS_CAP, type AggregateState, type FoldedOccurrence } from '../projector/aggregate-rules.js';
 import { emptyProjectionState, recordsNeeded, type ProjectionState, type TargetState } from '../projector/projection.js';
 import {
   AggregatedErrorEntity,
@@ -24,7 +23,7 @@ import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js'
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
-import { occurrenceChanges, occurrenceColumns, occurrenceRowId, selectOccurrences, type OccurrenceOwner } from './occurrence-rows.js';
+import { occurrenceChanges, occurrenceColumns, occurrenceJson, occurrenceRowId, selectOccurrenceIdentities, StoredOccurrence, type OccurrenceOwner } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -122,7 +121,7 @@ interface CachedBucket {
 export class ProjectionStore {
   private readonly cached = {
     services: new Set<string>(),
-    /** As committed: an aggregate's latestErrors are the occurrences the database holds. */
+    /** As committed: an aggregate's latestErrors are the occurrences the database holds, by identity (StoredOccurrence). */
     aggregates: new Map<string, AggregateState>(),
     /** The minute and hour buckets being counted in, so each batch does not read them back. */
     buckets: new Map<string, CachedBucket>(),
@@ -140,7 +139,7 @@ export class ProjectionStore {
    * commit (the list as loaded), so a commit inserts the occurrences a batch added and deletes
    * those it pushed out instead of rewriting every aggregate's hundred.
    */
-  private readonly storedOccurrences = new Map<string, readonly ErrorOccurrence[]>();
+  private readonly storedOccurrences = new Map<string, readonly FoldedOccurrence[]>();
 
   /** The checkpoint as this store last read or wrote it; a commit only moves it from there. */
   private expectedCheckpoint = 0;
@@ -288,7 +287,7 @@ export class ProjectionStore {
     }
     for (const ids of chunks([...aggregateIds.keys()])) {
       const rows = await em.find(AggregatedErrorEntity, { id: { $in: ids } }, { disableIdentityMap: true });
-      const occurrences = await selectOccurrences(em.getKnex(), rows.map((row) => row.id));
+      const occurrences = await selectOccurrenceIdentities(em.getKnex(), rows.map((row) => row.id));
       for (const row of rows) {
         const stored = occurrences.get(row.id) ?? [];
         state.aggregates.set(aggregateIdOf(row), toAggregateState(row, stored));
@@ -403,7 +402,11 @@ export class ProjectionStore {
     // Every aggregate in the state was loaded by this store or written whole: its occurrences
     // are now the database's.
     const evicted = this.evictedInFlight;
-    for (const [id, aggregate] of state.aggregates) remember(this.cached.aggregates, id, aggregate, this.cacheBounds.aggregates, notedIn(this.rebuild?.aggregates, evicted.aggregates));
+    for (const [id, aggregate] of state.aggregates) {
+      // What the database holds of the occurrences, no more: their bodies die with the batch.
+      const stored = state.changed.aggregates.has(id) ? { ...aggregate, latestErrors: aggregate.latestErrors.map(StoredOccurrence.of) } : aggregate;
+      remember(this.cached.aggregates, id, stored, this.cacheBounds.aggregates, notedIn(this.rebuild?.aggregates, evicted.aggregates));
+    }
     this.storedOccurrences.clear();
     this.rememberBuckets(state);
     const totalsEvicted = notedIn(this.rebuild?.targetTotals, evicted.targetTotals);
@@ -501,7 +504,10 @@ export class ProjectionStore {
       // Rows replaced whole are written again at each commit of a rebuild: their texts are kept.
       // Rows of known aggregates are written once: a text kept would only live (and be marked
       // by every collection) as long as its occurrence stays among the latest hundred.
-      for (const occurrence of added) inserted.push(occurrenceColumns(owner, occurrence, stored ? JSON.stringify(occurrence) : occurrenceText(occurrence)));
+      for (const occurrence of added) {
+        if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
+        inserted.push(occurrenceColumns(owner, occurrence, stored ? occurrenceJson(occurrence) : occurrenceText(occurrence)));
+      }
       for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
     writes.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
@@ -584,14 +590,14 @@ function bucketRowId(id: string): string {
   return storedBucketId(parseBucketId(id));
 }
 
-const NONE_STORED: readonly ErrorOccurrence[] = [];
+const NONE_STORED: readonly FoldedOccurrence[] = [];
 
 function aggregateIdOf(row: AggregatedErrorRow): string {
   return aggregateId(row.service, row.aggregationKey);
 }
 
 /** `stored` newest first; more than the cap only if written by something else than this store. */
-function toAggregateState(row: AggregatedErrorRow, stored: ErrorOccurrence[]): AggregateState {
+function toAggregateState(row: AggregatedErrorRow, stored: FoldedOccurrence[]): AggregateState {
   return {
     service: row.service,
     aggregationKey: row.aggregationKey,
@@ -608,13 +614,13 @@ function toAggregateState(row: AggregatedErrorRow, stored: ErrorOccurrence[]): A
 
 // When an aggregate's rows are replaced whole (its stored rows unknown: a parallel rebuild's
 // commits), each occurrence object is serialised once and its text reused at the next commit.
-const occurrenceJson = new WeakMap<ErrorOccurrence, string>();
+const textOf = new WeakMap<FoldedOccurrence, string>();
 
-function occurrenceText(occurrence: ErrorOccurrence): string {
-  let json = occurrenceJson.get(occurrence);
+function occurrenceText(occurrence: FoldedOccurrence): string {
+  let json = textOf.get(occurrence);
   if (json === undefined) {
-    json = JSON.stringify(occurrence);
-    occurrenceJson.set(occurrence, json);
+    json = occurrenceJson(occurrence);
+    textOf.set(occurrence, json);
   }
   return json;
 }
