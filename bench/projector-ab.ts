@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,6 +64,28 @@ function mainThreadCpuSeconds(): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Seconds of CPU the whole process has used, every thread (the SQLite writer, the WAL checkpointer, GC helpers). */
+function processCpuSeconds(): number {
+  return cpuSecondsOf('/proc/self/stat');
+}
+
+/** Seconds of CPU the local nats-server has used (it shares the two cores), or NaN when none is found. */
+function natsServerCpuSeconds(): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nats-server') return cpuSecondsOf(`/proc/${pid}/stat`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Number.NaN;
+}
+
+function cpuSecondsOf(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
@@ -108,11 +130,16 @@ async function main(): Promise<void> {
           await session.post('Profiler.start');
         }
         const cpuBefore = mainThreadCpuSeconds();
+        const processBefore = processCpuSeconds();
+        const natsBefore = natsServerCpuSeconds();
         const started = performance.now();
         await projector.start();
         await projector.waitFor(head, 3_600_000);
-        const wall = events / ((performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        const wall = events / seconds;
         const cpu = events / (mainThreadCpuSeconds() - cpuBefore);
+        const otherThreads = processCpuSeconds() - processBefore - events / cpu;
+        const nats = natsServerCpuSeconds() - natsBefore;
         if (profileDir) {
           const { profile } = await session.post('Profiler.stop');
           writeFileSync(resolve(profileDir, `${build.name}.${round}.cpuprofile`), JSON.stringify(profile));
@@ -122,7 +149,10 @@ async function main(): Promise<void> {
           build.wall.push(wall);
           build.cpu.push(cpu);
         }
-        console.log(`${build.name}: ${Math.round(wall)} events/s, ${Math.round(cpu)} events per main-thread CPU second`);
+        console.log(
+          `${build.name}: ${Math.round(wall)} events/s, ${Math.round(cpu)} events per main-thread CPU second; ` +
+            `${seconds.toFixed(2)} s wall, main thread ${(events / cpu).toFixed(2)} s CPU, other threads ${otherThreads.toFixed(2)} s, nats-server ${nats.toFixed(2)} s`,
+        );
         await projector.stop();
         await db.close();
         await database.drop();

@@ -3,7 +3,7 @@ import { EventStore } from '../src/events/event-store.js';
 import type { PeriskopEvent, RecordedEvent, SnapshotScrapedV1, SnapshotScrapedV2 } from '../src/events/events.js';
 import type { AggregatedErrorPayload, ErrorOccurrence } from '../src/scraper/payload.types.js';
 import { encodeServiceToken } from '../src/events/subject-token.js';
-import { loggedEvent } from '../src/events/logged-snapshot.js';
+import { readableAsRead, readableRecorded } from './support/readable-events.js';
 import { openTestEmbeddedLog, openTestJetStreamLog, type TestEventLog } from './support/test-event-logs.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -119,7 +119,7 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
 
     const { events, throughSeq } = await store.read(1, 100);
     expect(throughSeq).toBe(4);
-    expect(events).toEqual(everyEventType.map((event, i) => ({ seq: i + 1, event: loggedEvent(event) })));
+    expect(events.map(readableRecorded)).toEqual(everyEventType.map((event, i) => ({ seq: i + 1, event: readableAsRead(event) })));
 
     const subjects = (await log.read(1, 100)).map((message) => message.subject);
     expect(subjects).toEqual(everyEventType.map((event) => `${event.type}.${encodeServiceToken(event.service)}`));
@@ -146,15 +146,15 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
       { id: 'snapshot', event: snapshot },
       { id: 'after', event: after },
     ]);
-    const chunkCount = Math.ceil(Buffer.byteLength(json) / log.maxMessageBytes);
+    const chunkCount = Math.ceil(store.encode({ id: 'size', event: snapshot }).data.byteLength / log.maxMessageBytes);
     expect([beforeSeq, snapshotSeq, afterSeq]).toEqual([1, 2 + chunkCount, 3 + chunkCount]);
     const expected = [
-      { seq: beforeSeq, event: loggedEvent(before) },
-      { seq: snapshotSeq, event: loggedEvent(snapshot) },
-      { seq: afterSeq, event: loggedEvent(after) },
+      { seq: beforeSeq, event: readableAsRead(before) },
+      { seq: snapshotSeq, event: readableAsRead(snapshot) },
+      { seq: afterSeq, event: readableAsRead(after) },
     ];
 
-    expect((await store.read(1, 100)).events).toEqual(expected);
+    expect((await store.read(1, 100)).events.map(readableRecorded)).toEqual(expected);
 
     // Small pages: the envelope's chunks are in earlier pages and are fetched by sequence.
     const paged: RecordedEvent[] = [];
@@ -163,11 +163,11 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
       paged.push(...events);
       seq = throughSeq + 1;
     }
-    expect(paged).toEqual(expected);
+    expect(paged.map(readableRecorded)).toEqual(expected);
 
     const calls = consumeAll('projector', 1, 3);
     await waitFor(() => calls.at(-1)?.throughSeq === afterSeq, 15_000, 'the consumer to reach the last event');
-    expect(calls.flatMap((call) => call.events)).toEqual(expected);
+    expect(calls.flatMap((call) => call.events).map(readableRecorded)).toEqual(expected);
   });
 
   it("reads one service's events, a split one whole, and nothing of the others", async () => {
@@ -181,14 +181,14 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
       { id: 'resolved', event: resolved },
     ]);
     const all = await store.readService(snapshot.service, 1, 1000);
-    expect(all.events).toEqual([
-      { seq: snapshotSeq, event: loggedEvent(snapshot) },
-      { seq: resolvedSeq, event: loggedEvent(resolved) },
+    expect(all.events.map(readableRecorded)).toEqual([
+      { seq: snapshotSeq, event: readableAsRead(snapshot) },
+      { seq: resolvedSeq, event: readableAsRead(resolved) },
     ]);
     expect(all.throughSeq).toBe(resolvedSeq);
     // Pages of one message: the chunks come first, the event at its envelope.
     const first = await store.readService(snapshot.service, snapshotSeq!, 1);
-    expect(first).toEqual({ events: [{ seq: snapshotSeq, event: loggedEvent(snapshot) }], throughSeq: snapshotSeq });
+    expect({ ...first, events: first.events.map(readableRecorded) }).toEqual({ events: [{ seq: snapshotSeq, event: readableAsRead(snapshot) }], throughSeq: snapshotSeq });
     expect(await store.readService(snapshot.service, resolvedSeq! + 1, 10)).toEqual({ events: [], throughSeq: resolvedSeq });
     expect((await store.readService('nobody', 1, 10)).events).toEqual([]);
   });
@@ -218,12 +218,12 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     );
     await waitFor(() => through === lastSeq, 15_000, 'the consumer to reach the last event');
 
-    expect(taken.map(({ seq, event }) => ({ seq, event }))).toEqual([
-      { seq: firstSeq, event: loggedEvent(first) },
-      { seq: snapshotSeq, event: loggedEvent(snapshot) },
-      { seq: lastSeq, event: loggedEvent(last) },
+    expect(taken.map(readableRecorded)).toEqual([
+      { seq: firstSeq, event: readableAsRead(first) },
+      { seq: snapshotSeq, event: readableAsRead(snapshot) },
+      { seq: lastSeq, event: readableAsRead(last) },
     ]);
-    expect(taken.map((t) => t.bytes)).toEqual(taken.map((t) => Buffer.byteLength(JSON.stringify(t.event))));
+    expect(taken.map((t) => t.bytes)).toEqual([first!, snapshot, last!].map((event) => store.encode({ id: 'size', event }).data.byteLength));
     expect(log).toEqual(taken.flatMap(({ seq }) => [`take ${seq}`, `taken ${seq}`]));
   });
 
@@ -238,7 +238,7 @@ describe.each(adapters)('event store on the %s log', (_label, open) => {
     await waitFor(() => calls.length === snapshotSeq, 15_000, 'one call per message');
     expect(calls.map((call) => call.throughSeq)).toEqual(Array.from({ length: snapshotSeq! }, (_, i) => i + 1));
     expect(calls.slice(0, -1).every((call) => call.events.length === 0)).toBe(true);
-    expect(calls.at(-1)!.events).toEqual([{ seq: snapshotSeq, event: loggedEvent(snapshot) }]);
+    expect(calls.at(-1)!.events.map(readableRecorded)).toEqual([{ seq: snapshotSeq, event: readableAsRead(snapshot) }]);
   });
 });
 
@@ -261,7 +261,6 @@ describe('event store decoding', () => {
     at: AT,
     data: { target: 'http://t/errors', target_uuid: 't', source: 'scrape', aggregated_errors: [aggregatedError('k', 2, 3)] },
   };
-  const snapshotOfVersion2 = loggedEvent(snapshotOfVersion1);
 
   it('publishes a snapshot as version 2, each occurrence as the text version 1 would carry, and still reads version 1 that an older log holds', async () => {
     const store = new EventStore(opened.log);
@@ -271,8 +270,15 @@ describe('event store decoding', () => {
     expect(old).toEqual(snapshotOfVersion1);
     expect(logged).toMatchObject({ type: 'SnapshotScraped', version: 2 });
     const occurrences = (logged as SnapshotScrapedV2).data.aggregated_errors[0]!.latest_errors;
-    expect(occurrences.map((o) => [o.uuid, o.timestamp, JSON.parse(o.json)])).toEqual(snapshotOfVersion1.data.aggregated_errors[0]!.latest_errors.map((o) => [o.uuid, o.timestamp, o]));
+    expect(occurrences.map((o) => [o.uuid, o.timestamp, JSON.parse(Buffer.from(o.json).toString('utf8'))])).toEqual(
+      snapshotOfVersion1.data.aggregated_errors[0]!.latest_errors.map((o) => [o.uuid, o.timestamp, o]),
+    );
   });
+
+  /** A version 2 message: the envelope as JSON, then (unless null) a newline and the trailer. */
+  const version2 = (latestErrors: unknown[], trailer: string | null): string =>
+    JSON.stringify({ type: 'SnapshotScraped', version: 2, service: 's', at: AT, data: { ...snapshotOfVersion1.data, aggregated_errors: [{ aggregation_key: 'k', total_count: 1, severity: 'error', created_at: null, latest_errors: latestErrors }] } }) +
+    (trailer === null ? '' : `\n${trailer}`);
 
   it.each([
     ['not JSON', '{oops', /seq 2 is not UTF-8 JSON/],
@@ -283,12 +289,11 @@ describe('event store decoding', () => {
     ['an at that is not a number', JSON.stringify({ ...valid, at: '2024-01-01' }), /seq 2 is invalid: at/],
     ['data that is not an object', JSON.stringify({ ...valid, data: [] }), /seq 2 is invalid: data/],
     ['a chunk list pointing at nothing', JSON.stringify({ chunked: [99], bytes: 10 }), /seq 2: its chunk at seq 99 is missing/],
-    [
-      'a version 2 snapshot whose occurrence has no text',
-      JSON.stringify({ ...snapshotOfVersion2, data: { ...snapshotOfVersion2.data, aggregated_errors: [{ aggregation_key: 'k', latest_errors: [{ uuid: 'u', timestamp: 1 }] }] } }),
-      /seq 2 is invalid: data\.aggregated_errors\[0\]\.latest_errors\[0\] is not \{uuid, timestamp, json\}/,
-    ],
-    ['a version 3 snapshot', JSON.stringify({ ...snapshotOfVersion2, version: 3 }), /seq 2 is invalid: unsupported version 3 of SnapshotScraped/],
+    ['a version 2 snapshot whose occurrence has no byte count', version2([{ uuid: 'u', timestamp: 1 }], '{}'), /seq 2 is invalid: data\.aggregated_errors\[0\]\.latest_errors\[0\] is not \{uuid, timestamp, bytes\}/],
+    ['a version 2 snapshot cut short', version2([{ uuid: 'u', timestamp: 1, bytes: 10 }], '{"a":1}'), /seq 2 is invalid: data\.aggregated_errors\[0\]\.latest_errors\[0\] ends at byte 10 of the occurrences, 7 follow the envelope/],
+    ['a version 2 snapshot with bytes no occurrence takes', version2([{ uuid: 'u', timestamp: 1, bytes: 2 }], '{}{}'), /seq 2 is invalid: the occurrences' texts take 2 bytes, 4 follow the envelope/],
+    ['a version 2 snapshot without its newline', version2([], null), /seq 2 is invalid: no occurrence bytes follow the envelope/],
+    ['a version 3 snapshot', JSON.stringify({ type: 'SnapshotScraped', version: 3, service: 's', at: AT, data: snapshotOfVersion1.data }), /seq 2 is invalid: unsupported version 3 of SnapshotScraped/],
   ])('rejects an envelope with %s, naming its sequence', async (_what, data, message) => {
     const store = new EventStore(opened.log);
     await store.publish([{ id: 'fine', event: valid as PeriskopEvent }]);

@@ -2,6 +2,7 @@ import { parseConfig } from '../src/config/index.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { rowId } from '../src/read-model/row-id.js';
 import { RowWriter, type ColumnValues } from '../src/read-model/row-upsert.js';
+import { RowWrites } from '../src/read-model/row-writes.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 
 // RowWriter's writes on each database. On SQLite they run prepared statements of their own
@@ -9,7 +10,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support
 
 const ROWS = 1_100; // more than one statement's worth of deleted ids (512), and an odd rest
 
-function occurrenceRow(i: number, text: string): ColumnValues {
+function occurrenceRow(i: number, text: string | Uint8Array): ColumnValues {
   return { id: rowId('svc', 'K', `u${i}`, String(i)), aggregate_id: rowId('svc', 'K'), uuid: `u${i}`, timestamp: 1_700_000_000_000 + i, occurrence: text };
 }
 
@@ -55,6 +56,26 @@ describe.each(DATABASE_KINDS)('RowWriter on %s', (kind) => {
     await db.fork().transactional((em) => new RowWriter(em).deleteWhereIn('error_occurrence', 'id', gone.map((i) => occurrenceRow(i, '').id as string)));
     const left = await stored();
     expect(left.map((r) => r.uuid)).toEqual([...all.filter((i) => i % 2 === 0), ROWS].map((i) => `u${i}`));
+  });
+
+  it('writes UTF-8 bytes as the text they stand for, in a transaction and on the SQLite writer thread', async () => {
+    const text = '{"n":"ünï ✓ 🚀 \\"q\\""}';
+    const message = Buffer.from(`${text}{"n":2}the rest of a log message`);
+    const cut = Buffer.byteLength(text);
+    const plan = (first: number) => {
+      const writes = new RowWrites();
+      writes.insertMissing('error_occurrence', [occurrenceRow(first, message.subarray(0, cut)), occurrenceRow(first + 1, message.subarray(cut, cut + 7))], 'id', ['occurrence']);
+      return writes.writes;
+    };
+    await db.fork().transactional((em) => new RowWriter(em).apply(plan(10_000)));
+    const thread = db.writerThread();
+    expect(thread !== null).toBe(kind === 'sqlite');
+    if (thread) await thread.write({ writes: plan(20_000), checkpoint: { table: 'checkpoint', name: 'row-writer-test', expected: 0, seq: 1 } });
+    const written = (await stored()).filter((r) => r.uuid === 'u10000' || r.uuid === 'u10001' || r.uuid === 'u20000' || r.uuid === 'u20001');
+    expect(written.map((r) => r.occurrence)).toEqual((thread ? [1, 2] : [1]).flatMap(() => [text, '{"n":2}']));
+    if (kind !== 'sqlite') return;
+    const types = (await db.fork().getKnex().raw("select distinct typeof(occurrence) as type from error_occurrence where uuid like 'u_0000' or uuid like 'u_0001'")) as { type: string }[];
+    expect(types).toEqual([{ type: 'text' }]);
   });
 
   it('writes nothing when the transaction fails', async () => {

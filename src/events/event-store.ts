@@ -4,10 +4,11 @@ import type { PeriskopEvent, PeriskopEventType, RecordedEvent } from './events.j
 import { partitionSubjectPrefix, withoutPartition } from './partition.js';
 import { serviceSubjectFilter } from './subject-filter.js';
 import { encodeServiceToken } from './subject-token.js';
-import { loggedEvent, loggedOccurrencesProblem } from './logged-snapshot.js';
+import { attachOccurrences, encodeSnapshot, splitMessage } from './logged-snapshot.js';
 
 // Events in and out of the event log. An event is one JSON envelope on subject
-// `<type>.<service-token>`. One that does not fit in a log message (a big snapshot) is split:
+// `<type>.<service-token>` (a snapshot's occurrences follow its envelope as bytes,
+// logged-snapshot.ts). One that does not fit in a log message (a big snapshot) is split:
 // its bytes go first as chunk messages on `chunk.<service-token>`, then a small chunked
 // envelope on the event's own subject lists their sequences. Readers skip chunks and
 // reassemble at the envelope, so events come out whole, ordered by their envelope's sequence.
@@ -86,7 +87,8 @@ export class EventStore {
 
   /** The event as the log will hold it; publishEncoded writes it. */
   encode({ id, event }: EventToPublish): EncodedEvent {
-    return { id, type: event.type, service: event.service, data: utf8Encoder.encode(JSON.stringify(toEnvelope(loggedEvent(event)))) };
+    const data = event.type === 'SnapshotScraped' ? encodeSnapshot(event) : utf8Encoder.encode(JSON.stringify(toEnvelope(event)));
+    return { id, type: event.type, service: event.service, data };
   }
 
   /** Appends encoded events in order; returns each one's sequence (its envelope's when split). */
@@ -200,11 +202,11 @@ export class EventStore {
         chunksInBatch.set(message.seq, message.data);
         continue;
       }
-      const parsed = parseJson(message);
+      const parsed = parseMessage(message);
       let taken: void | Promise<void>;
-      if (isChunkedEnvelope(parsed)) {
-        const data = await this.reassemble(message.seq, parsed, chunksInBatch);
-        taken = onEvent({ seq: message.seq, event: validateEnvelope(message.seq, parseJson({ seq: message.seq, data })) }, data.byteLength);
+      if (isChunkedEnvelope(parsed.envelope)) {
+        const data = await this.reassemble(message.seq, parsed.envelope, chunksInBatch);
+        taken = onEvent({ seq: message.seq, event: validateEnvelope(message.seq, parseMessage({ seq: message.seq, data })) }, data.byteLength);
       } else {
         taken = onEvent({ seq: message.seq, event: validateEnvelope(message.seq, parsed) }, message.data.byteLength);
       }
@@ -259,9 +261,16 @@ function splitBytes(data: Uint8Array, size: number): Uint8Array[] {
   return chunks;
 }
 
-function parseJson(message: { seq: number; data: Uint8Array }): unknown {
+/** A message's JSON envelope, parsed, and the bytes after it (a version 2 snapshot's occurrences). */
+interface ParsedMessage {
+  envelope: unknown;
+  trailer: Uint8Array | null;
+}
+
+function parseMessage(message: { seq: number; data: Uint8Array }): ParsedMessage {
+  const { envelope, trailer } = splitMessage(message.data);
   try {
-    return JSON.parse(utf8Decoder.decode(message.data));
+    return { envelope: JSON.parse(utf8Decoder.decode(envelope)), trailer };
   } catch (error) {
     throw new Error(`Event at seq ${message.seq} is not UTF-8 JSON: ${(error as Error).message}`);
   }
@@ -276,13 +285,13 @@ function isChunkedEnvelope(value: unknown): value is ChunkedEnvelope {
   );
 }
 
-function validateEnvelope(seq: number, value: unknown): PeriskopEvent {
-  const problem = envelopeProblem(value);
+function validateEnvelope(seq: number, { envelope, trailer }: ParsedMessage): PeriskopEvent {
+  const problem = envelopeProblem(envelope, trailer);
   if (problem) throw new Error(`Event at seq ${seq} is invalid: ${problem}`);
-  return value as PeriskopEvent;
+  return envelope as PeriskopEvent;
 }
 
-function envelopeProblem(value: unknown): string | null {
+function envelopeProblem(value: unknown, trailer: Uint8Array | null): string | null {
   if (!isObject(value)) return 'not a JSON object';
   if (typeof value.type !== 'string' || !EVENT_TYPES.has(value.type as PeriskopEventType)) {
     return `unknown type ${JSON.stringify(value.type)}`;
@@ -292,7 +301,7 @@ function envelopeProblem(value: unknown): string | null {
   if (typeof value.service !== 'string') return 'service is not a string';
   if (typeof value.at !== 'number' || !Number.isFinite(value.at)) return 'at is not a number';
   if (!isObject(value.data)) return 'data is not an object';
-  if (value.version === 2) return loggedOccurrencesProblem(value.data);
+  if (value.version === 2) return attachOccurrences(value.data, trailer);
   return null;
 }
 

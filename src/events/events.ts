@@ -34,22 +34,26 @@ export interface SnapshotScrapedV1 {
   };
 }
 
-/** An occurrence as SnapshotScraped version 2 logs it: its identity, and itself as JSON text. */
-export interface OccurrenceText {
+/**
+ * An occurrence of a SnapshotScraped version 2 event as decoded: its identity, and itself as
+ * the JSON text version 1 would carry (snake_case, times as epoch ms), in UTF-8 bytes: a view
+ * into the log message, never decoded into a string by the projector.
+ */
+export interface LoggedOccurrence {
   uuid: string;
   timestamp: number;
-  /** The occurrence as version 1 carries it (snake_case, times as epoch ms), serialised. */
-  json: string;
+  json: Uint8Array;
 }
 
-export type LoggedAggregatedError = Omit<AggregatedErrorPayload, 'latest_errors'> & { latest_errors: OccurrenceText[] };
+export type LoggedAggregatedError = Omit<AggregatedErrorPayload, 'latest_errors'> & { latest_errors: LoggedOccurrence[] };
 
 /**
  * SnapshotScraped as the log holds it since version 2: version 1's payload with each
- * occurrence as its JSON text beside its uuid and timestamp. The projector folds occurrences
- * by identity and stores them as text: version 1 had it parse ~2 KB of stack trace into
- * objects per occurrence and serialise them again. Publishers build version 1
- * (EventStore.encode logs it as version 2); a log written before holds version 1.
+ * occurrence's JSON text moved out of the envelope into bytes after it (logged-snapshot.ts has
+ * the layout). The projector folds occurrences by uuid and timestamp and stores their bytes as
+ * they are: version 1 had it parse ~2.5 KB of stack trace per occurrence into objects (and
+ * serialise them again), a text inside the JSON would still be unescaped into a string.
+ * Publishers build version 1 (EventStore.encode logs it as version 2); older logs hold version 1.
  */
 export interface SnapshotScrapedV2 {
   type: 'SnapshotScraped';

@@ -1,39 +1,118 @@
-import type { PeriskopEvent, SnapshotScraped, SnapshotScrapedV2 } from './events.js';
+import type { LoggedOccurrence, PeriskopEvent, SnapshotScraped, SnapshotScrapedV2 } from './events.js';
+import type { ErrorOccurrence } from '../scraper/payload.types.js';
 
-// SnapshotScraped as the log holds it since version 2 (events.ts): each occurrence serialised
-// once, when published, beside its identity. A log written before holds version 1; both decode.
+// SnapshotScraped as the log holds it since version 2 (events.ts): the event's JSON envelope,
+// a newline, then the occurrences' JSON texts back to back, in the order the envelope lists
+// them; in the envelope each occurrence is its uuid, its timestamp and how many bytes of what
+// follows are its text:
+//
+//   {"type":"SnapshotScraped","version":2,…,"latest_errors":[{"uuid":"…","timestamp":…,"bytes":2417},…]…}\n{"error":…}{"error":…}
+//
+// A reader parses the envelope alone and takes each occurrence's bytes as a view of the
+// message. Every other message (version 1, the other events, a chunked event's envelope) is
+// one JSON document, and never starts as a version 2 snapshot does.
 
-/** The event as the log holds it, as it decodes. */
-export function loggedEvent(event: PeriskopEvent): PeriskopEvent {
-  return event.type === 'SnapshotScraped' ? loggedSnapshot(event) : event;
+/** How every version 2 snapshot starts (JSON.stringify of the envelope's fixed field order). */
+const VERSION_2_START = Buffer.from('{"type":"SnapshotScraped","version":2,');
+const NEWLINE = 0x0a;
+
+/** An occurrence in a version 2 envelope, before its bytes are attached. */
+interface OccurrenceHead {
+  uuid: string;
+  timestamp: number;
+  bytes: number;
 }
 
-/** The event as version 2 logs it (an event already of version 2 as it is). */
-export function loggedSnapshot(event: SnapshotScraped): SnapshotScrapedV2 {
-  if (event.version === 2) return event;
+/** The log bytes of a snapshot: version 2, from either version. */
+export function encodeSnapshot(event: SnapshotScraped): Buffer {
+  const texts: (string | Uint8Array)[] = [];
+  let trailerBytes = 0;
+  const head = (occurrence: ErrorOccurrence | LoggedOccurrence): OccurrenceHead => {
+    const text = isLogged(occurrence) ? occurrence.json : JSON.stringify(occurrence);
+    const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
+    texts.push(text);
+    trailerBytes += bytes;
+    return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes };
+  };
   const aggregated_errors = event.data.aggregated_errors.map((error) => ({
     ...error,
-    latest_errors: error.latest_errors.map((occurrence) => ({ uuid: occurrence.uuid, timestamp: occurrence.timestamp, json: JSON.stringify(occurrence) })),
+    latest_errors: (error.latest_errors as (ErrorOccurrence | LoggedOccurrence)[]).map(head),
   }));
-  return { ...event, version: 2, data: { ...event.data, aggregated_errors } };
+  const { type, service, at, data } = event;
+  const envelope = JSON.stringify({ type, version: 2, service, at, data: { ...data, aggregated_errors } });
+  const out = Buffer.allocUnsafe(Buffer.byteLength(envelope) + 1 + trailerBytes);
+  let offset = out.write(envelope, 0, 'utf8');
+  out[offset++] = NEWLINE;
+  for (const text of texts) {
+    if (typeof text === 'string') offset += out.write(text, offset, 'utf8');
+    else {
+      out.set(text, offset);
+      offset += text.byteLength;
+    }
+  }
+  return out;
 }
 
 /**
- * What is wrong with a version 2 event's occurrences, if anything: the projector stores each
- * one's `json` as it is and orders them by uuid and timestamp.
+ * A message's envelope, and for a version 2 snapshot the bytes after it (its occurrences'
+ * texts); `trailer` is null for every other message, and for a version 2 one cut short.
  */
-export function loggedOccurrencesProblem(data: Record<string, unknown>): string | null {
+export function splitMessage(data: Uint8Array): { envelope: Uint8Array; trailer: Uint8Array | null } {
+  if (!startsVersion2(data)) return { envelope: data, trailer: null };
+  const newline = data.indexOf(NEWLINE, VERSION_2_START.byteLength);
+  if (newline < 0) return { envelope: data, trailer: null };
+  return {
+    envelope: new Uint8Array(data.buffer, data.byteOffset, newline),
+    trailer: new Uint8Array(data.buffer, data.byteOffset + newline + 1, data.byteLength - newline - 1),
+  };
+}
+
+function startsVersion2(data: Uint8Array): boolean {
+  if (data.byteLength < VERSION_2_START.byteLength) return false;
+  for (let i = 0; i < VERSION_2_START.byteLength; i++) if (data[i] !== VERSION_2_START[i]) return false;
+  return true;
+}
+
+/**
+ * Gives each occurrence of a parsed version 2 envelope its bytes from `trailer` (in place: the
+ * envelope was just parsed and is the event from here on). Returns what is wrong, if anything.
+ */
+export function attachOccurrences(data: Record<string, unknown>, trailer: Uint8Array | null): string | null {
+  if (trailer === null) return 'no occurrence bytes follow the envelope';
   const errors = data['aggregated_errors'];
   if (!Array.isArray(errors)) return 'data.aggregated_errors is not a list';
-  for (const [e, error] of errors.entries()) {
-    const occurrences = (error as { latest_errors?: unknown } | null)?.latest_errors;
+  let offset = 0;
+  for (let e = 0; e < errors.length; e++) {
+    const occurrences = (errors[e] as { latest_errors?: unknown } | null)?.latest_errors;
     if (!Array.isArray(occurrences)) return `data.aggregated_errors[${e}].latest_errors is not a list`;
-    for (const [o, occurrence] of occurrences.entries()) {
-      const { uuid, timestamp, json } = (occurrence ?? {}) as Record<string, unknown>;
-      if (typeof uuid !== 'string' || typeof timestamp !== 'number' || typeof json !== 'string') {
-        return `data.aggregated_errors[${e}].latest_errors[${o}] is not {uuid, timestamp, json}`;
+    for (let o = 0; o < occurrences.length; o++) {
+      const { uuid, timestamp, bytes } = (occurrences[o] ?? {}) as Partial<OccurrenceHead>;
+      if (typeof uuid !== 'string' || typeof timestamp !== 'number' || !Number.isSafeInteger(bytes) || bytes! < 0) {
+        return `data.aggregated_errors[${e}].latest_errors[${o}] is not {uuid, timestamp, bytes}`;
       }
+      if (offset + bytes! > trailer.byteLength) {
+        return `data.aggregated_errors[${e}].latest_errors[${o}] ends at byte ${offset + bytes!} of the occurrences, ${trailer.byteLength} follow the envelope`;
+      }
+      const occurrence: LoggedOccurrence = { uuid, timestamp, json: new Uint8Array(trailer.buffer, trailer.byteOffset + offset, bytes) };
+      occurrences[o] = occurrence;
+      offset += bytes!;
     }
   }
+  if (offset !== trailer.byteLength) return `the occurrences' texts take ${offset} bytes, ${trailer.byteLength} follow the envelope`;
   return null;
+}
+
+/** Whether an occurrence came from a version 2 snapshot (its text as bytes) rather than as an object. */
+export function isLogged(occurrence: object): occurrence is LoggedOccurrence {
+  return (occurrence as Partial<LoggedOccurrence>).json instanceof Uint8Array;
+}
+
+/** The snapshot as a reader gets it back from the log (version 2); other events as they are. */
+export function loggedEvent(event: PeriskopEvent): PeriskopEvent {
+  if (event.type !== 'SnapshotScraped') return event;
+  const { envelope, trailer } = splitMessage(encodeSnapshot(event));
+  const decoded = JSON.parse(Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength).toString('utf8')) as SnapshotScrapedV2;
+  const problem = attachOccurrences(decoded.data, trailer);
+  if (problem) throw new Error(problem);
+  return decoded;
 }

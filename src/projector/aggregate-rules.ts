@@ -1,4 +1,4 @@
-import type { OccurrenceText, ReportedError } from '../events/events.js';
+import type { LoggedOccurrence, ReportedError } from '../events/events.js';
 import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 
 // The projection rules of DESIGN.md, one pure function each. They never mutate their inputs.
@@ -6,7 +6,7 @@ import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 export const LATEST_ERRORS_CAP = 100;
 
 /** An occurrence as the fold holds it: the object (version 1 events) or its text (version 2); it reads uuid and timestamp only. */
-export type FoldedOccurrence = ErrorOccurrence | OccurrenceText;
+export type FoldedOccurrence = ErrorOccurrence | LoggedOccurrence;
 
 export interface AggregateState {
   service: string;

@@ -1,8 +1,9 @@
-import type { PeriskopEvent, RecordedEvent } from '../events/events.js';
+import type { LoggedOccurrence, PeriskopEvent, RecordedEvent } from '../events/events.js';
+import type { AggregateState } from './aggregate-rules.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { apply, emptyProjectionState } from './projection.js';
 import { aggregateId } from './record-ids.js';
-import { OccurrenceRef, referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
+import { OccurrenceRef, packOccurrenceTexts, referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
 
 function occurrence(uuid: string, timestamp: number): ErrorOccurrence {
   return { uuid, timestamp, severity: 'error', error: { class: 'E', message: `m ${uuid}`, stacktrace: [], cause: null }, http_context: null };
@@ -90,5 +91,30 @@ describe('occurrence references (a replay worker folds them, reads back what it 
     await expect(resolveOccurrences(referred.aggregates, logOf(changed).read)).rejects.toThrow(/not in the log as it was folded/);
     await expect(resolveOccurrences(referred.aggregates, logOf([]).read)).rejects.toThrow(/seq 1/);
     expect(referred.aggregates.get(aggregateId('s', 'k'))).toBeDefined();
+  });
+});
+
+describe('packOccurrenceTexts', () => {
+  const logged = (uuid: string, message: Uint8Array, from: number, to: number): LoggedOccurrence => ({ uuid, timestamp: from, json: message.subarray(from, to) });
+
+  it('copies the texts the aggregates list into one buffer of just their bytes, in place, and leaves objects alone', () => {
+    const message = Buffer.from('{"a":1}{"bb":2}-------- the rest of a big message --------');
+    const object = occurrence('o', 1);
+    const aggregate = (latestErrors: AggregateState['latestErrors']): AggregateState => ({
+      service: 's', aggregationKey: 'k', severity: 'error', totalCount: 1, createdAt: 0, lastSeen: null, resolvedAt: null, resolvedCount: null, reopenedAt: null, latestErrors,
+    });
+    const first = aggregate([logged('a', message, 0, 7), object]);
+    const second = aggregate([logged('b', message, 7, 15)]);
+    const [buffer, ...more] = packOccurrenceTexts([first, second]);
+    expect(more).toEqual([]);
+    expect(buffer!.byteLength).toBe(15);
+    const texts = [first.latestErrors[0]!, second.latestErrors[0]!].map((o) => o as LoggedOccurrence);
+    expect(texts.map((o) => [o.uuid, Buffer.from(o.json).toString()])).toEqual([['a', '{"a":1}'], ['b', '{"bb":2}']]);
+    expect(texts.every((o) => o.json.buffer === buffer)).toBe(true);
+    expect(first.latestErrors[1]).toBe(object);
+  });
+
+  it('gives nothing to transfer when no text is listed', () => {
+    expect(packOccurrenceTexts([])).toEqual([]);
   });
 });

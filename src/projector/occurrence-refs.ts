@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '../events/events.js';
+import type { LoggedOccurrence, RecordedEvent } from '../events/events.js';
+import { isLogged } from '../events/logged-snapshot.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import type { AggregateState, FoldedOccurrence } from './aggregate-rules.js';
 
@@ -87,4 +88,29 @@ export async function resolveOccurrences(aggregates: ReadonlyMap<string, Aggrega
 
 function placeOf(report: number, index: number): string {
   return `${report}:${index}`;
+}
+
+/**
+ * Copies the texts of the logged occurrences the aggregates list into one buffer, and lists
+ * instead occurrences whose text is a view of it (in place); returns the buffer, to transfer
+ * with the aggregates to another thread. A text read back is a view into its log message (a
+ * reassembled snapshot: megabytes), which a structured clone would copy whole for every view.
+ */
+export function packOccurrenceTexts(aggregates: Iterable<AggregateState>): ArrayBuffer[] {
+  let total = 0;
+  for (const aggregate of aggregates) for (const occurrence of aggregate.latestErrors) if (isLogged(occurrence)) total += occurrence.json.byteLength;
+  if (total === 0) return [];
+  const packed = new Uint8Array(total);
+  let offset = 0;
+  for (const aggregate of aggregates) {
+    aggregate.latestErrors = aggregate.latestErrors.map((occurrence) => {
+      if (!isLogged(occurrence)) return occurrence;
+      const { uuid, timestamp, json } = occurrence;
+      packed.set(json, offset);
+      const copy: LoggedOccurrence = { uuid, timestamp, json: new Uint8Array(packed.buffer, offset, json.byteLength) };
+      offset += json.byteLength;
+      return copy;
+    });
+  }
+  return [packed.buffer];
 }

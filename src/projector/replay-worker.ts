@@ -4,7 +4,7 @@ import { EventStore } from '../events/event-store.js';
 import { apply, emptyProjectionState } from './projection.js';
 import type { ProjectionOptions } from './projection-options.js';
 import { sharesOf } from './replay-shares.js';
-import { referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
+import { packOccurrenceTexts, referOccurrences, resolveOccurrences, type ReadEvents } from './occurrence-refs.js';
 import { dropExpiredBuckets, takeChangedBuckets, takeChanges, type ShareChanges } from './share-fold.js';
 
 // One worker thread of a parallel replay (parallel-replay.ts): reads the embedded log itself,
@@ -96,7 +96,7 @@ async function run(data: ReplayWorkerData): Promise<void> {
         const changes = takeChanges(state);
         changes.aggregates = await resolveOccurrences(changes.aggregates, readBack);
         const reply: ReplayWorkerReply = { type: 'handedOver', changes };
-        port.postMessage(reply);
+        port.postMessage(reply, packOccurrenceTexts(changes.aggregates.values()));
         return;
       }
       case 'handOverBuckets': {

@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { newerFirst, type FoldedOccurrence } from '../projector/aggregate-rules.js';
+import { isLogged } from '../events/logged-snapshot.js';
 import { rowId } from './row-id.js';
 import { IN_LIST_CHUNK, type ColumnValues } from './row-upsert.js';
 
@@ -143,13 +144,25 @@ export function occurrenceRowId(owner: Pick<OccurrenceOwner, 'service' | 'aggreg
   return rowId(owner.service, owner.aggregationKey, occurrence.uuid, String(occurrence.timestamp));
 }
 
-/** The text a row stores of an occurrence: as a version 2 event carried it, else serialised here. */
+/** The text a row stores of an occurrence, as a string. */
 export function occurrenceJson(occurrence: FoldedOccurrence): string {
-  return 'json' in occurrence ? occurrence.json : JSON.stringify(occurrence);
+  const text = occurrenceText(occurrence);
+  return typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
 }
 
+/**
+ * The text a row stores of an occurrence: the UTF-8 bytes a version 2 event carried it as
+ * (written as they are, RowInserts.utf8Columns), else the object serialised here.
+ */
+export function occurrenceText(occurrence: FoldedOccurrence): OccurrenceText {
+  return isLogged(occurrence) ? occurrence.json : JSON.stringify(occurrence);
+}
+
+/** An occurrence's JSON: a string, or UTF-8 bytes. */
+export type OccurrenceText = string | Uint8Array;
+
 /** The row of one occurrence; `json` is the occurrence already serialised. */
-export function occurrenceColumns(owner: OccurrenceOwner, occurrence: OccurrenceIdentity, json: string): ColumnValues {
+export function occurrenceColumns(owner: OccurrenceOwner, occurrence: OccurrenceIdentity, json: OccurrenceText): ColumnValues {
   return {
     id: occurrenceRowId(owner, occurrence),
     aggregate_id: owner.id,

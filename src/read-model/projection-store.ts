@@ -23,7 +23,7 @@ import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js'
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
-import { occurrenceChanges, occurrenceColumns, occurrenceJson, occurrenceRowId, selectOccurrenceIdentities, StoredOccurrence, type OccurrenceOwner } from './occurrence-rows.js';
+import { occurrenceChanges, occurrenceColumns, occurrenceRowId, occurrenceText, selectOccurrenceIdentities, StoredOccurrence, type OccurrenceOwner, type OccurrenceText } from './occurrence-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -506,13 +506,13 @@ export class ProjectionStore {
       // by every collection) as long as its occurrence stays among the latest hundred.
       for (const occurrence of added) {
         if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
-        inserted.push(occurrenceColumns(owner, occurrence, stored ? occurrenceJson(occurrence) : occurrenceText(occurrence)));
+        inserted.push(occurrenceColumns(owner, occurrence, stored ? occurrenceText(occurrence) : keptText(occurrence)));
       }
       for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
     }
     writes.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
     writes.deleteWhereIn('error_occurrence', 'id', deleted);
-    writes.insertMissing('error_occurrence', inserted);
+    writes.insertMissing('error_occurrence', inserted, 'id', ['occurrence']);
   }
 
   private writeTargetTotals(writes: RowWrites, state: ProjectionState): void {
@@ -614,15 +614,15 @@ function toAggregateState(row: AggregatedErrorRow, stored: FoldedOccurrence[]): 
 
 // When an aggregate's rows are replaced whole (its stored rows unknown: a parallel rebuild's
 // commits), each occurrence object is serialised once and its text reused at the next commit.
-const textOf = new WeakMap<FoldedOccurrence, string>();
+const textOf = new WeakMap<FoldedOccurrence, OccurrenceText>();
 
-function occurrenceText(occurrence: FoldedOccurrence): string {
-  let json = textOf.get(occurrence);
-  if (json === undefined) {
-    json = occurrenceJson(occurrence);
-    textOf.set(occurrence, json);
+function keptText(occurrence: FoldedOccurrence): OccurrenceText {
+  let text = textOf.get(occurrence);
+  if (text === undefined) {
+    text = occurrenceText(occurrence);
+    textOf.set(occurrence, text);
   }
-  return json;
+  return text;
 }
 
 function aggregateColumns(state: AggregateState): ColumnValues {

@@ -11,8 +11,8 @@ import { isBetterSqlite, transactionConnection, type SqliteConnection } from './
 // update` (SQLite, PostgreSQL) or `on duplicate key update` (MySQL/MariaDB). On SQLite the
 // statements are prepared once and run on the transaction's connection (sqlite-row-writes.ts).
 
-/** A row as stored: snake_case column → value, JSON already serialised. */
-export type ColumnValues = Record<string, string | number | null>;
+/** A row as stored: snake_case column → value, JSON already serialised (bytes: UTF-8 text, RowInserts.utf8Columns). */
+export type ColumnValues = Record<string, RowValue>;
 
 // SQLite allows 32,766 bound parameters, PostgreSQL 65,535: chunks stay well under both.
 const MAX_BINDINGS = 10_000;
@@ -105,7 +105,8 @@ export class RowWriter {
     }
   }
 
-  private async insertWithKnex({ kind, table, conflict, columns, values }: RowInserts): Promise<void> {
+  private async insertWithKnex({ kind, table, conflict, columns, values: given }: RowInserts): Promise<void> {
+    const values = given.map((value) => (value instanceof Uint8Array ? utf8Text(value) : value));
     const head = `insert into ${this.quote(table)} (${columns.map(this.quote).join(', ')}) values `;
     const tuple = `(${placeholders(columns.length)})`;
     const tail = this.conflictClause(kind, conflict, columns);
@@ -123,6 +124,10 @@ export class RowWriter {
     if (this.mysql) return ` on duplicate key update ${updated.map((c) => `${c} = values(${c})`).join(', ')}`;
     return ` on conflict (${key}) do update set ${updated.map((c) => `${c} = excluded.${c}`).join(', ')}`;
   }
+}
+
+function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function placeholders(count: number): string {

@@ -5,7 +5,8 @@ import type { ColumnValues } from './row-upsert.js';
 // the projection caches) while this one is written, by RowWriter in a knex transaction or by
 // the SQLite writer thread (sqlite-writer.ts), to which a plan travels as a message.
 
-export type RowValue = string | number | null;
+/** A Uint8Array stands for its UTF-8 text, in a column of RowInserts.utf8Columns. */
+export type RowValue = string | number | null | Uint8Array;
 
 /** Rows of one table, as a column list and their values row after row (cheap to copy to a thread). */
 export interface RowInserts {
@@ -16,6 +17,11 @@ export interface RowInserts {
   columns: string[];
   /** columns.length values per row. */
   values: RowValue[];
+  /**
+   * Columns whose values may be UTF-8 bytes standing for their text (an occurrence as a
+   * version 2 event carried it): written as text, never as a blob.
+   */
+  utf8Columns?: string[];
 }
 
 export interface RowDeletes {
@@ -56,8 +62,8 @@ export class RowWrites {
     this.inserts('upsert', table, rows, conflict);
   }
 
-  insertMissing(table: string, rows: readonly ColumnValues[], conflict = 'id'): void {
-    this.inserts('insertMissing', table, rows, conflict);
+  insertMissing(table: string, rows: readonly ColumnValues[], conflict = 'id', utf8Columns?: string[]): void {
+    this.inserts('insertMissing', table, rows, conflict, utf8Columns);
   }
 
   insert(table: string, rows: readonly ColumnValues[]): void {
@@ -72,10 +78,35 @@ export class RowWrites {
     this.writes.push({ kind: 'deleteWhere', table, equals: Object.entries(equals), ...(below ? { below } : {}) });
   }
 
-  private inserts(kind: RowInserts['kind'], table: string, rows: readonly ColumnValues[], conflict: string): void {
+  private inserts(kind: RowInserts['kind'], table: string, rows: readonly ColumnValues[], conflict: string, utf8Columns?: string[]): void {
     if (rows.length === 0) return;
-    this.writes.push({ kind, table, conflict, ...flatRows(rows) });
+    this.writes.push({ kind, table, conflict, ...flatRows(rows), ...(utf8Columns ? { utf8Columns } : {}) });
   }
+}
+
+/**
+ * Copies the plan's byte values into one buffer and points them at it (in place), so the
+ * plan travels to a thread with the buffer transferred: a value is a view into a log message
+ * (or a batch of them), which a structured clone would copy whole for every view.
+ */
+export function packBytes(writes: readonly RowWrite[]): ArrayBuffer[] {
+  let total = 0;
+  for (const write of writes) if (write.kind !== 'deleteWhere' && write.kind !== 'deleteWhereIn') for (const v of write.values) if (v instanceof Uint8Array) total += v.byteLength;
+  if (total === 0) return [];
+  const packed = new Uint8Array(total);
+  let offset = 0;
+  for (const write of writes) {
+    if (write.kind === 'deleteWhere' || write.kind === 'deleteWhereIn') continue;
+    const { values } = write;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (!(value instanceof Uint8Array)) continue;
+      packed.set(value, offset);
+      values[i] = new Uint8Array(packed.buffer, offset, value.byteLength);
+      offset += value.byteLength;
+    }
+  }
+  return [packed.buffer];
 }
 
 /** The rows' values in the first row's column order. */

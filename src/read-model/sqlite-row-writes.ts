@@ -1,4 +1,4 @@
-import type { CheckpointMove, RowRangeDeletes, RowWrite, RowValue } from './row-writes.js';
+import type { CheckpointMove, RowInserts, RowRangeDeletes, RowWrite, RowValue } from './row-writes.js';
 import { preparedStatement, rowGroups, type SqliteConnection } from './sqlite-statements.js';
 
 // A plan's writes run on a better-sqlite3 connection, synchronously: by RowWriter on the
@@ -21,7 +21,7 @@ export function runSqliteWrite(connection: SqliteConnection, write: RowWrite): v
     case 'upsert':
     case 'insertMissing':
     case 'insert':
-      insertRows(connection, write.kind, write.table, write.conflict, write.columns, write.values);
+      insertRows(connection, write);
       return;
     case 'deleteWhereIn': {
       const head = `delete from ${quote(write.table)} where ${quote(write.column)} in (`;
@@ -58,9 +58,11 @@ export function moveSqliteCheckpoint(connection: SqliteConnection, move: Checkpo
  * One single-row statement per row: as fast in SQLite as one statement of all of them
  * (measured, 60,000 occurrence rows), faster than any size in between, and one text to prepare.
  */
-function insertRows(connection: SqliteConnection, kind: 'upsert' | 'insertMissing' | 'insert', table: string, conflict: string, columns: string[], values: RowValue[]): void {
+function insertRows(connection: SqliteConnection, { kind, table, conflict, columns, values, utf8Columns }: RowInserts): void {
   if (values.length === 0) return;
-  const statement = preparedStatement(connection, `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${placeholders(columns.length)})${conflictClause(kind, conflict, columns)}`);
+  // Bytes bound as they are would be stored as a blob: cast to text (SQLite copies them as UTF-8).
+  const slots = columns.map((c) => (utf8Columns?.includes(c) ? 'CAST(? AS TEXT)' : '?')).join(', ');
+  const statement = preparedStatement(connection, `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${slots})${conflictClause(kind, conflict, columns)}`);
   const width = columns.length;
   const bindings = new Array<RowValue>(width);
   for (let at = 0; at < values.length; at += width) {

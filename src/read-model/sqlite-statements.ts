@@ -17,7 +17,8 @@ export interface SqliteStatement {
   get(bindings: readonly SqliteValue[]): unknown;
 }
 
-export type SqliteValue = string | number | bigint | Buffer | null;
+// better-sqlite3 binds any Uint8Array as a blob.
+export type SqliteValue = string | number | bigint | Uint8Array | null;
 
 /** Whether the knex client is better-sqlite3's (the read model's `sqlite` and `memory` types). */
 export function isBetterSqlite(knex: Knex): boolean {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
-import type { WritePlan } from './row-writes.js';
+import { packBytes, type WritePlan } from './row-writes.js';
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js';
 
@@ -88,12 +88,15 @@ export class SqliteWriterThread {
     return this.failure === null;
   }
 
-  /** Commits the plan in one transaction; rejects with CheckpointNotAt when the fencing row moved. */
+  /**
+   * Commits the plan in one transaction; rejects with CheckpointNotAt when the fencing row moved.
+   * The plan's byte values are moved to the thread (packBytes): the caller no longer reads them.
+   */
   write(plan: WritePlan): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject, plan });
-      this.thread.postMessage(plan);
+      this.thread.postMessage(plan, packBytes(plan.writes));
     });
   }
 
