@@ -104,36 +104,41 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     expect(await answers(db)).toEqual(live);
   });
 
-  it('rebuilds the same read model as live projection when it drops records from its caches and reads them back', async () => {
-    const store = new EventStore(events.log);
-    const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc.one', ['zone']]]) };
-    const services = ['svc.one', 'svc two/with slash'];
-    const zones: PeriskopEvent = {
+  const options = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc.one', ['zone']]]) };
+  const services = ['svc.one', 'svc two/with slash'];
+  /** Events touching more records than tiny caches hold, so records are dropped and read back. */
+  const droppingHistory = (): PeriskopEvent[] => [
+    {
       type: 'TargetsDiscovered',
       version: 1,
       service: 'svc.one',
       at: 1,
       data: { targets: ['a', 'b'].map((t) => ({ address: `${t}:7777`, url: `http://${t}:7777/errors`, labels: { zone: t === 'a' ? 'eu' : 'us' } })) },
-    };
-    const history: PeriskopEvent[] = [
-      zones,
-      ...Array.from({ length: 24 }, (_, i): PeriskopEvent => ({
-        ...snapshot(services[i % 2]!, i % 4 < 2 ? 'a' : 'b', `E@${i % 3}`, i + 1, [{ uuid: `u${i}`, at: 1_000 * i }]),
-        // Every other event in a new minute, so bucket records are dropped and read back too.
-        at: 1_700_000_000_000 + Math.floor(i / 2) * 60_000,
-      })),
-      { type: 'ErrorResolved', version: 1, service: 'svc.one', at: 9, data: { aggregation_key: 'E@0' } },
-      snapshot('svc.one', 'a', 'E@0', 100, [{ uuid: 'late', at: 500 }]),
-      EVENTS[7]!,
-    ];
+    },
+    ...Array.from({ length: 24 }, (_, i): PeriskopEvent => ({
+      ...snapshot(services[i % 2]!, i % 4 < 2 ? 'a' : 'b', `E@${i % 3}`, i + 1, [{ uuid: `u${i}`, at: 1_000 * i }]),
+      // Every other event in a new minute, so bucket records are dropped and read back too.
+      at: 1_700_000_000_000 + Math.floor(i / 2) * 60_000,
+    })),
+    { type: 'ErrorResolved', version: 1, service: 'svc.one', at: 9, data: { aggregation_key: 'E@0' } },
+    snapshot('svc.one', 'a', 'E@0', 100, [{ uuid: 'late', at: 500 }]),
+    EVENTS[7]!,
+  ];
+  /** Everything the API reads of the dropping history's records. */
+  const everything = async () => {
     const queries = new ReadModelQueries(db);
-    const everything = async () => ({
+    return {
       ...(await answers(db)),
       // breakdownsOf leaves the order of equal counts to the database.
       breakdown: (await queries.breakdownsOf('zone')).sort((x, y) => x.aggregationKey.localeCompare(y.aggregationKey) || x.value.localeCompare(y.value)),
       minutes: await Promise.all(services.flatMap((s) => ['E@0', 'E@1', 'E@2'].map((k) => queries.occurrences(s, k, '1m', 0, Number.MAX_SAFE_INTEGER)))),
-    });
+    };
+  };
+  const tiny = { aggregates: 1, targetTotals: 1, targetLists: 1, buckets: 1, breakdownErrors: 1, knownDroppedIds: 1 };
 
+  it('rebuilds the same read model as live projection when it drops records from its caches and reads them back', async () => {
+    const store = new EventStore(events.log);
+    const history = droppingHistory();
     const projector = new Projector(store, new ProjectionStore(db), options);
     await projector.start();
     for (const event of history) await store.publish([{ id: randomUUID(), event }]);
@@ -143,12 +148,52 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     expect(live.minutes.flat().length).toBeGreaterThan(6);
     expect(live.breakdown.map((c) => c.value).sort()).toEqual(['eu', 'eu', 'eu', 'us', 'us', 'us']);
 
-    const tiny = { aggregates: 1, targetTotals: 1, targetLists: 1, buckets: 1, breakdownErrors: 1 };
     const sizes = { readEvents: 2, foldSlice: 2, commitAggregates: 1, commitRecords: 2 };
     await new Projector(store, new ProjectionStore(db, PROJECTOR_CHECKPOINT, tiny), options, undefined, sizes).replay();
     expect(await everything()).toEqual(live);
     await new Projector(store, new ProjectionStore(db), options).replay();
     expect(await everything()).toEqual(live);
+  });
+
+  it('asks nothing of an empty read model it starts on from checkpoint 0, and projects the same as a replay', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(droppingHistory().map((event) => ({ id: randomUUID(), event })));
+    const head = await store.head();
+    const reads: string[] = [];
+    db.fork()
+      .getKnex()
+      .on('query', ({ sql }: { sql: string }) => {
+        if (/^select/i.test(sql) && !/"?checkpoint"?/.test(sql)) reads.push(sql);
+      });
+    const project = async (store: EventStore, projectionStore: ProjectionStore) => {
+      const projector = new Projector(store, projectionStore, options);
+      await projector.start();
+      await projector.waitFor(head);
+      await projector.stop();
+    };
+
+    // Only the check that every table is empty reads the database.
+    await project(store, new ProjectionStore(db));
+    const tables = reads.length;
+    expect(tables).toBe(7);
+    await new Projector(store, new ProjectionStore(db), options).replay();
+    const replayed = await everything();
+
+    // Event by event with caches that drop every record: the knowledge gives up after one
+    // dropped id, and the records read back from then on come from the database.
+    await db.clear();
+    reads.length = 0;
+    const dropping = new ProjectionStore(db, PROJECTOR_CHECKPOINT, tiny);
+    expect(await dropping.knowEmpty()).toBe(true);
+    const oneByOne = new Projector(store, dropping, options);
+    for (const recorded of (await store.read(1, 1_000)).events) await oneByOne.applyBatch([recorded], recorded.seq);
+    expect(reads.length).toBeGreaterThan(tables);
+    expect(await everything()).toEqual(replayed);
+
+    // A read model holding rows is not taken for empty at checkpoint 0.
+    const leftOver = new ProjectionStore(db, 'another-projector');
+    expect(await leftOver.checkpoint()).toBe(0);
+    expect(await leftOver.knowEmpty()).toBe(false);
   });
 
   it('folds a live batch of more events than a slice in one commit, each slice seeing the ones before it', async () => {

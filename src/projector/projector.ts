@@ -120,6 +120,8 @@ export class Projector {
       await this.store.reset();
       this.applied = 0;
     }
+    // Nothing projected yet: on an empty read model, records not written since do not exist.
+    if (this.applied === 0) await this.store.knowEmpty();
     if (head > this.applied) this.logger.log(`catching up from sequence ${this.applied + 1} to ${head}`);
     this.handedOver = this.applied;
     // Live batches are written behind the consumer: a batch's handler resolves once it is

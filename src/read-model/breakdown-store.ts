@@ -32,6 +32,16 @@ export class BreakdownRecords {
     this.evictedInRebuild = new Set();
   }
 
+  /** The errors not cached are asked of the database again (the cache stays). */
+  endRebuild(): void {
+    this.evictedInRebuild = null;
+  }
+
+  /** How many dropped errors the rebuild's knowledge holds. */
+  get evictedNoted(): number {
+    return this.evictedInRebuild?.size ?? 0;
+  }
+
   /** `settled` resolves once the database holds every write handed over (it is read only if needed). */
   async load(em: SqlEntityManager, state: ProjectionState, errors: { service: string; key: string }[], settled: () => Promise<void>): Promise<void> {
     const missing: string[] = [];

@@ -5,6 +5,7 @@ import { emptyProjectionState, recordsNeeded, type ProjectionState, type TargetS
 import {
   AggregatedErrorEntity,
   CheckpointEntity,
+  READ_MODEL_ENTITIES,
   OccurrenceBucketEntity,
   ServiceEntity,
   TargetCountEntity,
@@ -50,6 +51,8 @@ export interface CacheBounds {
   targetLists: number;
   buckets: number;
   breakdownErrors: number;
+  /** Dropped ids a live store's knowledge of an empty start may hold (knowEmpty) before it is given up. */
+  knownDroppedIds: number;
 }
 
 export const DEFAULT_CACHE_BOUNDS: CacheBounds = {
@@ -59,6 +62,8 @@ export const DEFAULT_CACHE_BOUNDS: CacheBounds = {
   // Two per error being counted in (this minute's and this hour's), with room for late events.
   buckets: 200_000,
   breakdownErrors: 5_000,
+  // A few MB of ids.
+  knownDroppedIds: 50_000,
 };
 
 /** Where a cache notes the ids it drops: a rebuild's knowledge, the write in flight's (Evicted). */
@@ -78,12 +83,22 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V, max: number, evicted
 }
 
 /**
- * What a store rebuilding the read model knows (startRebuild): it emptied the read model and
+ * What a store rebuilding the read model knows (startRebuild; knowEmpty likewise): it emptied the read model and
  * alone writes it, so the database holds a record only if this store wrote it, and every
  * record written stays in the caches unless dropped from them. A record neither cached nor
  * dropped does not exist: loading it needs no query. By kind, the ids dropped from the caches.
  */
-interface RebuildKnowledge {
+interface RebuildKnowledge extends DroppedIds {
+  /**
+   * How many dropped ids it may hold before it is given up (the store then asks the database
+   * again): bounded for a live projector that found the read model empty (knowEmpty), which
+   * runs for months; null for a rebuild, which ends.
+   */
+  bound: number | null;
+}
+
+/** By kind, ids of records dropped from the caches. */
+interface DroppedIds {
   aggregates: Set<string>;
   targetTotals: Set<string>;
   buckets: Set<string>;
@@ -96,7 +111,7 @@ interface RebuildKnowledge {
  * record the database holds is as it will be after the write (cached records are read from
  * the caches).
  */
-interface Evicted extends RebuildKnowledge {
+interface Evicted extends DroppedIds {
   /** Buckets older than these (by step) are deleted by the write: read them once it committed. */
   bucketsBefore: Record<BucketStep, number> | null;
 }
@@ -213,8 +228,31 @@ export class ProjectionStore {
    */
   async startRebuild(): Promise<void> {
     await this.reset();
-    this.rebuild = { aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set() };
+    this.rebuild = { aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set(), bound: null };
     this.breakdowns.startRebuild();
+  }
+
+  /**
+   * For a live projector starting from checkpoint 0: when no table the projection writes holds
+   * a row, a record this store has not written does not exist, as in a rebuild, so loads ask
+   * the database only for what the caches dropped (a first catch-up otherwise queried for
+   * every record it met first: 240 queries per 20,000 events, a fifth of the projector's
+   * time). Nothing is emptied. The knowledge ends with a failed write, or once it notes more
+   * dropped ids than CacheBounds.knownDroppedIds. Another projector committing to the read model
+   * meanwhile makes this one's next commit fail (fencing), so its knowledge with it.
+   * Returns whether the read model was empty.
+   */
+  async knowEmpty(): Promise<boolean> {
+    await this.settled();
+    const knex = this.db.fork().getKnex();
+    for (const schema of READ_MODEL_ENTITIES) {
+      if (schema === CheckpointEntity) continue;
+      const any = (await knex(schema.meta.tableName).select(knex.raw('1 as found')).limit(1)) as unknown[];
+      if (any.length > 0) return false;
+    }
+    this.rebuild = { aggregates: new Set(), targetTotals: new Set(), buckets: new Set(), targets: new Set(), bound: this.cacheBounds.knownDroppedIds };
+    this.breakdowns.startRebuild();
+    return true;
   }
 
   /**
@@ -413,6 +451,17 @@ export class ProjectionStore {
     for (const [id, total] of state.targetTotals) this.cachedTargetTotals.remember(id, total, totalsEvicted);
     for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, notedIn(this.rebuild?.targets, evicted.targets));
     this.breakdowns.committed(state);
+    this.boundKnowledge();
+  }
+
+  /** Gives up a bounded knowledge of what does not exist once it holds too many dropped ids. */
+  private boundKnowledge(): void {
+    const knowledge = this.rebuild;
+    if (knowledge?.bound == null) return;
+    const { aggregates, targetTotals, buckets, targets } = knowledge;
+    if (aggregates.size + targetTotals.size + buckets.size + targets.size + this.breakdowns.evictedNoted <= knowledge.bound) return;
+    this.rebuild = null;
+    this.breakdowns.endRebuild();
   }
 
   private rememberBucket(id: string, count: number): void {
