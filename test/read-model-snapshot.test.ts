@@ -9,7 +9,7 @@ import { Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
-import type { ErrorOccurrenceRow } from '../src/read-model/entities.js';
+import type { ErrorOccurrence } from '../src/scraper/payload.types.js';
 import { newerFirst } from '../src/projector/aggregate-rules.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { openTestEmbeddedLog, type TestEventLog } from './support/test-event-logs.js';
@@ -89,36 +89,63 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     expect(await answers(memory)).toEqual(live);
   });
 
-  it('restores a snapshot from before error_occurrence, its occurrences inside the aggregated_error rows', async () => {
+  it('restores snapshots from before occurrence_page: occurrences as error_occurrence rows, and older inside the aggregated_error rows', async () => {
     const store = new EventStore(events.log);
     await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
     await new Projector(store, new ProjectionStore(db)).replay();
     const dumped = await dumpReadModel(db);
-    expect(dumped.rows.filter((r) => r.table === 'error_occurrence').map((r) => [r.service, r.row.uuid]).sort()).toEqual([
+    const pages = dumped.rows.filter((r) => r.table === 'occurrence_page');
+    const occurrences = pages.flatMap((r) =>
+      (JSON.parse(r.row.occurrences as string) as ErrorOccurrence[]).map((occurrence) => ({ service: r.service, aggregateId: r.row.aggregateId as string, occurrence })),
+    );
+    expect(occurrences.map((o) => [o.service, o.occurrence.uuid]).sort()).toEqual([
       ['svc two/with slash', 'u5'],
       ['svc.one', 'u1'],
       ['svc.one', 'u2'],
     ]);
-    // The format of then: each aggregated_error row with its occurrences, newest first.
-    const occurrences = dumped.rows.filter((r) => r.table === 'error_occurrence').map((r) => r.row as unknown as ErrorOccurrenceRow);
-    const older = {
+    const withoutPages = {
       ...dumped,
       at: AT + 3_000,
-      tables: dumped.tables.filter((t) => t !== 'error_occurrence'),
-      rows: dumped.rows
-        .filter((r) => r.table !== 'error_occurrence')
-        .map((r) => {
-          if (r.table !== 'aggregated_error') return r;
-          const latestErrors = occurrences.filter((o) => o.aggregateId === r.row.id).map((o) => o.occurrence).sort(newerFirst);
-          return { ...r, row: { ...r.row, latestErrors } };
-        }),
+      tables: dumped.tables.filter((t) => t !== 'occurrence_page'),
+      rows: dumped.rows.filter((r) => r.table !== 'occurrence_page'),
     };
-    const decoded = decodeSnapshot(encodeSnapshot(older), 'older');
-    expect(unusableBecause(decoded)).toBeNull();
-    await restoreRows(memory, decoded.seq, decoded.rows);
-    expect(await answers(memory)).toEqual(await answers(db));
-    expect(() => decodeSnapshot(encodeSnapshot({ ...older, rows: older.rows.map((r) => (r.table === 'aggregated_error' ? { ...r, row: { ...r.row, latestErrors: 'x' } } : r)) }), 'bad')).toThrow(
+    // The format of then: a row per occurrence, in any order.
+    const inRows = {
+      ...withoutPages,
+      tables: [...withoutPages.tables, 'error_occurrence'],
+      rows: [
+        ...withoutPages.rows,
+        ...occurrences.reverse().map(({ service, aggregateId, occurrence }, i) => ({
+          table: 'error_occurrence',
+          service,
+          row: { id: `row-${i}`, aggregateId, uuid: occurrence.uuid, timestamp: occurrence.timestamp, occurrence },
+        })),
+      ],
+    };
+    // Older: each aggregated_error row with its occurrences, newest first.
+    const inDocuments = {
+      ...withoutPages,
+      rows: withoutPages.rows.map((r) => {
+        if (r.table !== 'aggregated_error') return r;
+        const latestErrors = occurrences.filter((o) => o.aggregateId === r.row.id).map((o) => o.occurrence).sort(newerFirst);
+        return { ...r, row: { ...r.row, latestErrors } };
+      }),
+    };
+    for (const [name, older] of [['rows', inRows], ['documents', inDocuments]] as const) {
+      const decoded = decodeSnapshot(encodeSnapshot(older), name);
+      expect(unusableBecause(decoded)).toBeNull();
+      expect(decoded.rows.filter((r) => r.table === 'occurrence_page').map((r) => [r.service, JSON.parse(r.row.identities as string)]).sort()).toEqual(
+        pages.map((r) => [r.service, JSON.parse(r.row.identities as string)]).sort(),
+      );
+      await memory.clear();
+      await restoreRows(memory, decoded.seq, decoded.rows);
+      expect(await answers(memory)).toEqual(await answers(db));
+    }
+    expect(() => decodeSnapshot(encodeSnapshot({ ...inDocuments, rows: inDocuments.rows.map((r) => (r.table === 'aggregated_error' ? { ...r, row: { ...r.row, latestErrors: 'x' } } : r)) }), 'bad')).toThrow(
       /^snapshot bad, aggregated_error [0-9a-f]{64}: latestErrors is not a list of occurrences$/,
+    );
+    expect(() => decodeSnapshot(encodeSnapshot({ ...inRows, rows: inRows.rows.map((r) => (r.table === 'error_occurrence' ? { ...r, row: { ...r.row, occurrence: {} } } : r)) }), 'bad rows')).toThrow(
+      /^snapshot bad rows, error_occurrence row-0 has no string uuid and numeric timestamp$/,
     );
   });
 

@@ -35,8 +35,8 @@ describe('WAL checkpoints of a SQLite read model', () => {
     for (let t = 0; t < TRANSACTIONS; t++) {
       await db.fork().transactional((em) =>
         new RowWriter(em).insert(
-          'error_occurrence',
-          Array.from({ length: perTransaction }, (_, i) => ({ id: rowId(String(t), String(i)), aggregate_id: rowId('a'), uuid: `u${t}.${i}`, timestamp: i, occurrence: text })),
+          'occurrence_page',
+          Array.from({ length: perTransaction }, (_, i) => ({ id: rowId(String(t), String(i)), aggregate_id: rowId('a'), newest: i, identities: `[["u${t}.${i}",${i}]]`, occurrences: text })),
         ),
       );
       // The thread checkpoints every 100 ms; a live projector commits every few hundred.
@@ -46,7 +46,7 @@ describe('WAL checkpoints of a SQLite read model', () => {
     const log = statSync(`${path}-wal`).size;
     expect(log).toBeLessThan(written / 2);
     expect(statSync(path).size).toBeGreaterThan(written);
-    const count = (await db.fork().getKnex()('error_occurrence').count({ n: '*' })) as { n: number }[];
+    const count = (await db.fork().getKnex()('occurrence_page').count({ n: '*' })) as { n: number }[];
     expect(Number(count[0]!.n)).toBe(TRANSACTIONS * perTransaction);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence, Severity } from '../scraper/payload.types.js';
 import type { AggregatedErrorRow } from './entities.js';
-import { selectNewestOccurrences, selectOccurrences } from './occurrence-rows.js';
+import { selectNewestOccurrences, selectOccurrences } from './occurrence-pages.js';
 
 // aggregated_error rows read as plain objects, for the API's hot path. Through MikroORM each
 // loaded row became a managed entity: registered in the unit of work and snapshotted for

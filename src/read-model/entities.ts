@@ -1,7 +1,6 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { AggregateState } from '../projector/aggregate-rules.js';
 import type { BreakdownCount } from '../projector/breakdown.js';
-import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { JsonDocument } from './json-document.js';
 
 // One schema for SQLite, PostgreSQL and MySQL (created by migrations/, not from these
@@ -25,7 +24,7 @@ export const ServiceEntity = new EntitySchema<ServiceRow>({
   },
 });
 
-/** The projection's aggregate, keyed for storage; its occurrences are rows of error_occurrence. */
+/** The projection's aggregate, keyed for storage; its occurrences are on pages (occurrence_page). */
 export interface AggregatedErrorRow extends Omit<AggregateState, 'latestErrors'> {
   id: string;
   serviceId: string;
@@ -50,30 +49,35 @@ export const AggregatedErrorEntity = new EntitySchema<AggregatedErrorRow>({
 });
 
 /**
- * One of an aggregate's latest occurrences (at most LATEST_ERRORS_CAP per aggregate): a row
- * each, so a batch writes the occurrences it adds and deletes those pushed out, not the
- * aggregate's whole list.
+ * Some of an aggregate's latest occurrences: those one commit added to its latest hundred
+ * (LATEST_ERRORS_CAP), in one row. An aggregate's latest hundred are the newest hundred of
+ * its pages' occurrences; a page is deleted once none of its occurrences is among them. A
+ * commit writes a page per error it changed, a dozen occurrences each, instead of a row per
+ * occurrence: SQLite's cost per row (an id hashed, two indexes, a delete per occurrence
+ * pushed out) was most of what the projector's writes cost.
  */
-export interface ErrorOccurrenceRow {
-  /** rowId(service, aggregation key, uuid, timestamp): an occurrence is its uuid at its time. */
+export interface OccurrencePageRow {
+  /** rowId('page', the aggregated_error row's id, the log sequence its commit went through). */
   id: string;
   /** The aggregated_error row's id. */
   aggregateId: string;
-  uuid: string;
-  /** The occurrence's time, epoch ms (newest first is the order read). */
-  timestamp: number;
-  occurrence: ErrorOccurrence;
+  /** Timestamp (epoch ms) of its newest occurrence, its first: where a list's newest occurrence is. */
+  newest: number;
+  /** JSON `[[uuid, timestamp], …]` of its occurrences, in order: what the projector reads back. */
+  identities: string;
+  /** JSON array of its occurrences, newest first (newerFirst), as the API serves them. */
+  occurrences: string;
 }
 
-export const ErrorOccurrenceEntity = new EntitySchema<ErrorOccurrenceRow>({
-  name: 'ErrorOccurrenceRow',
-  tableName: 'error_occurrence',
+export const OccurrencePageEntity = new EntitySchema<OccurrencePageRow>({
+  name: 'OccurrencePageRow',
+  tableName: 'occurrence_page',
   properties: {
     id: { type: 'string', length: 64, primary: true },
     aggregateId: { type: 'string', length: 64 },
-    uuid: { type: 'text' },
-    timestamp: { ...epochMs() },
-    occurrence: { type: new JsonDocument() },
+    newest: { ...epochMs() },
+    identities: { type: 'text' },
+    occurrences: { type: 'text' },
   },
 });
 
@@ -189,7 +193,7 @@ export const CheckpointEntity = new EntitySchema<CheckpointRow>({
 export const READ_MODEL_ENTITIES = [
   ServiceEntity,
   AggregatedErrorEntity,
-  ErrorOccurrenceEntity,
+  OccurrencePageEntity,
   TargetCountEntity,
   TargetEntity,
   OccurrenceBucketEntity,

@@ -24,7 +24,7 @@ import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js'
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
-import { occurrenceChanges, occurrenceColumns, occurrenceRowId, occurrenceText, selectOccurrenceIdentities, StoredOccurrence, type OccurrenceOwner, type OccurrenceText } from './occurrence-rows.js';
+import { emptiedPages, occurrenceChanges, occurrenceText, pageId, pageRows, selectStoredOccurrences, StoredOccurrence, type OccurrenceText, type PageToWrite } from './occurrence-pages.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -136,7 +136,7 @@ interface CachedBucket {
 export class ProjectionStore {
   private readonly cached = {
     services: new Set<string>(),
-    /** As committed: an aggregate's latestErrors are the occurrences the database holds, by identity (StoredOccurrence). */
+    /** As committed: an aggregate's latestErrors are the occurrences the database holds, by identity and page (StoredOccurrence). */
     aggregates: new Map<string, AggregateState>(),
     /** The minute and hour buckets being counted in, so each batch does not read them back. */
     buckets: new Map<string, CachedBucket>(),
@@ -325,7 +325,7 @@ export class ProjectionStore {
     }
     for (const ids of chunks([...aggregateIds.keys()])) {
       const rows = await em.find(AggregatedErrorEntity, { id: { $in: ids } }, { disableIdentityMap: true });
-      const occurrences = await selectOccurrenceIdentities(em.getKnex(), rows.map((row) => row.id));
+      const occurrences = await selectStoredOccurrences(em.getKnex(), rows.map((row) => row.id));
       for (const row of rows) {
         const stored = occurrences.get(row.id) ?? [];
         state.aggregates.set(aggregateIdOf(row), toAggregateState(row, stored));
@@ -402,13 +402,17 @@ export class ProjectionStore {
    */
   async handOver(state: ProjectionState, throughSeq: number): Promise<{ committed: Promise<void> }> {
     await this.settled();
+    // A commit's pages are named after its sequence (pageId): one commit per sequence.
+    if (throughSeq <= this.expectedCheckpoint) throw new Error(`a commit through sequence ${throughSeq} after one through ${this.expectedCheckpoint}`);
     const checkpoint: CheckpointMove = { table: CheckpointEntity.meta.tableName, name: this.checkpointName, expected: this.expectedCheckpoint, seq: throughSeq };
-    const plan: WritePlan = { writes: this.plan(state), checkpoint };
+    const writes = new RowWrites();
+    const pages = this.plan(writes, state, throughSeq);
+    const plan: WritePlan = { writes: writes.writes, buffers: writes.buffers, checkpoint };
     const ahead = this.ahead;
     this.ahead = null;
     this.expectedCheckpoint = throughSeq;
     this.evictedInFlight = noEvictions();
-    this.remember(state, ahead?.buckets);
+    this.remember(state, pages, ahead?.buckets);
     const committed = this.execute(plan, ahead?.em).catch((error: unknown) => {
       // The database may or may not hold the batch: read everything afresh next time.
       this.forget();
@@ -433,7 +437,7 @@ export class ProjectionStore {
   }
 
   /** The batch's records become what the caches hold (as the database will once it commits). */
-  private remember(state: ProjectionState, writtenAhead: Map<string, number> | undefined): void {
+  private remember(state: ProjectionState, pages: Map<string, WrittenPage>, writtenAhead: Map<string, number> | undefined): void {
     // Written ahead and not counted again since: cached like the batch's own.
     if (writtenAhead) for (const [id, count] of writtenAhead) if (!state.changed.buckets.has(id)) this.rememberBucket(id, count);
     for (const service of state.services) this.cached.services.add(service);
@@ -442,7 +446,7 @@ export class ProjectionStore {
     const evicted = this.evictedInFlight;
     for (const [id, aggregate] of state.aggregates) {
       // What the database holds of the occurrences, no more: their bodies die with the batch.
-      const stored = state.changed.aggregates.has(id) ? { ...aggregate, latestErrors: aggregate.latestErrors.map(StoredOccurrence.of) } : aggregate;
+      const stored = state.changed.aggregates.has(id) ? { ...aggregate, latestErrors: onPages(aggregate, pages.get(id)) } : aggregate;
       remember(this.cached.aggregates, id, stored, this.cacheBounds.aggregates, notedIn(this.rebuild?.aggregates, evicted.aggregates));
     }
     this.storedOccurrences.clear();
@@ -486,17 +490,19 @@ export class ProjectionStore {
     }
   }
 
-  /** What the batch changed, as rows to write; the values are fixed from here on. */
-  private plan(state: ProjectionState): WritePlan['writes'] {
-    const writes = new RowWrites();
+  /**
+   * What the batch through `seq` changed, as rows to write; the values are fixed from here on.
+   * Returns, by aggregateId, the page each changed aggregate's new occurrences are on.
+   */
+  private plan(writes: RowWrites, state: ProjectionState, seq: number): Map<string, WrittenPage> {
     this.writeServices(writes, state);
     this.writeAggregates(writes, state);
-    this.writeOccurrences(writes, state);
+    const pages = this.writePages(writes, state, seq);
     this.writeTargetTotals(writes, state);
     this.writeTargets(writes, state);
     this.writeBuckets(writes, state);
     this.breakdowns.write(writes, state);
-    return writes.writes;
+    return pages;
   }
 
   /**
@@ -536,32 +542,43 @@ export class ProjectionStore {
   }
 
   /**
-   * Inserts the occurrences each changed aggregate gained and deletes those that fell out of
-   * its latest hundred. An aggregate whose stored occurrences are not known (not loaded by
-   * this store) has all of them replaced.
+   * A page per changed aggregate with the occurrences it gained (occurrence_page), and deletes
+   * its pages none of whose occurrences it still lists. An aggregate whose stored pages are not
+   * known (not loaded by this store) has them all replaced by one.
    */
-  private writeOccurrences(writes: RowWrites, state: ProjectionState): void {
-    const inserted: ColumnValues[] = [];
-    const deleted: string[] = [];
+  private writePages(writes: RowWrites, state: ProjectionState, seq: number): Map<string, WrittenPage> {
+    const written = new Map<string, WrittenPage>();
+    const pages: PageToWrite[] = [];
+    const emptied: string[] = [];
     const replaced: string[] = [];
     for (const id of state.changed.aggregates) {
       const aggregate = state.aggregates.get(id)!;
-      const owner: OccurrenceOwner = { service: aggregate.service, aggregationKey: aggregate.aggregationKey, id: rowId(aggregate.service, aggregate.aggregationKey) };
+      const aggregateRowId = rowId(aggregate.service, aggregate.aggregationKey);
       const stored = this.storedOccurrences.get(id);
-      if (!stored) replaced.push(owner.id);
-      const { added, removed } = occurrenceChanges(stored ?? [], aggregate.latestErrors);
-      // Rows replaced whole are written again at each commit of a rebuild: their texts are kept.
-      // Rows of known aggregates are written once: a text kept would only live (and be marked
-      // by every collection) as long as its occurrence stays among the latest hundred.
-      for (const occurrence of added) {
-        if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
-        inserted.push(occurrenceColumns(owner, occurrence, stored ? occurrenceText(occurrence) : keptText(occurrence)));
+      let added: readonly FoldedOccurrence[];
+      if (stored) {
+        added = occurrenceChanges(stored, aggregate.latestErrors).added;
+        emptied.push(...emptiedPages(stored, aggregate.latestErrors));
+      } else {
+        replaced.push(aggregateRowId);
+        added = aggregate.latestErrors;
       }
-      for (const occurrence of removed) deleted.push(occurrenceRowId(owner, occurrence));
+      if (added.length === 0) continue;
+      const page = pageId(aggregateRowId, seq);
+      const texts = added.map((occurrence) => {
+        if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
+        // Pages replaced whole are written again at each commit of a rebuild: their texts are kept.
+        return stored ? occurrenceText(occurrence) : keptText(occurrence);
+      });
+      pages.push({ id: page, aggregateId: aggregateRowId, occurrences: added, texts });
+      written.set(id, { page, whole: !stored });
     }
-    writes.deleteWhereIn('error_occurrence', 'aggregate_id', replaced);
-    writes.deleteWhereIn('error_occurrence', 'id', deleted);
-    writes.insertMissing('error_occurrence', inserted, 'id', ['occurrence']);
+    writes.deleteWhereIn('occurrence_page', 'aggregate_id', replaced);
+    writes.deleteWhereIn('occurrence_page', 'id', emptied);
+    const { rows, buffer } = pageRows(pages);
+    if (buffer) writes.adopt(buffer);
+    writes.insertMissing('occurrence_page', rows, 'id', ['occurrences']);
+    return written;
   }
 
   private writeTargetTotals(writes: RowWrites, state: ProjectionState): void {
@@ -661,7 +678,22 @@ function toAggregateState(row: AggregatedErrorRow, stored: FoldedOccurrence[]): 
   };
 }
 
-// When an aggregate's rows are replaced whole (its stored rows unknown: a parallel rebuild's
+/** The page a commit wrote for an aggregate; `whole`: all its occurrences are on it (the others deleted). */
+interface WrittenPage {
+  page: string;
+  whole: boolean;
+}
+
+/** An aggregate's latest occurrences as the database holds them once `written` (its page of the batch, if any) commits. */
+function onPages(aggregate: AggregateState, written: WrittenPage | undefined): FoldedOccurrence[] {
+  return aggregate.latestErrors.map((occurrence) => {
+    if (StoredOccurrence.isOne(occurrence) && !written?.whole) return occurrence;
+    if (!written) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} was written on no page`);
+    return StoredOccurrence.on(written.page, occurrence);
+  });
+}
+
+// When an aggregate's pages are replaced whole (its stored pages unknown: a parallel rebuild's
 // commits), each occurrence object is serialised once and its text reused at the next commit.
 const textOf = new WeakMap<FoldedOccurrence, OccurrenceText>();
 

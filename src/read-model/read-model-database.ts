@@ -162,9 +162,9 @@ function ormOptions(repository: RepositoryConfig): { options: Options; descripti
  * The read model is disposable (rebuilt from the log) and its checkpoint commits with each
  * batch, so a commit lost to a power cut is only replayed: WAL with synchronous=NORMAL (no
  * fsync per commit) is safe here, and lets API reads run beside the projector's writes.
- * 16 KiB pages: an error_occurrence row (an occurrence, ~2 KB with its stack trace) took a
- * 4 KiB page of its own, half of it empty; with 16 KiB pages a rebuilt read model is 20 %
- * smaller and a replay 15–20 % faster. It applies only when the file is created (SQLite keeps
+ * 16 KiB pages: when occurrences were stored a row each, a row (~2 KB with its stack trace)
+ * took a 4 KiB page of its own, half of it empty; with 16 KiB pages a rebuilt read model was
+ * 20 % smaller and a replay 15–20 % faster. It applies only when the file is created (SQLite keeps
  * an existing file's page size), so it comes before WAL.
  */
 function sqliteFilePragmas(connection: { pragma(sql: string): unknown }, done: (error: Error | null, connection: unknown) => void): void {

@@ -61,15 +61,16 @@ export class ReadModelQueries {
       if (search.newSince !== null) matching.where('created_at', '>', search.newSince);
       if (search.text) {
         // Occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
+        // (A page may still hold an occurrence newer ones pushed out of the latest hundred.)
         // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
         const pattern = `%${search.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
         matching.where((text) =>
-          text.whereRaw("lower(aggregation_key) like ? escape '!'", [pattern]).orWhereExists((occurrence) =>
-            occurrence
+          text.whereRaw("lower(aggregation_key) like ? escape '!'", [pattern]).orWhereExists((page) =>
+            page
               .select(knex.raw('1'))
-              .from('error_occurrence')
-              .where('error_occurrence.aggregate_id', knex.ref('aggregated_error.id'))
-              .andWhereRaw("lower(occurrence) like ? escape '!'", [pattern]),
+              .from('occurrence_page')
+              .where('occurrence_page.aggregate_id', knex.ref('aggregated_error.id'))
+              .andWhereRaw("lower(occurrences) like ? escape '!'", [pattern]),
           ),
         );
       }

@@ -52,9 +52,9 @@ export class RowWriter {
     await this.applyOne((plan) => plan.insertMissing(table, rows, conflict));
   }
 
-  /** Plain inserts (the caller removed what they replace). */
-  async insert(table: string, rows: ColumnValues[]): Promise<void> {
-    await this.applyOne((plan) => plan.insert(table, rows));
+  /** Plain inserts (the caller removed what they replace); `utf8Columns` as RowInserts has them. */
+  async insert(table: string, rows: ColumnValues[], utf8Columns?: string[]): Promise<void> {
+    await this.applyOne((plan) => plan.insert(table, rows, utf8Columns));
   }
 
   /** Deletes the rows whose `column` is one of `values`. */

@@ -21,7 +21,7 @@ describe('a write plan', () => {
       { id: 'c', occurrence: 'a string stays' },
     ], 'id', ['occurrence']);
     plan.deleteWhereIn('error_occurrence', 'id', ['d']);
-    const [buffer, ...more] = packBytes(plan.writes);
+    const [buffer, ...more] = packBytes(plan);
     expect(more).toEqual([]);
     expect(buffer!.byteLength).toBe(15);
     const write = plan.writes[0]!;
@@ -34,9 +34,25 @@ describe('a write plan', () => {
     expect(third).toBe('a string stays');
   });
 
+  it('moves the buffers it adopted as they are, copying only the other byte values', () => {
+    const plan = new RowWrites();
+    const own = new Uint8Array(6);
+    own.set(Buffer.from('[1][2]'));
+    plan.adopt(own.buffer);
+    const message = Buffer.from('{"z":0}');
+    plan.insertMissing('occurrence_page', [{ id: 'a', occurrences: own.subarray(0, 3) }, { id: 'b', occurrences: own.subarray(3) }, { id: 'c', occurrences: message }], 'id', ['occurrences']);
+    const [adopted, packed, ...more] = packBytes(plan);
+    expect(more).toEqual([]);
+    expect(adopted).toBe(own.buffer);
+    expect(packed!.byteLength).toBe(7);
+    const write = plan.writes[0]!;
+    if (write.kind !== 'insertMissing') throw new Error('expected the insert');
+    expect(write.values.filter((v) => v instanceof Uint8Array).map((v) => (v as Uint8Array).buffer === own.buffer)).toEqual([true, true, false]);
+  });
+
   it('has nothing to transfer without byte values', () => {
     const plan = new RowWrites();
     plan.upsert('service', [{ id: 's', name: 'n' }]);
-    expect(packBytes(plan.writes)).toEqual([]);
+    expect(packBytes(plan)).toEqual([]);
   });
 });

@@ -51,12 +51,20 @@ export interface CheckpointMove {
 
 export interface WritePlan {
   writes: RowWrite[];
+  /** Buffers the plan's byte values are views of that belong to the plan alone (RowWrites.adopt). */
+  buffers: ArrayBuffer[];
   checkpoint: CheckpointMove;
 }
 
 /** Records writes in order; nothing runs until a plan is executed. */
 export class RowWrites {
   readonly writes: RowWrite[] = [];
+  readonly buffers: ArrayBuffer[] = [];
+
+  /** `buffer` (which byte values are views of) is the plan's alone: moved with it to a thread, not copied. */
+  adopt(buffer: ArrayBuffer): void {
+    this.buffers.push(buffer);
+  }
 
   upsert(table: string, rows: readonly ColumnValues[], conflict = 'id'): void {
     this.inserts('upsert', table, rows, conflict);
@@ -66,8 +74,8 @@ export class RowWrites {
     this.inserts('insertMissing', table, rows, conflict, utf8Columns);
   }
 
-  insert(table: string, rows: readonly ColumnValues[]): void {
-    this.inserts('insert', table, rows, 'id');
+  insert(table: string, rows: readonly ColumnValues[], utf8Columns?: string[]): void {
+    this.inserts('insert', table, rows, 'id', utf8Columns);
   }
 
   deleteWhereIn(table: string, column: string, values: readonly (string | number)[]): void {
@@ -85,14 +93,18 @@ export class RowWrites {
 }
 
 /**
- * Copies the plan's byte values into one buffer and points them at it (in place), so the
- * plan travels to a thread with the buffer transferred: a value is a view into a log message
- * (or a batch of them), which a structured clone would copy whole for every view.
+ * What to transfer with a plan sent to a thread: the buffers it adopted, and one into which
+ * its other byte values are copied (in place: they become views of it). Those are views into
+ * log messages, which a structured clone would copy whole for every view.
  */
-export function packBytes(writes: readonly RowWrite[]): ArrayBuffer[] {
+export function packBytes({ writes, buffers }: Pick<WritePlan, 'writes' | 'buffers'>): ArrayBuffer[] {
+  const adopted = new Set(buffers);
   let total = 0;
-  for (const write of writes) if (write.kind !== 'deleteWhere' && write.kind !== 'deleteWhereIn') for (const v of write.values) if (v instanceof Uint8Array) total += v.byteLength;
-  if (total === 0) return [];
+  for (const write of writes) {
+    if (write.kind === 'deleteWhere' || write.kind === 'deleteWhereIn') continue;
+    for (const v of write.values) if (v instanceof Uint8Array && !adopted.has(v.buffer as ArrayBuffer)) total += v.byteLength;
+  }
+  if (total === 0) return [...adopted];
   const packed = new Uint8Array(total);
   let offset = 0;
   for (const write of writes) {
@@ -100,13 +112,13 @@ export function packBytes(writes: readonly RowWrite[]): ArrayBuffer[] {
     const { values } = write;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (!(value instanceof Uint8Array)) continue;
+      if (!(value instanceof Uint8Array) || adopted.has(value.buffer as ArrayBuffer)) continue;
       packed.set(value, offset);
       values[i] = new Uint8Array(packed.buffer, offset, value.byteLength);
       offset += value.byteLength;
     }
   }
-  return [packed.buffer];
+  return [...adopted, packed.buffer];
 }
 
 /** The rows' values in the first row's column order. */

@@ -96,7 +96,7 @@ export class SqliteWriterThread {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject, plan });
-      this.thread.postMessage(plan, packBytes(plan.writes));
+      this.thread.postMessage(plan, packBytes(plan));
     });
   }
 

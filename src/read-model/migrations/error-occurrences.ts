@@ -1,6 +1,5 @@
-import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../../scraper/payload.types.js';
-import { occurrenceColumns } from '../occurrence-rows.js';
+import { rowId } from '../row-id.js';
 import { RowWriter, type ColumnValues } from '../row-upsert.js';
 import { SchemaMigration } from './schema-migration.js';
 
@@ -19,6 +18,7 @@ interface DocumentColumns {
  * aggregated_error.latest_errors document that every batch touching the error rewrote whole.
  * The documents are moved into rows, then the column is dropped. No down(): the read model
  * is rebuilt from the log instead (Migration's default down() says it cannot be reverted).
+ * (The rows became pages in turn: occurrence-pages.ts, the migration after this one.)
  */
 export class ErrorOccurrences extends SchemaMigration {
   override async up(): Promise<void> {
@@ -37,10 +37,6 @@ export class ErrorOccurrences extends SchemaMigration {
     await this.moveDocuments();
     // SQLite has had DROP COLUMN since 3.35; knex's own dropColumn rebuilds the table instead.
     await this.execute(this.getKnex().raw('alter table ?? drop column ??', ['aggregated_error', 'latest_errors']).toQuery());
-  }
-
-  private async executeSchema(builder: Knex.SchemaBuilder): Promise<void> {
-    for (const statement of builder.toSQL() as unknown as { sql: string }[]) await this.execute(statement.sql);
   }
 
   private async moveDocuments(): Promise<void> {
@@ -72,6 +68,17 @@ export function documentRows(columns: DocumentColumns): ColumnValues[] {
     if (typeof occurrence?.uuid !== 'string' || typeof occurrence.timestamp !== 'number') {
       throw new Error(`${where}[${index}] has no string uuid and numeric timestamp`);
     }
-    return occurrenceColumns(owner, occurrence as ErrorOccurrence, JSON.stringify(occurrence));
+    return errorOccurrenceRow(owner, occurrence as ErrorOccurrence, JSON.stringify(occurrence));
   });
+}
+
+/** An error_occurrence row (this migration's table): `id` is rowId(service, key, uuid, timestamp). */
+export function errorOccurrenceRow(owner: { service: string; aggregationKey: string; id: string }, occurrence: Pick<ErrorOccurrence, 'uuid' | 'timestamp'>, json: string): ColumnValues {
+  return {
+    id: rowId(owner.service, owner.aggregationKey, occurrence.uuid, String(occurrence.timestamp)),
+    aggregate_id: owner.id,
+    uuid: occurrence.uuid,
+    timestamp: occurrence.timestamp,
+    occurrence: json,
+  };
 }

@@ -11,6 +11,11 @@ export abstract class SchemaMigration extends Migration {
     return this.getKnex().schema;
   }
 
+  /** Runs the statements now rather than queued (addSql): for a migration whose code runs between them. */
+  protected async executeSchema(builder: Knex.SchemaBuilder): Promise<void> {
+    for (const statement of builder.toSQL() as unknown as { sql: string }[]) await this.execute(statement.sql);
+  }
+
   /** One addSql per statement: SQLite runs a single statement per query. */
   protected addSchema(builder: Knex.SchemaBuilder): void {
     for (const statement of builder.toSQL() as unknown as { sql: string }[]) this.addSql(statement.sql);

@@ -13,8 +13,9 @@ import type { ErrorOccurrence } from '../src/scraper/payload.types.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
 import { snapshot } from './support/scraped-snapshot.js';
 
-// error_occurrence on each database: an aggregate's latest occurrences as rows, written as
-// they change (one in, one out), moved there from the latest_errors documents by the migration.
+// occurrence_page on each database: an aggregate's latest occurrences on a page per commit that
+// added some, a page deleted once none of its occurrences is among the latest hundred; moved
+// there from the latest_errors documents of an older schema, through error_occurrence rows.
 
 const T0 = 1_700_000_000_000;
 const SERVICE = 'svc.one';
@@ -35,7 +36,7 @@ function occurrence(uuid: string, timestamp: number, message: string): ErrorOccu
   };
 }
 
-describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
+describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
   let database: TestDatabase;
   let db: ReadModelDatabase | undefined;
   const repository = () => parseConfig({ repository: database.section, services: [] }, 'test.yaml').repository;
@@ -56,10 +57,16 @@ describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
     return db;
   }
 
-  /** The uuids stored for the error, sorted. */
-  async function storedUuids(): Promise<string[]> {
-    const rows = (await db!.fork().getKnex()('error_occurrence').select('uuid').where('aggregate_id', rowId(SERVICE, KEY))) as { uuid: string }[];
-    return rows.map((r) => r.uuid).sort();
+  /** The error's pages, oldest first, each as the uuids on it. */
+  async function pages(): Promise<string[][]> {
+    const rows = (await db!.fork().getKnex()('occurrence_page').select('identities', 'newest').where('aggregate_id', rowId(SERVICE, KEY))) as { identities: string; newest: number | string }[];
+    return rows.sort((a, b) => Number(a.newest) - Number(b.newest)).map((r) => (JSON.parse(r.identities) as [string, number][]).map(([uuid]) => uuid));
+  }
+
+  /** The uuids the API serves for the error, newest first. */
+  async function served(): Promise<string[]> {
+    const [error] = await new ReadModelQueries(db!).openErrors(SERVICE);
+    return error!.latestErrors.map((o) => o.uuid);
   }
 
   /** Applies the events as one batch, as the live projector does. */
@@ -69,7 +76,7 @@ describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
     await store.commit(state, throughSeq);
   }
 
-  it('moves the latest_errors documents of an older schema into rows, in the order the API served them', async () => {
+  it('moves the latest_errors documents of an older schema onto a page per error, in the order the API served them', async () => {
     const before = MIGRATIONS.findIndex((m) => m.name === '20261124-error-occurrences');
     const old = await ReadModelDatabase.create(repository(), MIGRATIONS.slice(0, before));
     await old.ready();
@@ -101,8 +108,9 @@ describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
 
     await open();
     const knex = db!.fork().getKnex();
-    expect(Number(((await knex('error_occurrence').count({ n: '*' }).first()) as { n: number | string }).n)).toBe(59 * 3);
+    expect(Number(((await knex('occurrence_page').count({ n: '*' }).first()) as { n: number | string }).n)).toBe(59);
     expect(await knex('aggregated_error').columnInfo()).not.toHaveProperty('latest_errors');
+    expect(await knex.schema.hasTable('error_occurrence')).toBe(false);
     const served = new Map((await new ReadModelQueries(db!).openErrors(SERVICE)).map((e) => [e.aggregationKey, goErrorAggregate(e)]));
     expect(served.size).toBe(60);
     for (const d of documents) {
@@ -110,33 +118,39 @@ describe.each(DATABASE_KINDS)('error occurrences on %s', (kind) => {
     }
   });
 
-  it('writes one row in and one out when an error holding the cap gains an occurrence, before and after a restart', async () => {
+  it('writes a page per commit, serves the newest hundred of them, and deletes a page once none of it is served, also after a restart', async () => {
     await open();
     const store = new ProjectionStore(db!);
     await store.checkpoint();
+    const uuids = (from: number, count: number) => occurrences(from, count).map((o) => o.uuid);
     await applyBatch(store, [snapshot(SERVICE, 'a', KEY, LATEST_ERRORS_CAP, occurrences(0, LATEST_ERRORS_CAP))], 1);
-    const full = await storedUuids();
-    expect(full).toEqual(occurrences(0, LATEST_ERRORS_CAP).map((o) => o.uuid));
+    expect(await pages()).toEqual([uuids(0, 100).reverse()]);
 
+    // One more: a page of its own; the first page keeps its 99 others, its oldest no longer served.
     await applyBatch(store, [snapshot(SERVICE, 'a', KEY, LATEST_ERRORS_CAP + 1, occurrences(100, 1))], 2);
-    const afterOne = await storedUuids();
-    expect(afterOne.filter((u) => !full.includes(u))).toEqual(['o0100']);
-    expect(full.filter((u) => !afterOne.includes(u))).toEqual(['o0000']);
+    expect(await pages()).toEqual([uuids(0, 100).reverse(), ['o0100']]);
+    expect(await served()).toEqual(uuids(1, 100).reverse());
 
-    // A new store knows nothing in memory: it reads what is stored before trimming again.
+    // A new store knows nothing in memory: it reads the pages back before pushing them out.
     const restarted = new ProjectionStore(db!);
     await restarted.checkpoint();
-    await applyBatch(
-      restarted,
-      [snapshot(SERVICE, 'b', KEY, 2, [...occurrences(101, 1), { uuid: 'too-old', at: T0 - 1_000 }])],
-      3,
-    );
-    const afterRestart = await storedUuids();
-    expect(afterRestart).toHaveLength(LATEST_ERRORS_CAP);
-    expect(afterRestart.filter((u) => !afterOne.includes(u))).toEqual(['o0101']);
-    expect(afterOne.filter((u) => !afterRestart.includes(u))).toEqual(['o0001']);
-    const [served] = await new ReadModelQueries(db!).openErrors(SERVICE);
-    expect(served!.latestErrors.map((o) => o.uuid)).toEqual(occurrences(2, LATEST_ERRORS_CAP).map((o) => o.uuid).reverse());
+    await applyBatch(restarted, [snapshot(SERVICE, 'b', KEY, 2, [...occurrences(101, 1), { uuid: 'too-old', at: T0 - 1_000 }])], 3);
+    expect(await pages()).toEqual([uuids(0, 100).reverse(), ['o0100'], ['o0101']]);
+    expect(await served()).toEqual(uuids(2, 100).reverse());
+
+    // A hundred newer: every older page is pushed out whole, and deleted.
+    await applyBatch(restarted, [snapshot(SERVICE, 'a', KEY, 300, occurrences(200, LATEST_ERRORS_CAP))], 4);
+    expect(await pages()).toEqual([uuids(200, 100).reverse()]);
+    expect(await served()).toEqual(uuids(200, 100).reverse());
+  });
+
+  it('names what is wrong with a page it cannot read', async () => {
+    await open();
+    const knex = db!.fork().getKnex();
+    await knex('occurrence_page').insert({ id: 'p'.repeat(64), aggregate_id: rowId(SERVICE, KEY), newest: T0, identities: '[]', occurrences: '{"not":"a list"}' });
+    await knex('service').insert({ id: rowId(SERVICE), name: SERVICE });
+    await knex('aggregated_error').insert({ id: rowId(SERVICE, KEY), service_id: rowId(SERVICE), service: SERVICE, aggregation_key: KEY, severity: 'error', total_count: 1, created_at: T0, last_seen: T0 });
+    await expect(served()).rejects.toThrow(`occurrence_page ${'p'.repeat(64)} of aggregate ${rowId(SERVICE, KEY)}: the occurrences are not a list`);
   });
 
   it('finds an error by text inside one of its occurrences, wildcards taken literally', async () => {
