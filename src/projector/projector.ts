@@ -300,6 +300,10 @@ export class Projector {
       newestAt = newestEventAt(slice, newestAt);
       slice = [];
       sliceBytes = 0;
+      // Lets I/O in between slices: the consumer's prefetch of the next batch (its requests,
+      // the messages arriving) moves on only then; loads that hit the caches resolve as
+      // microtasks, and a batch folded without a turn of the event loop left it stalled.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     };
     await batch.eachEvent(async ({ seq, event }, bytes) => {
       if (seq <= through) return;
