@@ -1,7 +1,7 @@
 import type { DiscoveredTarget, PeriskopEvent, ReportedError, ScrapeFailureReason } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
 import { BUCKET_STEPS, bucketStart } from './occurrence-buckets.js';
-import { aggregateId, bucketId, bucketIdOf, targetCountId, targetRowId } from './record-ids.js';
+import { aggregateId, bucketIdOf, targetCountIdOf, targetRowId } from './record-ids.js';
 import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
@@ -86,31 +86,54 @@ export interface RecordsNeeded {
   targetsOf: string[];
 }
 
-export function recordsNeeded(event: PeriskopEvent): RecordsNeeded {
+/** Told of each record an event needs (forEachRecordNeeded), by its working-set id. */
+export interface NeededRecords {
+  aggregate(id: string, service: string, key: string): void;
+  targetTotal(id: string, service: string, targetUuid: string, key: string): void;
+  bucket(id: string): void;
+  targetsOf(service: string): void;
+}
+
+/** The records `apply` reads for the event, one call each, with the ids it reads them by. */
+export function forEachRecordNeeded(event: PeriskopEvent, needed: NeededRecords): void {
   switch (event.type) {
-    case 'SnapshotScraped':
-      return {
-        aggregates: event.data.aggregated_errors.map((e) => ({ service: event.service, key: e.aggregation_key })),
-        targetTotals: event.data.aggregated_errors.map((e) => ({
-          service: event.service,
-          targetUuid: event.data.target_uuid,
-          key: e.aggregation_key,
-        })),
-        buckets: event.data.aggregated_errors.flatMap((e) =>
-          BUCKET_STEPS.map((step) => bucketId(event.service, e.aggregation_key, step, bucketStart(event.at, step))),
-        ),
-        targetsOf: event.data.source === 'scrape' ? [event.service] : [],
-      };
+    case 'SnapshotScraped': {
+      const { service, at } = event;
+      const targetUuid = event.data.target_uuid;
+      for (const report of event.data.aggregated_errors) {
+        const key = report.aggregation_key;
+        const id = aggregateId(service, key);
+        needed.aggregate(id, service, key);
+        needed.targetTotal(targetCountIdOf(id, targetUuid), service, targetUuid, key);
+        for (const step of BUCKET_STEPS) needed.bucket(bucketIdOf(id, step, bucketStart(at, step)));
+      }
+      if (event.data.source === 'scrape') needed.targetsOf(service);
+      return;
+    }
     case 'ErrorResolved':
-      return { aggregates: [{ service: event.service, key: event.data.aggregation_key }], targetTotals: [], buckets: [], targetsOf: [] };
+      needed.aggregate(aggregateId(event.service, event.data.aggregation_key), event.service, event.data.aggregation_key);
+      return;
     case 'ScrapeFailed':
     case 'TargetsDiscovered':
-      return { aggregates: [], targetTotals: [], buckets: [], targetsOf: [event.service] };
+      needed.targetsOf(event.service);
+      return;
     default: {
       const unknown: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The records an event needs, as lists (forEachRecordNeeded, collected). */
+export function recordsNeeded(event: PeriskopEvent): RecordsNeeded {
+  const records: RecordsNeeded = { aggregates: [], targetTotals: [], buckets: [], targetsOf: [] };
+  forEachRecordNeeded(event, {
+    aggregate: (_id, service, key) => records.aggregates.push({ service, key }),
+    targetTotal: (_id, service, targetUuid, key) => records.targetTotals.push({ service, targetUuid, key }),
+    bucket: (id) => records.buckets.push(id),
+    targetsOf: (service) => records.targetsOf.push(service),
+  });
+  return records;
 }
 
 function noteService(state: ProjectionState, service: string): void {
@@ -163,11 +186,11 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
       const { target_uuid: targetUuid, aggregated_errors: reports } = event.data;
       const labelValues = breakdownValues(state.breakdownLabels.get(event.service), event, state.targets.get(event.service)?.get(event.data.target));
       for (const report of reports) {
-        const countId = targetCountId(event.service, targetUuid, report.aggregation_key);
+        const id = aggregateId(event.service, report.aggregation_key);
+        const countId = targetCountIdOf(id, targetUuid);
         const delta = countDelta(state.targetTotals.get(countId), report.total_count);
         state.targetTotals.set(countId, report.total_count);
         state.changed.targetTotals.add(countId);
-        const id = aggregateId(event.service, report.aggregation_key);
         state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
         state.changed.aggregates.add(id);
         if (delta > 0) countInBuckets(state, id, event.at, delta);

@@ -9,8 +9,8 @@ describe('record ids', () => {
   it.each(pairs)('parse back what they are made of (%j, %j)', (a, b) => {
     expect(parseAggregateId(aggregateId(a, b))).toEqual({ service: a, key: b });
     expect(parseTargetCountId(targetCountId(a, b, a + b))).toEqual({ service: a, targetUuid: b, key: a + b });
-    expect(parseBucketId(bucketId(a, b, '1m', 1_700_000_040_000))).toEqual({ service: a, key: b, step: '1m', start: 1_700_000_040_000 });
-    expect(parseBucketId(bucketId(a, b, '1h', 0))).toEqual({ service: a, key: b, step: '1h', start: 0 });
+    expect(parseBucketId(bucketId(a, b, '1m', 1_700_000_040_000))).toEqual({ service: a, key: b, step: '1m', start: 1_700_000_040_000, aggregate: aggregateId(a, b) });
+    expect(parseBucketId(bucketId(a, b, '1h', 0))).toEqual({ service: a, key: b, step: '1h', start: 0, aggregate: aggregateId(a, b) });
     expect(parseTargetRowId(targetRowId(a, b))).toEqual({ service: a, url: b });
   });
 

@@ -12,7 +12,12 @@ export function aggregateId(service: string, key: string): string {
 }
 
 export function targetCountId(service: string, targetUuid: string, key: string): string {
-  return aggregateId(service, key) + targetUuid;
+  return targetCountIdOf(aggregateId(service, key), targetUuid);
+}
+
+/** A per-target total of an aggregate whose aggregateId is known. */
+export function targetCountIdOf(aggregate: string, targetUuid: string): string {
+  return aggregate + targetUuid;
 }
 
 /** A bucket of an aggregate whose aggregateId is known (apply builds it once per report). */
@@ -48,10 +53,11 @@ export function parseTargetCountId(id: string): { service: string; targetUuid: s
   return { service, targetUuid: id.slice(rest), key };
 }
 
-export function parseBucketId(id: string): { service: string; key: string; step: BucketStep; start: number } {
+/** A bucketId's parts; `aggregate` is the aggregateId it starts with. */
+export function parseBucketId(id: string): { service: string; key: string; step: BucketStep; start: number; aggregate: string } {
   const { service, key, rest } = parseAggregatePrefix(id);
   const at = id.lastIndexOf('@');
-  return { service, key, step: id.slice(rest, at) as BucketStep, start: Number(id.slice(at + 1)) };
+  return { service, key, step: id.slice(rest, at) as BucketStep, start: Number(id.slice(at + 1)), aggregate: id.slice(0, rest) };
 }
 
 export function parseTargetRowId(id: string): { service: string; url: string } {

@@ -209,7 +209,8 @@ export interface PageToWrite {
 
 /**
  * The rows of pages, their `occurrences` UTF-8 bytes (RowInserts.utf8Columns) laid out in one
- * buffer, returned to be moved with the plan rather than copied (RowWrites.adopt).
+ * buffer of its own (not zeroed first: every byte is written), returned to be moved with the
+ * plan rather than copied (RowWrites.adopt).
  */
 export function pageRows(pages: readonly PageToWrite[]): { rows: ColumnValues[]; buffer: ArrayBuffer | null } {
   let total = 0;
@@ -218,7 +219,7 @@ export function pageRows(pages: readonly PageToWrite[]): { rows: ColumnValues[];
     for (const text of page.texts) total += byteLength(text);
   }
   if (pages.length === 0) return { rows: [], buffer: null };
-  const bytes = Buffer.from(new ArrayBuffer(total));
+  const bytes = Buffer.allocUnsafeSlow(total);
   let at = 0;
   const rows = pages.map((page): ColumnValues => {
     if (page.occurrences.length === 0) throw new Error(`page ${page.id} of aggregate ${page.aggregateId} has no occurrence`);

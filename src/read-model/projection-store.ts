@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { PeriskopEvent } from '../events/events.js';
 import { LATEST_ERRORS_CAP, type AggregateState, type FoldedOccurrence } from '../projector/aggregate-rules.js';
-import { emptyProjectionState, recordsNeeded, type ProjectionState, type TargetState } from '../projector/projection.js';
+import { emptyProjectionState, forEachRecordNeeded, type NeededRecords, type ProjectionState, type TargetState } from '../projector/projection.js';
 import {
   AggregatedErrorEntity,
   CheckpointEntity,
@@ -17,7 +17,7 @@ import type { ReadModelDatabase } from './read-model-database.js';
 import { BreakdownRecords } from './breakdown-store.js';
 import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
-import { rowId } from './row-id.js';
+import { rowId, RowIdMemo } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
 import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
 import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js';
@@ -130,6 +130,8 @@ interface CachedBucket {
   count: number;
   step: BucketStep;
   t: number;
+  /** Its row's id (storedBucketId), once a batch wrote it. */
+  rowId?: string;
 }
 
 /** Reads the records a batch of events needs and writes back what the batch changed. */
@@ -143,6 +145,10 @@ export class ProjectionStore {
     /** Each service's whole target list: a scrape's snapshot updates one of them. */
     targets: new Map<string, Map<string, TargetState>>(),
   };
+
+  /** Row ids by aggregateId, and by service name: each error and service is named in several rows of every batch. */
+  private readonly aggregateRowIds = new RowIdMemo();
+  private readonly serviceRowIds = new RowIdMemo();
 
   /** The last total per target and key, as committed (kept apart: its own layout, see TargetTotalsCache). */
   private readonly cachedTargetTotals: TargetTotalsCache;
@@ -269,13 +275,9 @@ export class ProjectionStore {
     const rebuild = this.rebuild;
     const inFlight = this.inFlight ? this.evictedInFlight : null;
     let readsWriteInFlight = false;
-    for (const event of events) {
-      if (this.cached.services.has(event.service)) state.services.add(event.service);
-      else if (!rebuild) services.add(event.service);
-      const needed = recordsNeeded(event);
-      for (const a of needed.aggregates) {
-        const id = aggregateId(a.service, a.key);
-        if (state.aggregates.has(id)) continue;
+    const needed: NeededRecords = {
+      aggregate: (id, service, key) => {
+        if (state.aggregates.has(id)) return;
         const cached = this.cached.aggregates.get(id);
         if (cached) {
           state.aggregates.set(id, cached);
@@ -283,42 +285,48 @@ export class ProjectionStore {
         } else if (rebuild && !rebuild.aggregates.has(id)) {
           this.storedOccurrences.set(id, NONE_STORED);
         } else {
-          aggregateIds.set(rowId(a.service, a.key), id);
+          aggregateIds.set(rowId(service, key), id);
           readsWriteInFlight ||= inFlight?.aggregates.has(id) === true;
         }
-      }
-      for (const t of needed.targetTotals) {
-        const id = targetCountId(t.service, t.targetUuid, t.key);
-        if (state.targetTotals.has(id)) continue;
-        const cached = this.cachedTargetTotals.get(t.service, t.targetUuid, t.key);
+      },
+      targetTotal: (id, service, targetUuid, key) => {
+        if (state.targetTotals.has(id)) return;
+        const cached = this.cachedTargetTotals.get(service, targetUuid, key);
         if (cached !== undefined) state.targetTotals.set(id, cached);
         else if (!rebuild || rebuild.targetTotals.has(id)) {
-          countIds.set(rowId(t.service, t.targetUuid, t.key), id);
+          countIds.set(rowId(service, targetUuid, key), id);
           readsWriteInFlight ||= inFlight?.targetTotals.has(id) === true;
         }
-      }
-      for (const id of needed.buckets) {
-        if (state.buckets.has(id)) continue;
+      },
+      bucket: (id) => {
+        if (state.buckets.has(id)) return;
         const cached = this.cached.buckets.get(id);
         if (cached) state.buckets.set(id, cached.count);
         else if (!rebuild || rebuild.buckets.has(id)) {
           bucketIds.set(bucketRowId(id), id);
           readsWriteInFlight ||= inFlight !== null && (inFlight.buckets.has(id) || deletedByRetention(id, inFlight.bucketsBefore));
         }
-      }
-      for (const s of needed.targetsOf) {
-        if (state.targets.has(s)) continue;
-        const cached = this.cached.targets.get(s);
-        if (cached) state.targets.set(s, cached);
-        else if (!rebuild || rebuild.targets.has(s)) {
-          targetServices.add(s);
-          readsWriteInFlight ||= inFlight?.targets.has(s) === true;
-        }
-        else state.targets.set(s, new Map());
-      }
+      },
+      targetsOf: (service) => {
+        if (state.targets.has(service)) return;
+        const cached = this.cached.targets.get(service);
+        if (cached) state.targets.set(service, cached);
+        else if (!rebuild || rebuild.targets.has(service)) {
+          targetServices.add(service);
+          readsWriteInFlight ||= inFlight?.targets.has(service) === true;
+        } else state.targets.set(service, new Map());
+      },
+    };
+    for (const event of events) {
+      if (this.cached.services.has(event.service)) state.services.add(event.service);
+      else if (!rebuild) services.add(event.service);
+      forEachRecordNeeded(event, needed);
     }
     // What the database holds must include the write in flight: it may have changed these.
     if (readsWriteInFlight || this.failedWrite) await this.settled();
+    const breakdownErrors = breakdownAggregatesNeeded(events, options);
+    // Everything in the caches (a live projector's usual batch): no entity manager to set up.
+    if (services.size + aggregateIds.size + countIds.size + bucketIds.size + targetServices.size + breakdownErrors.length === 0) return state;
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
       for (const row of await em.find(ServiceEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.services.add(row.name);
@@ -348,7 +356,7 @@ export class ProjectionStore {
         state.targets.get(row.service)!.set(row.url, toTargetState(row));
       }
     }
-    await this.breakdowns.load(em, state, breakdownAggregatesNeeded(events, options), () => this.settled());
+    await this.breakdowns.load(em, state, breakdownErrors, () => this.settled());
     em.clear();
     return state;
   }
@@ -370,7 +378,7 @@ export class ProjectionStore {
     }
     const { em, buckets } = this.ahead;
     try {
-      await new RowWriter(em).upsert('occurrence_bucket', bucketColumns(counts.keys(), counts));
+      await new RowWriter(em).upsert('occurrence_bucket', this.bucketRows(counts.keys(), counts));
     } catch (error) {
       await this.abandonAhead();
       throw error;
@@ -537,7 +545,10 @@ export class ProjectionStore {
   }
 
   private writeAggregates(writes: RowWrites, state: ProjectionState): void {
-    const rows = [...state.changed.aggregates].map((id) => aggregateColumns(state.aggregates.get(id)!));
+    const rows = [...state.changed.aggregates].map((id) => {
+      const aggregate = state.aggregates.get(id)!;
+      return aggregateColumns(aggregate, this.aggregateRowId(id, aggregate), this.serviceRowIds.of(aggregate.service, aggregate.service));
+    });
     writes.upsert('aggregated_error', rows);
   }
 
@@ -553,7 +564,7 @@ export class ProjectionStore {
     const replaced: string[] = [];
     for (const id of state.changed.aggregates) {
       const aggregate = state.aggregates.get(id)!;
-      const aggregateRowId = rowId(aggregate.service, aggregate.aggregationKey);
+      const aggregateRowId = this.aggregateRowId(id, aggregate);
       const stored = this.storedOccurrences.get(id);
       let added: readonly FoldedOccurrence[];
       if (stored) {
@@ -595,8 +606,24 @@ export class ProjectionStore {
     writes.upsert('target_count', rows);
   }
 
+  private aggregateRowId(id: string, { service, aggregationKey }: Pick<AggregateState, 'service' | 'aggregationKey'>): string {
+    return this.aggregateRowIds.of(id, service, aggregationKey);
+  }
+
+  private bucketRows(ids: Iterable<string>, counts: ReadonlyMap<string, number>): ColumnValues[] {
+    const rows: ColumnValues[] = [];
+    for (const id of ids) {
+      const bucket = parseBucketId(id);
+      const cached = this.cached.buckets.get(id);
+      const stored = cached?.rowId ?? storedBucketId(bucket);
+      if (cached) cached.rowId = stored;
+      rows.push({ id: stored, aggregate_id: this.aggregateRowIds.of(bucket.aggregate, bucket.service, bucket.key), step: bucket.step, t: bucket.start, count: counts.get(id)! });
+    }
+    return rows;
+  }
+
   private writeBuckets(writes: RowWrites, state: ProjectionState): void {
-    writes.upsert('occurrence_bucket', bucketColumns(state.changed.buckets, state.buckets));
+    writes.upsert('occurrence_bucket', this.bucketRows(state.changed.buckets, state.buckets));
     if (state.newestAt === null) return;
     for (const step of BUCKET_STEPS) writes.deleteWhere('occurrence_bucket', { step }, ['t', state.newestAt - state.bucketRetentionMs[step]]);
   }
@@ -636,15 +663,6 @@ function deletedByRetention(bucketId: string, before: Record<BucketStep, number>
   if (!before) return false;
   const { step, start } = parseBucketId(bucketId);
   return start < before[step];
-}
-
-function bucketColumns(ids: Iterable<string>, counts: ReadonlyMap<string, number>): ColumnValues[] {
-  const rows: ColumnValues[] = [];
-  for (const id of ids) {
-    const bucket = parseBucketId(id);
-    rows.push({ id: storedBucketId(bucket), aggregate_id: rowId(bucket.service, bucket.key), step: bucket.step, t: bucket.start, count: counts.get(id)! });
-  }
-  return rows;
 }
 
 /** The stored id of a bucket: rowId of its natural key, whatever the working set's id looks like. */
@@ -706,10 +724,10 @@ function keptText(occurrence: FoldedOccurrence): OccurrenceText {
   return text;
 }
 
-function aggregateColumns(state: AggregateState): ColumnValues {
+function aggregateColumns(state: AggregateState, id: string, serviceId: string): ColumnValues {
   return {
-    id: rowId(state.service, state.aggregationKey),
-    service_id: rowId(state.service),
+    id,
+    service_id: serviceId,
     service: state.service,
     aggregation_key: state.aggregationKey,
     severity: state.severity,

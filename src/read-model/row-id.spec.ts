@@ -1,4 +1,4 @@
-import { rowId } from './row-id.js';
+import { rowId, RowIdMemo } from './row-id.js';
 
 // Stored ids must never change: a read model written before must be found by the same ids.
 // These are the SHA-256 of the JSON array of the key, as every earlier version computed them.
@@ -16,5 +16,22 @@ describe('rowId', () => {
 
   it('tells keys apart where plain concatenation would not', () => {
     expect(rowId('ab', 'c')).not.toBe(rowId('a', 'bc'));
+  });
+});
+
+describe('RowIdMemo', () => {
+  it('gives the rowId of the natural key, hashed once per memo key', () => {
+    const memo = new RowIdMemo();
+    expect(memo.of('k', 'svc', 'key')).toBe(rowId('svc', 'key'));
+    // Keyed by the memo key alone: the caller keeps one kind of key per memo.
+    expect(memo.of('k', 'other', 'natural key')).toBe(rowId('svc', 'key'));
+  });
+
+  it('starts over once it holds as many ids as it may', () => {
+    const memo = new RowIdMemo(2);
+    memo.of('a', 'a');
+    memo.of('b', 'b');
+    memo.of('c', 'c');
+    expect(memo.of('a', 'changed')).toBe(rowId('changed'));
   });
 });

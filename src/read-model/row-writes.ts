@@ -94,10 +94,11 @@ export class RowWrites {
 
 /**
  * What to transfer with a plan sent to a thread: the buffers it adopted, and one into which
- * its other byte values are copied (in place: they become views of it). Those are views into
- * log messages, which a structured clone would copy whole for every view.
+ * its other byte values are copied (in place: they become views of it).
+ * Those are views into log messages, which a structured clone would copy whole for every view.
  */
-export function packBytes({ writes, buffers }: Pick<WritePlan, 'writes' | 'buffers'>): ArrayBuffer[] {
+export function packBytes(plan: Pick<WritePlan, 'writes' | 'buffers'>): ArrayBuffer[] {
+  const { writes, buffers } = plan;
   const adopted = new Set(buffers);
   let total = 0;
   for (const write of writes) {
