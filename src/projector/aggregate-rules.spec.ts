@@ -49,6 +49,49 @@ describe('mergeOccurrences', () => {
     expect(merged[99]!.uuid).toBe('u50');
   });
 
+  it('keeps the stored object of an occurrence sent again, and the first of one sent twice', () => {
+    const stored = [occurrence('a', 5)];
+    const [first, second] = [occurrence('b', 6), occurrence('b', 6)];
+    const merged = mergeOccurrences(stored, [occurrence('a', 5), first, second]);
+    expect(merged).toHaveLength(2);
+    expect(merged[0]).toBe(first);
+    expect(merged[1]).toBe(stored[0]);
+  });
+
+  it('gives the stored list back, unchanged, when nothing new goes in; never changes its inputs', () => {
+    const stored = Array.from({ length: 100 }, (_, i) => occurrence(`s${i}`, 1000 - i));
+    const incoming = [occurrence('too-old', 1), occurrence('s0', 1000)];
+    expect(mergeOccurrences(stored, incoming)).toBe(stored);
+    const arriving = [occurrence('z', 2000), occurrence('y', 3000)];
+    const merged = mergeOccurrences(stored, arriving);
+    expect(merged).not.toBe(stored);
+    expect(stored.map((o) => o.uuid)).toEqual(Array.from({ length: 100 }, (_, i) => `s${i}`));
+    expect(arriving.map((o) => o.uuid)).toEqual(['z', 'y']);
+  });
+
+  it('merges as inserting each arrival in turn would, over random lists', () => {
+    // One by one: where it belongs (after equal times' earlier uuids), unless listed or past the cap.
+    const oneByOne = (stored: ErrorOccurrence[], incoming: ErrorOccurrence[], cap: number) => {
+      const list = stored.slice(0, cap);
+      for (const o of incoming) {
+        if (list.some((l) => l.uuid === o.uuid && l.timestamp === o.timestamp)) continue;
+        const at = list.findIndex((l) => l.timestamp < o.timestamp || (l.timestamp === o.timestamp && l.uuid > o.uuid));
+        list.splice(at < 0 ? list.length : at, 0, o);
+        list.length = Math.min(list.length, cap);
+      }
+      return list;
+    };
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    const pick = () => occurrence(`u${random(12)}`, random(8));
+    for (let round = 0; round < 500; round++) {
+      const cap = 1 + random(10);
+      const stored = mergeOccurrences([], Array.from({ length: random(14) }, pick), cap);
+      const incoming = Array.from({ length: random(6) }, pick);
+      expect(mergeOccurrences(stored, incoming, cap)).toEqual(oneByOne(stored, incoming, cap));
+    }
+  });
+
   it('caps a full stored list, dropping its oldest for newer arrivals', () => {
     const stored = Array.from({ length: 100 }, (_, i) => occurrence(`s${i}`, 1000 - i));
     const merged = mergeOccurrences(stored, [occurrence('new', 2000), occurrence('old', 1)]);
