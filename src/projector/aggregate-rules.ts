@@ -97,10 +97,9 @@ function oldestTimestamp(occurrences: readonly FoldedOccurrence[]): number | nul
   return oldest;
 }
 
-function minDefined(...values: (number | null | undefined)[]): number | null {
-  let min: number | null = null;
-  for (const v of values) if (v !== null && v !== undefined && (min === null || v < min)) min = v;
-  return min;
+function minDefined(a: number | null | undefined, b: number | null): number | null {
+  if (a === null || a === undefined) return b;
+  return b === null ? a : Math.min(a, b);
 }
 
 function maxDefined(a: number | null, b: number | null): number | null {
@@ -143,8 +142,10 @@ export function applyReport(
     };
   }
   const regressed = current.resolvedAt !== null && delta > 0;
+  // Every field written out (not spread): one shape for every aggregate, no copy loop.
   return {
-    ...current,
+    service: current.service,
+    aggregationKey: current.aggregationKey,
     severity: report.severity,
     totalCount: current.totalCount + delta,
     createdAt: Math.min(current.createdAt, firstSeen),

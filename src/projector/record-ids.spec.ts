@@ -1,4 +1,4 @@
-import { aggregateId, bucketId, parseAggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId, targetRowId } from './record-ids.js';
+import { aggregateId, bucketId, bucketIdOf, parseAggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId, targetRowId } from './record-ids.js';
 
 // Service names, keys, target uuids and URLs are free text: digits, colons, '@', empty.
 const texts = ['', 'a', 'svc', '1:2:', '3:ab', '@', 'a@1m@5', 'ключ ✓', '0', 'x'.repeat(300)];
@@ -23,5 +23,24 @@ describe('record ids', () => {
       ['target row', targetRowId],
     ];
     for (const [, id] of kinds) expect(new Set(pairs.map(([a, b]) => id(a, b))).size).toBe(pairs.length);
+  });
+});
+
+describe('ids kept while they are met again', () => {
+  it('stay the ids built from their parts, past the bound that starts them over', () => {
+    for (let i = 0; i < 60_000; i++) {
+      const id = aggregateId(`svc${i % 7}`, `key${i}`);
+      expect(id).toBe(`${`svc${i % 7}`.length}:${`key${i}`.length}:svc${i % 7}key${i}`);
+    }
+    expect(aggregateId('svc0', 'key0')).toBe('4:4:svc0key0');
+  });
+
+  it('give a bucket id for whichever start is asked, not the last one kept', () => {
+    const aggregate = aggregateId('svc', 'k');
+    for (const start of [60_000, 120_000, 60_000, 120_000]) {
+      expect(bucketIdOf(aggregate, '1m', start)).toBe(`${aggregate}1m@${start}`);
+      expect(bucketIdOf(aggregate, '1h', start * 60)).toBe(`${aggregate}1h@${start * 60}`);
+    }
+    expect(parseBucketId(bucketIdOf(aggregate, '1m', 60_000))).toMatchObject({ service: 'svc', key: 'k', step: '1m', start: 60_000 });
   });
 });
