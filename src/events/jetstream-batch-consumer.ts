@@ -219,9 +219,12 @@ export class JetStreamBatchConsumer {
   }
 }
 
-/** A batch being handled and the next one prefetched are both unacknowledged. */
+/**
+ * A batch committing behind, the next one being handled and the one after it prefetched are
+ * all unacknowledged: with room for two only, the prefetch waited for the commit's ack.
+ */
 function maxAckPending(maxBatch: number): number {
-  return Math.max(1_000, 2 * maxBatch);
+  return Math.max(1_000, 3 * maxBatch);
 }
 
 /** The stream sequence a consumer delivers next, or null when it has unacknowledged messages. */
