@@ -57,32 +57,40 @@ export function newerFirst(a: Pick<ErrorOccurrence, 'uuid' | 'timestamp'>, b: Pi
 export function mergeOccurrences<T extends FoldedOccurrence>(stored: readonly T[], incoming: readonly T[], cap: number = LATEST_ERRORS_CAP): T[] {
   const kept = Math.min(stored.length, cap);
   // Stable: of equal incoming occurrences the first comes first (and is the one kept).
-  const arriving = incoming.length > 1 ? [...incoming].sort(newerFirst) : incoming;
-  const merged: T[] = [];
+  const arriving = inOrder(incoming) ? incoming : [...incoming].sort(newerFirst);
+  // Sized once: grown by pushes, a hundred references took three copies of growing size.
+  const merged = new Array<T>(Math.min(cap, kept + arriving.length));
+  let n = 0;
   let i = 0;
   let j = 0;
   let added = 0;
-  while (merged.length < cap && (i < kept || j < arriving.length)) {
+  while (n < merged.length && (i < kept || j < arriving.length)) {
     if (j >= arriving.length) {
-      merged.push(stored[i++]!);
+      merged[n++] = stored[i++]!;
       continue;
     }
     const next = arriving[j]!;
-    const last = merged[merged.length - 1];
-    if (last !== undefined && newerFirst(last, next) === 0) {
+    if (n > 0 && newerFirst(merged[n - 1]!, next) === 0) {
       j++; // the same occurrence again: the one listed stays
       continue;
     }
     const order = i < kept ? newerFirst(stored[i]!, next) : 1;
-    if (order <= 0) merged.push(stored[i++]!);
+    if (order <= 0) merged[n++] = stored[i++]!;
     else {
-      merged.push(next);
+      merged[n++] = next;
       j++;
       added++;
     }
   }
   if (added === 0 && stored.length <= cap) return stored as T[];
+  merged.length = n;
   return merged;
+}
+
+/** Whether a list is in newerFirst order already (equal ones in any order: a stable sort keeps them). */
+function inOrder(occurrences: readonly FoldedOccurrence[]): boolean {
+  for (let i = 1; i < occurrences.length; i++) if (newerFirst(occurrences[i - 1]!, occurrences[i]!) > 0) return false;
+  return true;
 }
 
 function newestTimestamp(occurrences: readonly FoldedOccurrence[]): number | null {
