@@ -27,8 +27,10 @@ RUN npm run build \
 
 # ---- runtime: only what `node dist/main.js` loads ----
 FROM node:22-bookworm-slim
+# GLIBC_TUNABLES: src/server-node-flags.ts (large blocks given back to the system when freed).
 ENV NODE_ENV=production \
-    CONFIG_FILE=/etc/periskop/periskop.yaml
+    CONFIG_FILE=/etc/periskop/periskop.yaml \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 WORKDIR /app
 # The same layout as the repository: dist/app.js serves ../client/dist/browser, dist/version.ts
 # reads ../package.json, node_modules/@periskop/client links to ../../packages/periskop-client.

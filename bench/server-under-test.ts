@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
+import { SERVER_ENVIRONMENT, SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { freePort } from '../test/support/periskop-under-test.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -54,12 +54,12 @@ export class ServerUnderTest {
     const file = join(dir, 'periskop.yaml');
     await writeFile(file, dump(config(dir)));
     const port = await freePort();
-    // Started as npm start and the image start it; BENCH_SERVER_NODE_ARGS adds flags, e.g. to
+    // Started as npm start and the image start it (flags and environment); BENCH_SERVER_NODE_ARGS adds flags, e.g. to
     // profile it ("--cpu-prof --cpu-prof-dir=/tmp/prof"), or overrides them (V8 takes the last).
     const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'main.js'), '--config', file, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CONFIG_FILE: '', PORT: '' },
+      env: { ...process.env, ...SERVER_ENVIRONMENT, CONFIG_FILE: '', PORT: '' },
     });
     const server = new ServerUnderTest(child, `http://127.0.0.1:${port}`, dir);
     let exited = false;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
-import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
+import { SERVER_ENVIRONMENT, SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { contextCopySources, dockerIgnoredBy, dockerInstructions, dockerWords, REPO_ROOT, repoFileExists, type DockerInstruction } from './support/deploy-files.js';
 import { exitCodeOf, NodeProgram } from './support/node-program.js';
 import { freePort } from './support/periskop-under-test.js';
@@ -87,9 +87,12 @@ describe('the server image', () => {
     for (const tool of ['python3', 'make', 'g++']) expect(install?.args.split(/\s+/)).toContain(tool);
   });
 
-  it('starts the server with the V8 flags npm start uses', async () => {
+  it('starts the server with the V8 flags and the environment npm start uses', async () => {
     const { scripts } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(scripts['start']!.split(' ')).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
+    const environment = Object.entries(SERVER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`);
+    expect(scripts['start']!.split(' ')).toEqual([...environment, 'node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
+    const set = runtime.filter((i) => i.keyword === 'ENV').flatMap((i) => dockerWords(i.args));
+    for (const variable of environment) expect(set).toContain(variable);
   });
 
   it('starts the file its ENTRYPOINT names, and copies the built files it loads', () => {
@@ -120,7 +123,7 @@ describe('the server image', () => {
       // PORT only because 8080 may be taken on this machine.
       periskop = await NodeProgram.start([...SERVER_NODE_FLAGS, join(REPO_ROOT, 'dist/main.js'), 'serve'], {
         cwd: workdir,
-        env: { ...process.env, CONFIG_FILE: join(REPO_ROOT, 'config/periskop.yaml'), PORT: String(port) },
+        env: { ...process.env, ...SERVER_ENVIRONMENT, CONFIG_FILE: join(REPO_ROOT, 'config/periskop.yaml'), PORT: String(port) },
         readyText: 'periskop listening on',
       });
     });

@@ -4,7 +4,7 @@ import type { EventStore, UndecodedBatch } from '../events/event-store.js';
 import type { Subscription } from '../events/event-log.js';
 import type { CommittedLater } from '../events/batches-behind.js';
 import { CheckpointMoved, type ProjectionStore } from '../read-model/projection-store.js';
-import type { AggregateState } from './aggregate-rules.js';
+import type { AggregateTotal } from './aggregate-rules.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import type { BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
@@ -68,7 +68,8 @@ export interface BatchApplied {
   throughSeq: number;
   events: number;
   durationMs: number;
-  changedAggregates: AggregateState[];
+  /** The errors the batch changed, their totals (what the metrics show). */
+  changedAggregates: AggregateTotal[];
   changedBreakdowns: BreakdownCount[];
   /** Newest event time (epoch ms) in the batch; null when it held no event. */
   newestEventAt: number | null;
@@ -318,20 +319,28 @@ export class Projector {
     }
     const { committed } = await this.store.handOver(state, batch.throughSeq);
     this.handedOver = batch.throughSeq;
+    // What the listeners are told, taken now, and the wait for the commit set up apart (its
+    // callbacks would otherwise keep this scope's state alive): the state's occurrences are
+    // views of the batch's log messages, megabytes, while the next batch is read and folded.
+    this.afterCommit(committed, changesOf(state), batch.throughSeq, count, started, newestAt);
+    return { committed };
+  }
+
+  /** Once `committed` settles: tells the listeners, or notes the failure (the consumer delivers the batch again). */
+  private afterCommit(committed: Promise<void>, changes: BatchChanges, throughSeq: number, events: number, started: number, newestAt: number | null): void {
     const written = committed
       .then(
-        () => this.committed(state, batch.throughSeq, count, started, newestAt),
+        () => this.committed(changes, throughSeq, events, started, newestAt),
         (error: unknown) => {
           this.writeFailed = true;
-          this.logger.error(`commit through sequence ${batch.throughSeq} failed; the batch is consumed again: ${(error as Error).message}`);
+          this.logger.error(`commit through sequence ${throughSeq} failed; the batch is consumed again: ${(error as Error).message}`);
         },
       )
-      .catch((error: unknown) => this.logger.error(`a listener of the batch through sequence ${batch.throughSeq} failed: ${(error as Error).message}`));
+      .catch((error: unknown) => this.logger.error(`a listener of the batch through sequence ${throughSeq} failed: ${(error as Error).message}`));
     this.writing = written;
     void written.then(() => {
       if (this.writing === written) this.writing = null;
     });
-    return { committed };
   }
 
   private async commitBatch(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): Promise<void> {
@@ -342,25 +351,30 @@ export class Projector {
       if (error instanceof CheckpointMoved) this.applied = await this.store.checkpoint();
       throw error;
     }
-    this.committed(state, throughSeq, events, started, newestAt);
+    this.committed(changesOf(state), throughSeq, events, started, newestAt);
   }
 
   /** The read model shows the batch: tells the listeners and those waiting for it. */
-  private committed(state: ProjectionState, throughSeq: number, events: number, started: number, newestAt: number | null): void {
+  private committed(changes: BatchChanges, throughSeq: number, events: number, started: number, newestAt: number | null): void {
     this.applied = throughSeq;
-    const applied: BatchApplied = {
-      throughSeq,
-      events,
-      durationMs: performance.now() - started,
-      changedAggregates: [...state.changed.aggregates].map((id) => state.aggregates.get(id)!),
-      changedBreakdowns: [...state.changed.breakdown].map((id) => state.breakdown.get(id)!),
-      newestEventAt: newestAt,
-    };
+    const applied: BatchApplied = { throughSeq, events, durationMs: performance.now() - started, ...changes, newestEventAt: newestAt };
     for (const listener of this.listeners) listener(applied);
     const ready = this.waiters.filter((w) => w.seq <= throughSeq);
     this.waiters = this.waiters.filter((w) => w.seq > throughSeq);
     for (const w of ready) w.resolve();
   }
+}
+
+type BatchChanges = Pick<BatchApplied, 'changedAggregates' | 'changedBreakdowns'>;
+
+function changesOf(state: ProjectionState): BatchChanges {
+  return {
+    changedAggregates: [...state.changed.aggregates].map((id) => {
+      const { service, aggregationKey, severity, totalCount } = state.aggregates.get(id)!;
+      return { service, aggregationKey, severity, totalCount };
+    }),
+    changedBreakdowns: [...state.changed.breakdown].map((id) => state.breakdown.get(id)!),
+  };
 }
 
 function passesCommitBound(state: ProjectionState, sizes: ReplaySizes): boolean {
