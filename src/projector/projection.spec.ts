@@ -109,6 +109,24 @@ describe('apply', () => {
     expect([...state.changed.targetRows]).toEqual([targetRowId('svc', 'b')]);
   });
 
+  it('keeps when a target’s status began: a scrape of a target already up changes nothing', () => {
+    const discovered = project([
+      { type: 'TargetsDiscovered', version: 1, service: 'svc', at, data: { targets: [{ address: 'a', url: 'a', labels: {} }] } },
+      { ...snapshot('a', 'A', 1), at: at + 1_000 },
+    ]);
+    expect(discovered.targets.get('svc')!.get('a')).toMatchObject({ status: 'up', statusAt: at + 1_000 });
+    const state = emptyProjectionState();
+    state.targets = discovered.targets;
+    apply(state, { ...snapshot('a', 'A', 2), at: at + 2_000 });
+    expect(state.targets.get('svc')!.get('a')).toMatchObject({ status: 'up', statusAt: at + 1_000 });
+    expect([...state.changed.targetRows]).toEqual([]);
+    // A failure whose reason changes is a change, though the target stays down.
+    apply(state, { type: 'ScrapeFailed', version: 1, service: 'svc', at: at + 3_000, data: { target: 'a', reason: 'refused', detail: '' } });
+    apply(state, { type: 'ScrapeFailed', version: 1, service: 'svc', at: at + 4_000, data: { target: 'a', reason: 'timeout', detail: '' } });
+    expect(state.targets.get('svc')!.get('a')).toMatchObject({ status: 'down', statusAt: at + 4_000, lastError: { reason: 'timeout' } });
+    expect([...state.changed.targetRows]).toEqual([targetRowId('svc', 'a')]);
+  });
+
   it('notes every service it sees', () => {
     expect([...project([snapshot('a', 'A', 1)]).changed.services]).toEqual(['svc']);
   });

@@ -163,11 +163,18 @@ function setTargetStatus(
   const target = targetsOf(state, service).get(url);
   // A target that discovery has since dropped stays dropped.
   if (!target) return;
+  // statusAt is when the status began (the UI's "up since"): a scrape of a target already up
+  // changes nothing, and rewrote its row in every batch.
+  if (target.status === status && sameError(target.lastError, lastError)) return;
   target.status = status;
   target.lastError = lastError;
   target.statusAt = at;
   // One row rewritten, not the service's whole list (thousands of rows on every scrape).
   state.changed.targetRows.add(targetRowId(service, url));
+}
+
+function sameError(a: TargetState['lastError'], b: TargetState['lastError']): boolean {
+  return a === b || (a !== null && b !== null && a.reason === b.reason && a.detail === b.detail);
 }
 
 export function apply(state: ProjectionState, event: PeriskopEvent): void {
