@@ -1,5 +1,6 @@
-import type { LoggedOccurrence, RecordedEvent } from '../events/events.js';
+import type { RecordedEvent } from '../events/events.js';
 import { isLogged } from '../events/logged-snapshot.js';
+import { packViews } from '../memory/packed-views.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import type { AggregateState, FoldedOccurrence } from './aggregate-rules.js';
 
@@ -97,20 +98,14 @@ function placeOf(report: number, index: number): string {
  * reassembled snapshot: megabytes), which a structured clone would copy whole for every view.
  */
 export function packOccurrenceTexts(aggregates: Iterable<AggregateState>): ArrayBuffer[] {
-  let total = 0;
-  for (const aggregate of aggregates) for (const occurrence of aggregate.latestErrors) if (isLogged(occurrence)) total += occurrence.json.byteLength;
-  if (total === 0) return [];
-  const packed = new Uint8Array(total);
-  let offset = 0;
-  for (const aggregate of aggregates) {
-    aggregate.latestErrors = aggregate.latestErrors.map((occurrence) => {
-      if (!isLogged(occurrence)) return occurrence;
-      const { uuid, timestamp, json } = occurrence;
-      packed.set(json, offset);
-      const copy: LoggedOccurrence = { uuid, timestamp, json: new Uint8Array(packed.buffer, offset, json.byteLength) };
-      offset += json.byteLength;
-      return copy;
-    });
+  const lists = [...aggregates];
+  const texts = packViews(lists.flatMap((aggregate) => aggregate.latestErrors.filter(isLogged).map((occurrence) => occurrence.json)));
+  if (texts.length === 0) return [];
+  let next = 0;
+  for (const aggregate of lists) {
+    aggregate.latestErrors = aggregate.latestErrors.map((occurrence) =>
+      isLogged(occurrence) ? { uuid: occurrence.uuid, timestamp: occurrence.timestamp, json: texts[next++]! } : occurrence,
+    );
   }
-  return [packed.buffer];
+  return [texts[0]!.buffer as ArrayBuffer];
 }

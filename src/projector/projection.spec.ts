@@ -1,7 +1,7 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { aggregateId, bucketId, targetRowId } from './record-ids.js';
-import { apply, emptyProjectionState, recordsNeeded, type ProjectionState } from './projection.js';
+import { apply, emptyProjectionState, forEachRecordNeeded, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
 
@@ -156,7 +156,19 @@ describe('occurrence buckets', () => {
   });
 });
 
-describe('recordsNeeded', () => {
+/** The records forEachRecordNeeded tells of, as lists. */
+function recordsNeeded(event: PeriskopEvent) {
+  const records = { aggregates: [] as { service: string; key: string }[], targetTotals: [] as { service: string; targetUuid: string; key: string }[], buckets: [] as string[], targetsOf: [] as string[] };
+  forEachRecordNeeded(event, {
+    aggregate: (_id, service, key) => records.aggregates.push({ service, key }),
+    targetTotal: (_id, service, targetUuid, key) => records.targetTotals.push({ service, targetUuid, key }),
+    bucket: (id) => records.buckets.push(id),
+    targetsOf: (service) => records.targetsOf.push(service),
+  });
+  return records;
+}
+
+describe('forEachRecordNeeded', () => {
   it('asks for the aggregates and per-target totals a snapshot touches', () => {
     expect(recordsNeeded(snapshot('a', 'A', 1))).toEqual({
       aggregates: [{ service: 'svc', key: 'k' }],

@@ -77,16 +77,7 @@ export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJEC
   };
 }
 
-/** Keys an event needs loaded into the working set before `apply` can fold it. */
-export interface RecordsNeeded {
-  aggregates: { service: string; key: string }[];
-  targetTotals: { service: string; targetUuid: string; key: string }[];
-  /** bucketId()s */
-  buckets: string[];
-  targetsOf: string[];
-}
-
-/** Told of each record an event needs (forEachRecordNeeded), by its working-set id. */
+/** Told of each record an event needs loaded into the working set before `apply` can fold it, by its working-set id. */
 export interface NeededRecords {
   aggregate(id: string, service: string, key: string): void;
   targetTotal(id: string, service: string, targetUuid: string, key: string): void;
@@ -122,18 +113,6 @@ export function forEachRecordNeeded(event: PeriskopEvent, needed: NeededRecords)
       throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
     }
   }
-}
-
-/** The records an event needs, as lists (forEachRecordNeeded, collected). */
-export function recordsNeeded(event: PeriskopEvent): RecordsNeeded {
-  const records: RecordsNeeded = { aggregates: [], targetTotals: [], buckets: [], targetsOf: [] };
-  forEachRecordNeeded(event, {
-    aggregate: (_id, service, key) => records.aggregates.push({ service, key }),
-    targetTotal: (_id, service, targetUuid, key) => records.targetTotals.push({ service, targetUuid, key }),
-    bucket: (id) => records.buckets.push(id),
-    targetsOf: (service) => records.targetsOf.push(service),
-  });
-  return records;
 }
 
 function noteService(state: ProjectionState, service: string): void {

@@ -1,4 +1,5 @@
 import type { ColumnValues } from './row-upsert.js';
+import { packViews } from '../memory/packed-views.js';
 
 // What one commit of the projector writes, recorded as data before any of it runs. Its values
 // are fixed when the batch is handed over, so the next batch may fold (and change the objects
@@ -98,28 +99,18 @@ export class RowWrites {
  * Those are views into log messages, which a structured clone would copy whole for every view.
  */
 export function packBytes(plan: Pick<WritePlan, 'writes' | 'buffers'>): ArrayBuffer[] {
-  const { writes, buffers } = plan;
-  const adopted = new Set(buffers);
-  let total = 0;
-  for (const write of writes) {
+  const adopted = new Set(plan.buffers);
+  const places: { values: RowValue[]; at: number }[] = [];
+  for (const write of plan.writes) {
     if (write.kind === 'deleteWhere' || write.kind === 'deleteWhereIn') continue;
-    for (const v of write.values) if (v instanceof Uint8Array && !adopted.has(v.buffer as ArrayBuffer)) total += v.byteLength;
+    write.values.forEach((value, at) => {
+      if (value instanceof Uint8Array && !adopted.has(value.buffer as ArrayBuffer)) places.push({ values: write.values, at });
+    });
   }
-  if (total === 0) return [...adopted];
-  const packed = new Uint8Array(total);
-  let offset = 0;
-  for (const write of writes) {
-    if (write.kind === 'deleteWhere' || write.kind === 'deleteWhereIn') continue;
-    const { values } = write;
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (!(value instanceof Uint8Array) || adopted.has(value.buffer as ArrayBuffer)) continue;
-      packed.set(value, offset);
-      values[i] = new Uint8Array(packed.buffer, offset, value.byteLength);
-      offset += value.byteLength;
-    }
-  }
-  return [...adopted, packed.buffer];
+  if (places.length === 0) return [...adopted];
+  const packed = packViews(places.map(({ values, at }) => values[at] as Uint8Array));
+  places.forEach(({ values, at }, i) => (values[at] = packed[i]!));
+  return [...adopted, packed[0]!.buffer as ArrayBuffer];
 }
 
 /** The rows' values in the first row's column order. */
