@@ -4,7 +4,9 @@ import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { LIVE_BATCH, Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
-import { occurrenceJson, pageId, pageRows, type PageToWrite } from '../src/read-model/occurrence-pages.js';
+import { isLogged } from '../src/events/logged-snapshot.js';
+import { pageId } from '../src/read-model/occurrence-pages.js';
+import { pageRows, type PageText, type PageToWrite } from '../src/read-model/page-rows.js';
 import { rowId } from '../src/read-model/row-id.js';
 import { RowWriter } from '../src/read-model/row-upsert.js';
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from '../test/support/test-databases.js';
@@ -57,12 +59,12 @@ async function rawConsume(log: JetStreamEventLog, head: number, name: string): P
   return seconds;
 }
 
-/** An occurrence as the ceiling writes it: its error's row id, its identity, its text. */
+/** An occurrence as the ceiling writes it: its error's row id, its identity, its text (as the projector has it). */
 interface PreparedOccurrence {
   aggregateId: string;
   uuid: string;
   timestamp: number;
-  text: string;
+  text: PageText;
 }
 
 /**
@@ -80,7 +82,7 @@ async function occurrencesBySeq(log: JetStreamEventLog, head: number): Promise<{
       const prepared: PreparedOccurrence[] = [];
       for (const error of event.data.aggregated_errors) {
         const aggregateId = rowId(event.service, error.aggregation_key);
-        for (const occurrence of error.latest_errors) prepared.push({ aggregateId, uuid: occurrence.uuid, timestamp: occurrence.timestamp, text: occurrenceJson(occurrence) });
+        for (const occurrence of error.latest_errors) prepared.push({ aggregateId, uuid: occurrence.uuid, timestamp: occurrence.timestamp, text: isLogged(occurrence) ? occurrence : JSON.stringify(occurrence) });
       }
       bySeq.set(seq, prepared);
       count += prepared.length;
@@ -113,7 +115,7 @@ async function consumeAndInsertOccurrences(ctx: BenchContext, log: JetStreamEven
         }
       }
       const pages: PageToWrite[] = [...byError].map(([aggregateId, list]) => ({ id: pageId(aggregateId, through), aggregateId, occurrences: list, texts: list.map((o) => o.text) }));
-      await db.fork().transactional((em) => new RowWriter(em).insert('occurrence_page', pageRows(pages).rows, ['occurrences']));
+      await db.fork().transactional((em) => new RowWriter(em).insert('occurrence_page', pageRows(pages).rows, ['occurrences', 'stacks']));
       ctx.progress(`ceiling: ${through}/${head}`);
       if (through >= head) done();
     });

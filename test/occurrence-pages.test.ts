@@ -1,7 +1,8 @@
 import { goErrorAggregate } from '../src/api/go-response.js';
 import { parseConfig } from '../src/config/index.js';
 import type { PeriskopEvent } from '../src/events/events.js';
-import { LATEST_ERRORS_CAP } from '../src/projector/aggregate-rules.js';
+import { loggedEvent } from '../src/events/logged-snapshot.js';
+import { LATEST_ERRORS_CAP, newerFirst } from '../src/projector/aggregate-rules.js';
 import { apply } from '../src/projector/projection.js';
 import { MIGRATIONS } from '../src/read-model/migrations/index.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
@@ -142,6 +143,25 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
     await applyBatch(restarted, [snapshot(SERVICE, 'a', KEY, 300, occurrences(200, LATEST_ERRORS_CAP))], 4);
     expect(await pages()).toEqual([uuids(200, 100).reverse()]);
     expect(await served()).toEqual(uuids(200, 100).reverse());
+  });
+
+  it('holds a stack trace the occurrences of a commit share once, and serves each occurrence with its own', async () => {
+    await open();
+    const store = new ProjectionStore(db!);
+    await store.checkpoint();
+    const shared = ['at handler (/srv/app.ts:1:1)', 'at “ünïcödé” [as run]'];
+    const given = [...occurrences(0, 3).map((o) => ({ ...o, stack: shared })), { uuid: 'deeper', at: T0 + 9_000, stack: [...shared, 'at caller'] }];
+    // As the projector reads it from the log: version 2, each occurrence's stack trace located.
+    const event = loggedEvent(snapshot(SERVICE, 'a', KEY, 4, given));
+    await applyBatch(store, [event], 1);
+    const [row] = (await db!.fork().getKnex()('occurrence_page').select('occurrences', 'stacks')) as { occurrences: string; stacks: string }[];
+    expect(JSON.parse(row!.stacks)).toEqual([[...shared, 'at caller'], shared]);
+    expect(row!.occurrences).not.toContain('handler');
+    const original = snapshot(SERVICE, 'a', KEY, 4, given);
+    const expected = original.type === 'SnapshotScraped' ? [...original.data.aggregated_errors[0]!.latest_errors].sort(newerFirst) : [];
+    expect((await new ReadModelQueries(db!).error(SERVICE, KEY))!.latestErrors).toEqual(expected);
+    const listed = await new ReadModelQueries(db!).searchErrors(SERVICE, parseErrorSearch({ q: 'AS RUN' }));
+    expect(listed).toMatchObject({ total: 1, items: [{ aggregationKey: KEY, newest: expected[0] }] });
   });
 
   it('names what is wrong with a page it cannot read', async () => {

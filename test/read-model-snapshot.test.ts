@@ -9,6 +9,7 @@ import { Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
+import { withStacks } from '../src/read-model/occurrence-pages.js';
 import type { ErrorOccurrence } from '../src/scraper/payload.types.js';
 import { newerFirst } from '../src/projector/aggregate-rules.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
@@ -95,9 +96,13 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     await new Projector(store, new ProjectionStore(db)).replay();
     const dumped = await dumpReadModel(db);
     const pages = dumped.rows.filter((r) => r.table === 'occurrence_page');
-    const occurrences = pages.flatMap((r) =>
-      (JSON.parse(r.row.occurrences as string) as ErrorOccurrence[]).map((occurrence) => ({ service: r.service, aggregateId: r.row.aggregateId as string, occurrence })),
-    );
+    // Whole, as the older formats held them: a page holds its stack traces apart (page-rows.ts).
+    const onPage = (row: Record<string, unknown>): ErrorOccurrence[] => {
+      const list = JSON.parse(row.occurrences as string) as ErrorOccurrence[];
+      if (row.stacks !== null) withStacks(list, JSON.parse(row.stacks as string) as unknown[], String(row.id));
+      return list;
+    };
+    const occurrences = pages.flatMap((r) => onPage(r.row).map((occurrence) => ({ service: r.service, aggregateId: r.row.aggregateId as string, occurrence })));
     expect(occurrences.map((o) => [o.service, o.occurrence.uuid]).sort()).toEqual([
       ['svc two/with slash', 'u5'],
       ['svc.one', 'u1'],

@@ -43,6 +43,13 @@ export interface LoggedOccurrence {
   uuid: string;
   timestamp: number;
   json: Uint8Array;
+  /**
+   * Where in `json` its error's stack trace is: the bytes from `stackAt`, `stackBytes` long,
+   * are the JSON array of `error.stacktrace` (0 bytes: not known). The read model stores a
+   * stack trace once per page, however many of the page's occurrences share it.
+   */
+  stackAt: number;
+  stackBytes: number;
 }
 
 export type LoggedAggregatedError = Omit<AggregatedErrorPayload, 'latest_errors'> & { latest_errors: LoggedOccurrence[] };

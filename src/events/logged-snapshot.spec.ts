@@ -77,6 +77,26 @@ describe('SnapshotScraped version 2 in the log', () => {
     });
   });
 
+  it("points at each occurrence's stack trace: the bytes of its error.stacktrace list", () => {
+    const withCause: ErrorOccurrence = {
+      ...occurrence('u-1', 'ünïcödé "stacktrace":0 ✓'),
+      error: { class: 'E', message: 'm', stacktrace: ['at ü [as x]', 'at "q"'], cause: { class: 'C', message: '', stacktrace: ['at c'], cause: null } },
+    };
+    const { event } = decode(encodeSnapshot(snapshot([occurrence('u-2', 'ünïcödé "stacktrace":0'), withCause])));
+    for (const [logged, original] of event.data.aggregated_errors[0]!.latest_errors.map((o, i) => [o, [occurrence('u-2', 'ünïcödé "stacktrace":0'), withCause][i]!] as const)) {
+      expect(logged.stackBytes).toBeGreaterThan(0);
+      expect(JSON.parse(text(logged.json.subarray(logged.stackAt, logged.stackAt + logged.stackBytes)))).toEqual(original.error.stacktrace);
+      expect(JSON.parse(text(logged.json))).toEqual(original);
+    }
+  });
+
+  it('points at no stack trace when an occurrence has no list of them', () => {
+    const odd = { ...occurrence('u-1', 'x'), error: { class: 'E', message: 'm', stacktrace: undefined, cause: null } } as unknown as ErrorOccurrence;
+    const [logged] = decode(encodeSnapshot(snapshot([odd]))).event.data.aggregated_errors[0]!.latest_errors;
+    expect(logged!.stackBytes).toBe(0);
+    expect(JSON.parse(text(logged!.json))).toEqual(JSON.parse(JSON.stringify(odd)));
+  });
+
   it('takes any other message whole, newlines and all (a pretty-printed version 1 event)', () => {
     const pretty = Buffer.from(JSON.stringify(snapshot([occurrence('u-1', 'x')]), null, 2));
     const { envelope, trailer } = splitMessage(pretty);
@@ -90,6 +110,9 @@ describe('SnapshotScraped version 2 in the log', () => {
     ['a uuid that is not a string', [{ uuid: 7, timestamp: 1, bytes: 2 }], '{}', 'data.aggregated_errors[0].latest_errors[0] is not {uuid, timestamp, bytes}'],
     ['texts longer than what follows', [{ uuid: 'u', timestamp: 1, bytes: 3 }], '{}', 'data.aggregated_errors[0].latest_errors[0] ends at byte 3 of the occurrences, 2 follow the envelope'],
     ['bytes no occurrence takes', [{ uuid: 'u', timestamp: 1, bytes: 2 }], '{}{}', "the occurrences' texts take 2 bytes, 4 follow the envelope"],
+    ['a stack trace range that is not byte counts', [{ uuid: 'u', timestamp: 1, bytes: 2, stack_at: -1, stack_bytes: 1 }], '{}', 'data.aggregated_errors[0].latest_errors[0]: stack_at -1 and stack_bytes 1 are not byte counts'],
+    ['a stack trace past its text', [{ uuid: 'u', timestamp: 1, bytes: 2, stack_at: 1, stack_bytes: 5 }], '{}', 'data.aggregated_errors[0].latest_errors[0]: its stack trace ends at byte 6, its text has 2'],
+    ['a stack trace range on something else', [{ uuid: 'u', timestamp: 1, bytes: 17, stack_at: 11, stack_bytes: 5 }], '{"message":["x"]}', 'data.aggregated_errors[0].latest_errors[0]: bytes 11 to 16 of its text are not a "stacktrace" list'],
   ])('names what is wrong with %s', (_what, latestErrors, trailer, problem) => {
     const envelope = JSON.stringify({ type: 'SnapshotScraped', version: 2, service: 's', at: AT, data: { aggregated_errors: [{ aggregation_key: 'k', latest_errors: latestErrors }] } });
     expect(decode(Buffer.from(`${envelope}\n${trailer}`)).problem).toBe(problem);
@@ -101,7 +124,7 @@ describe('SnapshotScraped version 2 in the log', () => {
   });
 
   it('tells a logged occurrence from an object', () => {
-    const logged: LoggedOccurrence = { uuid: 'u', timestamp: 1, json: new Uint8Array(2) };
+    const logged: LoggedOccurrence = { uuid: 'u', timestamp: 1, json: new Uint8Array(2), stackAt: 0, stackBytes: 0 };
     expect(isLogged(logged)).toBe(true);
     expect(isLogged(occurrence('u', 'x'))).toBe(false);
   });

@@ -3,10 +3,11 @@ import type { ErrorOccurrence } from '../scraper/payload.types.js';
 
 // SnapshotScraped as the log holds it since version 2 (events.ts): the event's JSON envelope,
 // a newline, then the occurrences' JSON texts back to back, in the order the envelope lists
-// them; in the envelope each occurrence is its uuid, its timestamp and how many bytes of what
-// follows are its text:
+// them; in the envelope each occurrence is its uuid, its timestamp, how many bytes of what
+// follows are its text, and where in its text its error's stack trace is (stack_at,
+// stack_bytes: the JSON array of error.stacktrace; absent when not known):
 //
-//   {"type":"SnapshotScraped","version":2,…,"latest_errors":[{"uuid":"…","timestamp":…,"bytes":2417},…]…}\n{"error":…}{"error":…}
+//   {"type":"SnapshotScraped","version":2,…,"latest_errors":[{"uuid":"…","timestamp":…,"bytes":2417,"stack_at":58,"stack_bytes":1530},…]…}\n{"error":…}{"error":…}
 //
 // A reader parses the envelope alone and takes each occurrence's bytes as a view of the
 // message. Every other message (version 1, the other events, a chunked event's envelope) is
@@ -15,12 +16,17 @@ import type { ErrorOccurrence } from '../scraper/payload.types.js';
 /** How every version 2 snapshot starts (JSON.stringify of the envelope's fixed field order). */
 const VERSION_2_START = Buffer.from('{"type":"SnapshotScraped","version":2,');
 const NEWLINE = 0x0a;
+const STACK_KEY = Buffer.from('"stacktrace":');
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** An occurrence in a version 2 envelope, before its bytes are attached. */
 interface OccurrenceHead {
   uuid: string;
   timestamp: number;
   bytes: number;
+  stack_at?: number;
+  stack_bytes?: number;
 }
 
 /** The log bytes of a snapshot: version 2, from either version. */
@@ -28,11 +34,27 @@ export function encodeSnapshot(event: SnapshotScraped): Buffer {
   const texts: (string | Uint8Array)[] = [];
   let trailerBytes = 0;
   const head = (occurrence: ErrorOccurrence | LoggedOccurrence): OccurrenceHead => {
-    const text = isLogged(occurrence) ? occurrence.json : JSON.stringify(occurrence);
-    const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
-    texts.push(text);
+    if (isLogged(occurrence)) {
+      texts.push(occurrence.json);
+      trailerBytes += occurrence.json.byteLength;
+      const { uuid, timestamp, json, stackAt, stackBytes } = occurrence;
+      return stackBytes > 0 ? { uuid, timestamp, bytes: json.byteLength, stack_at: stackAt, stack_bytes: stackBytes } : { uuid, timestamp, bytes: json.byteLength };
+    }
+    const pieces = aroundStack(occurrence);
+    if (!pieces) {
+      const text = JSON.stringify(occurrence);
+      const bytes = Buffer.byteLength(text);
+      texts.push(text);
+      trailerBytes += bytes;
+      return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes };
+    }
+    const [before, stack, after] = pieces;
+    const stackAt = Buffer.byteLength(before);
+    const stackBytes = Buffer.byteLength(stack);
+    const bytes = stackAt + stackBytes + Buffer.byteLength(after);
+    texts.push(before, stack, after);
     trailerBytes += bytes;
-    return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes };
+    return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes, stack_at: stackAt, stack_bytes: stackBytes };
   };
   const aggregated_errors = event.data.aggregated_errors.map((error) => ({
     ...error,
@@ -51,6 +73,25 @@ export function encodeSnapshot(event: SnapshotScraped): Buffer {
     }
   }
   return out;
+}
+
+const STACK_MARK = '"stacktrace":0';
+
+/**
+ * An occurrence's JSON text in three parts: before its error's stack trace, the stack trace's
+ * JSON array, after it (JSON.stringify's text, with the same key order); null when it has
+ * no stack trace list to point at.
+ */
+function aroundStack(occurrence: ErrorOccurrence): [string, string, string] | null {
+  const { error } = occurrence;
+  if (!error || !Array.isArray(error.stacktrace)) return null;
+  // The error's stack trace as a number, which nowhere else follows a "stacktrace" key (they
+  // are lists; a string's quotes are escaped), marks where its JSON goes.
+  const shell = JSON.stringify({ ...occurrence, error: { ...error, stacktrace: 0 } });
+  const at = shell.indexOf(STACK_MARK);
+  if (at < 0 || shell.lastIndexOf(STACK_MARK) !== at) return null;
+  const cut = at + STACK_MARK.length - 1;
+  return [shell.slice(0, cut), JSON.stringify(error.stacktrace), shell.slice(cut + 1)];
 }
 
 /**
@@ -86,20 +127,46 @@ export function attachOccurrences(data: Record<string, unknown>, trailer: Uint8A
     const occurrences = (errors[e] as { latest_errors?: unknown } | null)?.latest_errors;
     if (!Array.isArray(occurrences)) return `data.aggregated_errors[${e}].latest_errors is not a list`;
     for (let o = 0; o < occurrences.length; o++) {
-      const { uuid, timestamp, bytes } = (occurrences[o] ?? {}) as Partial<OccurrenceHead>;
+      const { uuid, timestamp, bytes, stack_at: stackAt = 0, stack_bytes: stackBytes = 0 } = (occurrences[o] ?? {}) as Partial<OccurrenceHead>;
       if (typeof uuid !== 'string' || typeof timestamp !== 'number' || !Number.isSafeInteger(bytes) || bytes! < 0) {
         return `data.aggregated_errors[${e}].latest_errors[${o}] is not {uuid, timestamp, bytes}`;
       }
       if (offset + bytes! > trailer.byteLength) {
         return `data.aggregated_errors[${e}].latest_errors[${o}] ends at byte ${offset + bytes!} of the occurrences, ${trailer.byteLength} follow the envelope`;
       }
-      const occurrence: LoggedOccurrence = { uuid, timestamp, json: new Uint8Array(trailer.buffer, trailer.byteOffset + offset, bytes) };
+      const json = new Uint8Array(trailer.buffer, trailer.byteOffset + offset, bytes);
+      const wrongStack = stackProblem(json, stackAt, stackBytes);
+      if (wrongStack) return `data.aggregated_errors[${e}].latest_errors[${o}]: ${wrongStack}`;
+      const occurrence: LoggedOccurrence = { uuid, timestamp, json, stackAt, stackBytes };
       occurrences[o] = occurrence;
       offset += bytes!;
     }
   }
   if (offset !== trailer.byteLength) return `the occurrences' texts take ${offset} bytes, ${trailer.byteLength} follow the envelope`;
   return null;
+}
+
+/** What is wrong with an occurrence's stack trace range, if anything: it must hold a list after a "stacktrace" key. */
+function stackProblem(json: Uint8Array, at: unknown, bytes: unknown): string | null {
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || (at as number) < 0 || (bytes as number) < 0) {
+    return `stack_at ${String(at)} and stack_bytes ${String(bytes)} are not byte counts`;
+  }
+  const start = at as number;
+  const end = start + (bytes as number);
+  if (end === start) return null;
+  if (end > json.byteLength) return `its stack trace ends at byte ${end}, its text has ${json.byteLength}`;
+  if (json[start] !== OPEN_BRACKET || json[end - 1] !== CLOSE_BRACKET || !keyBefore(json, start)) {
+    return `bytes ${start} to ${end} of its text are not a "stacktrace" list`;
+  }
+  return null;
+}
+
+/** Whether `"stacktrace":` ends right before `at`. */
+function keyBefore(json: Uint8Array, at: number): boolean {
+  const from = at - STACK_KEY.byteLength;
+  if (from < 0) return false;
+  for (let i = 0; i < STACK_KEY.byteLength; i++) if (json[from + i] !== STACK_KEY[i]) return false;
+  return true;
 }
 
 /** Whether an occurrence came from a version 2 snapshot (its text as bytes) rather than as an object. */

@@ -95,7 +95,7 @@ describe('occurrence references (a replay worker folds them, reads back what it 
 });
 
 describe('packOccurrenceTexts', () => {
-  const logged = (uuid: string, message: Uint8Array, from: number, to: number): LoggedOccurrence => ({ uuid, timestamp: from, json: message.subarray(from, to) });
+  const logged = (uuid: string, message: Uint8Array, from: number, to: number): LoggedOccurrence => ({ uuid, timestamp: from, json: message.subarray(from, to), stackAt: 0, stackBytes: 0 });
 
   it('copies the texts the aggregates list into one buffer of just their bytes, in place, and leaves objects alone', () => {
     const message = Buffer.from('{"a":1}{"bb":2}-------- the rest of a big message --------');

@@ -104,7 +104,7 @@ export function packOccurrenceTexts(aggregates: Iterable<AggregateState>): Array
   let next = 0;
   for (const aggregate of lists) {
     aggregate.latestErrors = aggregate.latestErrors.map((occurrence) =>
-      isLogged(occurrence) ? { uuid: occurrence.uuid, timestamp: occurrence.timestamp, json: texts[next++]! } : occurrence,
+      isLogged(occurrence) ? { uuid: occurrence.uuid, timestamp: occurrence.timestamp, json: texts[next++]!, stackAt: occurrence.stackAt, stackBytes: occurrence.stackBytes } : occurrence,
     );
   }
   return [texts[0]!.buffer as ArrayBuffer];

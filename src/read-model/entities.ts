@@ -65,8 +65,13 @@ export interface OccurrencePageRow {
   newest: number;
   /** JSON `[[uuid, timestamp], …]` of its occurrences, in order: what the projector reads back. */
   identities: string;
-  /** JSON array of its occurrences, newest first (newerFirst), as the API serves them. */
+  /**
+   * JSON array of its occurrences, newest first (newerFirst), as the API serves them but for
+   * stack traces held in `stacks`: an error's `"stacktrace":N` is the list `stacks[N]` (page-rows.ts).
+   */
   occurrences: string;
+  /** JSON array of the distinct stack traces its occurrences refer to; null when none does. */
+  stacks: string | null;
 }
 
 export const OccurrencePageEntity = new EntitySchema<OccurrencePageRow>({
@@ -78,6 +83,7 @@ export const OccurrencePageEntity = new EntitySchema<OccurrencePageRow>({
     newest: { ...epochMs() },
     identities: { type: 'text' },
     occurrences: { type: 'text' },
+    stacks: { type: 'text', nullable: true },
   },
 });
 

@@ -1,9 +1,8 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { LATEST_ERRORS_CAP, newerFirst, type FoldedOccurrence } from '../projector/aggregate-rules.js';
-import { isLogged } from '../events/logged-snapshot.js';
 import { rowId } from './row-id.js';
-import { IN_LIST_CHUNK, type ColumnValues } from './row-upsert.js';
+import { IN_LIST_CHUNK } from './row-upsert.js';
 
 // occurrence_page rows (entities.ts): an aggregate's latest occurrences, a page per commit
 // that added some. Its latest hundred are the newest hundred on its pages; a page of which
@@ -53,7 +52,7 @@ export function pageId(aggregateId: string, seq: number): string {
 export async function selectOccurrences(knex: Knex, aggregateIds: readonly string[]): Promise<Map<string, ErrorOccurrence[]>> {
   const found = new Map<string, ErrorOccurrence[]>();
   for (let i = 0; i < aggregateIds.length; i += IN_LIST_CHUNK) {
-    const rows = (await knex(TABLE).select('id', 'aggregate_id', 'occurrences').whereIn('aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))) as PageText[];
+    const rows = (await knex(TABLE).select('id', 'aggregate_id', 'occurrences', 'stacks').whereIn('aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))) as PageText[];
     for (const row of rows) {
       const list = found.get(row.aggregate_id);
       const occurrences = parsePage(row);
@@ -73,7 +72,7 @@ export async function selectNewestOccurrences(knex: Knex, aggregateIds: readonly
   const newest = new Map<string, ErrorOccurrence>();
   for (let i = 0; i < aggregateIds.length; i += IN_LIST_CHUNK) {
     const rows = (await knex(`${TABLE} as p`)
-      .select('p.id', 'p.aggregate_id', 'p.occurrences')
+      .select('p.id', 'p.aggregate_id', 'p.occurrences', 'p.stacks')
       .whereIn('p.aggregate_id', aggregateIds.slice(i, i + IN_LIST_CHUNK))
       .where('p.newest', (latest: Knex.QueryBuilder) => latest.max('l.newest').from(`${TABLE} as l`).where('l.aggregate_id', knex.ref('p.aggregate_id')))) as PageText[];
     // Several pages may share the newest time: the first in newerFirst order, as the full list has it.
@@ -120,17 +119,38 @@ interface PageText {
   id: string;
   aggregate_id: string;
   occurrences: string;
+  stacks: string | null;
 }
 
 function parsePage(row: PageText): ErrorOccurrence[] {
-  let occurrences: unknown;
-  try {
-    occurrences = JSON.parse(row.occurrences);
-  } catch (error) {
-    throw new Error(`occurrence_page ${row.id} of aggregate ${row.aggregate_id}: the occurrences are not JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(occurrences)) throw new Error(`occurrence_page ${row.id} of aggregate ${row.aggregate_id}: the occurrences are not a list`);
+  const occurrences = parseList(row, 'occurrences');
+  if (row.stacks !== null) withStacks(occurrences as ErrorOccurrence[], parseList(row, 'stacks'), `occurrence_page ${row.id} of aggregate ${row.aggregate_id}`);
   return occurrences as ErrorOccurrence[];
+}
+
+function parseList(row: PageText, column: 'occurrences' | 'stacks'): unknown[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(row[column]!);
+  } catch (error) {
+    throw new Error(`occurrence_page ${row.id} of aggregate ${row.aggregate_id}: the ${column} are not JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(list)) throw new Error(`occurrence_page ${row.id} of aggregate ${row.aggregate_id}: the ${column} are not a list`);
+  return list;
+}
+
+/**
+ * Puts a page's stack traces back (page-rows.ts): an occurrence whose error's stacktrace is a
+ * number gets that entry of `stacks`. Occurrences sharing one get the same list.
+ */
+export function withStacks(occurrences: ErrorOccurrence[], stacks: unknown[], page: string): void {
+  occurrences.forEach((occurrence, i) => {
+    const error = occurrence?.error as { stacktrace: unknown } | undefined;
+    if (typeof error?.stacktrace !== 'number') return;
+    const stack = stacks[error.stacktrace];
+    if (!Array.isArray(stack)) throw new Error(`${page}: occurrence ${i} refers to stack trace ${error.stacktrace}, the page has ${stacks.length}`);
+    error.stacktrace = stack;
+  });
 }
 
 function parseIdentities(row: { id: string; aggregate_id: string; identities: string }): [string, number][] {
@@ -180,71 +200,4 @@ export function emptiedPages(stored: readonly FoldedOccurrence[], next: readonly
   const emptied = new Set<string>();
   for (const occurrence of stored) if (StoredOccurrence.isOne(occurrence) && !kept.has(occurrence.page)) emptied.add(occurrence.page);
   return [...emptied];
-}
-
-/** The text a row stores of an occurrence, as a string. */
-export function occurrenceJson(occurrence: FoldedOccurrence): string {
-  const text = occurrenceText(occurrence);
-  return typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
-}
-
-/**
- * The text a page holds of an occurrence: the UTF-8 bytes a version 2 event carried it as
- * (copied as they are), else the object serialised here.
- */
-export function occurrenceText(occurrence: FoldedOccurrence): OccurrenceText {
-  return isLogged(occurrence) ? occurrence.json : JSON.stringify(occurrence);
-}
-
-/** An occurrence's JSON: a string, or UTF-8 bytes. */
-export type OccurrenceText = string | Uint8Array;
-
-/** A page to write: its id, its aggregate's row id, and its occurrences newest first with their texts. */
-export interface PageToWrite {
-  id: string;
-  aggregateId: string;
-  occurrences: readonly OccurrenceIdentity[];
-  texts: readonly OccurrenceText[];
-}
-
-/**
- * The rows of pages, their `occurrences` UTF-8 bytes (RowInserts.utf8Columns) laid out in one
- * buffer of its own (not zeroed first: every byte is written), returned to be moved with the
- * plan rather than copied (RowWrites.adopt).
- */
-export function pageRows(pages: readonly PageToWrite[]): { rows: ColumnValues[]; buffer: ArrayBuffer | null } {
-  let total = 0;
-  for (const page of pages) {
-    total += 2 + Math.max(0, page.texts.length - 1);
-    for (const text of page.texts) total += byteLength(text);
-  }
-  if (pages.length === 0) return { rows: [], buffer: null };
-  const bytes = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  const rows = pages.map((page): ColumnValues => {
-    if (page.occurrences.length === 0) throw new Error(`page ${page.id} of aggregate ${page.aggregateId} has no occurrence`);
-    const start = at;
-    bytes[at++] = 0x5b; // [
-    page.texts.forEach((text, i) => {
-      if (i > 0) bytes[at++] = 0x2c; // ,
-      if (typeof text === 'string') at += bytes.write(text, at, 'utf8');
-      else {
-        bytes.set(text, at);
-        at += text.byteLength;
-      }
-    });
-    bytes[at++] = 0x5d; // ]
-    return {
-      id: page.id,
-      aggregate_id: page.aggregateId,
-      newest: page.occurrences[0]!.timestamp,
-      identities: JSON.stringify(page.occurrences.map((o) => [o.uuid, o.timestamp])),
-      occurrences: new Uint8Array(bytes.buffer, start, at - start),
-    };
-  });
-  return { rows, buffer: bytes.buffer };
-}
-
-function byteLength(text: OccurrenceText): number {
-  return typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
 }

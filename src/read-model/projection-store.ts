@@ -24,7 +24,9 @@ import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js'
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
 import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
-import { emptiedPages, occurrenceChanges, occurrenceText, pageId, pageRows, selectStoredOccurrences, StoredOccurrence, type OccurrenceText, type PageToWrite } from './occurrence-pages.js';
+import { emptiedPages, occurrenceChanges, pageId, selectStoredOccurrences, StoredOccurrence } from './occurrence-pages.js';
+import { pageRows, type PageText, type PageToWrite } from './page-rows.js';
+import { isLogged } from '../events/logged-snapshot.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -579,7 +581,7 @@ export class ProjectionStore {
       const texts = added.map((occurrence) => {
         if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
         // Pages replaced whole are written again at each commit of a rebuild: their texts are kept.
-        return stored ? occurrenceText(occurrence) : keptText(occurrence);
+        return stored ? pageText(occurrence) : keptText(occurrence);
       });
       pages.push({ id: page, aggregateId: aggregateRowId, occurrences: added, texts });
       written.set(id, { page, whole: !stored });
@@ -588,7 +590,7 @@ export class ProjectionStore {
     writes.deleteWhereIn('occurrence_page', 'id', emptied);
     const { rows, buffer } = pageRows(pages);
     if (buffer) writes.adopt(buffer);
-    writes.insertMissing('occurrence_page', rows, 'id', ['occurrences']);
+    writes.insertMissing('occurrence_page', rows, 'id', ['occurrences', 'stacks']);
     return written;
   }
 
@@ -713,15 +715,20 @@ function onPages(aggregate: AggregateState, written: WrittenPage | undefined): F
 
 // When an aggregate's pages are replaced whole (its stored pages unknown: a parallel rebuild's
 // commits), each occurrence object is serialised once and its text reused at the next commit.
-const textOf = new WeakMap<FoldedOccurrence, OccurrenceText>();
+const textOf = new WeakMap<FoldedOccurrence, PageText>();
 
-function keptText(occurrence: FoldedOccurrence): OccurrenceText {
+function keptText(occurrence: FoldedOccurrence): PageText {
   let text = textOf.get(occurrence);
   if (text === undefined) {
-    text = occurrenceText(occurrence);
+    text = pageText(occurrence);
     textOf.set(occurrence, text);
   }
   return text;
+}
+
+/** A logged occurrence as it is (its bytes, its stack trace's place); an object serialised here. */
+function pageText(occurrence: FoldedOccurrence): PageText {
+  return isLogged(occurrence) ? occurrence : JSON.stringify(occurrence);
 }
 
 function aggregateColumns(state: AggregateState, id: string, serviceId: string): ColumnValues {

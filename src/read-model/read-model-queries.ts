@@ -60,7 +60,7 @@ export class ReadModelQueries {
       if (search.severity) matching.where('severity', search.severity);
       if (search.newSince !== null) matching.where('created_at', '>', search.newSince);
       if (search.text) {
-        // Occurrences are stored as JSON text: one LIKE finds class, message, stack and URL.
+        // Occurrences are stored as JSON text: a LIKE finds class, message, stack and URL (stacks: page-rows.ts).
         // (A page may still hold an occurrence newer ones pushed out of the latest hundred.)
         // '!' escapes the wildcards: a backslash means different things in MySQL and PostgreSQL.
         const pattern = `%${search.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -70,7 +70,7 @@ export class ReadModelQueries {
               .select(knex.raw('1'))
               .from('occurrence_page')
               .where('occurrence_page.aggregate_id', knex.ref('aggregated_error.id'))
-              .andWhereRaw("lower(occurrences) like ? escape '!'", [pattern]),
+              .andWhere((texts) => texts.whereRaw("lower(occurrences) like ? escape '!'", [pattern]).orWhereRaw("lower(stacks) like ? escape '!'", [pattern])),
           ),
         );
       }

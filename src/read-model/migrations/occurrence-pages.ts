@@ -1,5 +1,6 @@
 import { newerFirst } from '../../projector/aggregate-rules.js';
-import { pageId, pageRows, type PageToWrite } from '../occurrence-pages.js';
+import { pageId } from '../occurrence-pages.js';
+import { pageRows, type PageToWrite } from '../page-rows.js';
 import { RowWriter } from '../row-upsert.js';
 import { SchemaMigration } from './schema-migration.js';
 
@@ -44,7 +45,8 @@ export class OccurrencePages extends SchemaMigration {
       const ids = ((await this.execute(knex('aggregated_error').select('id').where('id', '>', last).orderBy('id').limit(STEP))) as { id: string }[]).map((r) => r.id);
       if (ids.length === 0) return;
       const rows = (await this.execute(knex('error_occurrence').select('aggregate_id', 'uuid', 'timestamp', 'occurrence').whereIn('aggregate_id', ids))) as OccurrenceRowColumns[];
-      const { rows: pages } = pageRows(pagesOfRows(rows));
+      // The table as this migration made it: `stacks` comes with the next one (none here: texts are strings).
+      const pages = pageRows(pagesOfRows(rows)).rows.map(({ stacks: _none, ...page }) => page);
       await writer.insert('occurrence_page', pages, ['occurrences']);
       if (ids.length < STEP) return;
       last = ids.at(-1)!;
