@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EventStore, type EventToPublish } from '../src/events/event-store.js';
 import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { deleteStream, NATS_URL, uniqueStreamNames } from '../test/support/test-event-logs.js';
+import { mainThreadCpuSeconds, natsServerCpuSeconds, processCpuSeconds } from './cpu-time.js';
 import { DEFAULT_FLEET, SyntheticFleet } from './synthetic-fleet.js';
 
 // Compares builds of the live projector on one machine that others share (the projector pass
@@ -56,34 +57,6 @@ function buildOf(spec: string): Build {
       createTestDatabase: (await module('test/support/test-databases.js')).createTestDatabase,
     }),
   };
-}
-
-/** Seconds of CPU the main thread has used (utime + stime of its task, in clock ticks of 10 ms). */
-function mainThreadCpuSeconds(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Seconds of CPU the whole process has used, every thread (the SQLite writer, the WAL checkpointer, GC helpers). */
-function processCpuSeconds(): number {
-  return cpuSecondsOf('/proc/self/stat');
-}
-
-/** Seconds of CPU the local nats-server has used (it shares the two cores), or NaN when none is found. */
-function natsServerCpuSeconds(): number {
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nats-server') return cpuSecondsOf(`/proc/${pid}/stat`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return Number.NaN;
-}
-
-function cpuSecondsOf(statFile: string): number {
-  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function median(values: number[]): number {

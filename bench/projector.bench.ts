@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { parseConfig } from '../src/config/index.js';
 import { EventStore, type EventToPublish } from '../src/events/event-store.js';
+import type { Subscription } from '../src/events/event-log.js';
 import { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { LIVE_BATCH, Projector } from '../src/projector/projector.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
@@ -11,6 +13,7 @@ import { rowId } from '../src/read-model/row-id.js';
 import { RowWriter } from '../src/read-model/row-upsert.js';
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from '../test/support/test-databases.js';
 import { deleteStream, NATS_URL, uniqueStreamNames } from '../test/support/test-event-logs.js';
+import { timed, type Pass } from './cpu-time.js';
 import { atLeast, percentile, round, type BenchContext, type Benchmark, type Figure } from './suite.js';
 import { DEFAULT_FLEET, SyntheticFleet, describeFleet } from './synthetic-fleet.js';
 
@@ -45,18 +48,19 @@ function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-/** Seconds the project's JetStream consumer takes to deliver (and ack) every message. */
-async function rawConsume(log: JetStreamEventLog, head: number, name: string): Promise<number> {
-  const started = performance.now();
+/** How long the project's JetStream consumer takes to deliver (and ack) every message, and the CPU it and nats-server use. */
+async function rawConsume(log: JetStreamEventLog, head: number, name: string): Promise<Pass> {
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const subscription = log.consume({ name, fromSeq: 1, ...LIVE_BATCH }, async (messages) => {
-    if ((messages.at(-1)?.seq ?? 0) >= head) done();
+  let subscription!: Subscription;
+  const pass = await timed(async () => {
+    subscription = log.consume({ name, fromSeq: 1, ...LIVE_BATCH }, async (messages) => {
+      if ((messages.at(-1)?.seq ?? 0) >= head) done();
+    });
+    await finished;
   });
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
   await subscription.stop();
-  return seconds;
+  return pass;
 }
 
 /** An occurrence as the ceiling writes it: its error's row id, its identity, its text (as the projector has it). */
@@ -126,17 +130,36 @@ async function consumeAndInsertOccurrences(ctx: BenchContext, log: JetStreamEven
   });
 }
 
-async function project(ctx: BenchContext, kind: DatabaseKind, log: JetStreamEventLog, head: number): Promise<number> {
+async function project(ctx: BenchContext, kind: DatabaseKind, log: JetStreamEventLog, head: number): Promise<Pass> {
   return withReadModel(kind, async (db) => {
     const projector = new Projector(new EventStore(log), new ProjectionStore(db));
     projector.onBatchApplied((b) => ctx.progress(`${kind}: ${b.throughSeq}/${head}`));
-    const started = performance.now();
-    await projector.start();
-    await projector.waitFor(head, 3_600_000);
-    const seconds = (performance.now() - started) / 1000;
+    const pass = await timed(async () => {
+      await projector.start();
+      await projector.waitFor(head, 3_600_000);
+    });
     await projector.stop();
-    return seconds;
+    return pass;
   });
+}
+
+/**
+ * What CPU time allows: the CPU a raw consume and a SQLite projection take per thousand
+ * events (every thread of this process, and nats-server's), and the ratio the projector would
+ * reach were its CPU spread over every core with nothing idle: no overlap of its threads can
+ * take it past that bound, only less CPU per event can.
+ */
+function cpuBudget(events: number, raw: number, rawPasses: Pass[], sqlitePasses: Pass[], command: string): Figure[] {
+  const cores = availableParallelism();
+  const perThousand = (passes: Pass[]) => median(passes.map((p) => (p.cpuSeconds / events) * 1_000_000));
+  const rawCpu = perThousand(rawPasses);
+  const sqliteCpu = perThousand(sqlitePasses);
+  const bound = (cores * 1_000_000) / sqliteCpu / raw;
+  return [
+    { figure: `  CPU per 1,000 events: raw consume (bench process + nats-server), median of ${TURNS}`, value: round(rawCpu), unit: 'ms', goal: null, met: null, command },
+    { figure: `  CPU per 1,000 events: projector into sqlite (every thread + nats-server), median of ${TURNS}`, value: round(sqliteCpu), unit: 'ms', goal: null, met: null, command },
+    { figure: `  the sqlite ratio CPU alone allows on ${cores} cores (all busy)`, value: round(bound, 2), unit: '×', goal: null, met: null, command },
+  ];
 }
 
 /** A migrated read model in a database of its own, dropped after `use`. */
@@ -166,14 +189,16 @@ export const projectorBenchmark: Benchmark = {
       // model's code in it (a server's projector runs warm; the first pass is in the details).
       // Then raw consumes and SQLite projections in turns, TURNS of each: one pass of 20,000
       // events takes half a second to a second, and single passes swung by a fifth.
-      const firstRaw = events / (await rawConsume(log, head, 'bench-raw-first'));
-      const firstSqlite = events / (await project(ctx, 'sqlite', log, head));
-      const raws: number[] = [];
-      const sqlites: number[] = [];
+      const firstRaw = events / (await rawConsume(log, head, 'bench-raw-first')).seconds;
+      const firstSqlite = events / (await project(ctx, 'sqlite', log, head)).seconds;
+      const rawPasses: Pass[] = [];
+      const sqlitePasses: Pass[] = [];
       for (let turn = 0; turn < TURNS; turn++) {
-        raws.push(events / (await rawConsume(log, head, `bench-raw-${turn}`)));
-        sqlites.push(events / (await project(ctx, 'sqlite', log, head)));
+        rawPasses.push(await rawConsume(log, head, `bench-raw-${turn}`));
+        sqlitePasses.push(await project(ctx, 'sqlite', log, head));
       }
+      const raws = rawPasses.map((p) => events / p.seconds);
+      const sqlites = sqlitePasses.map((p) => events / p.seconds);
       const raw = median(raws);
       const command = ctx.commandFor('projector');
       const details = { events, messages: head, fleet: describeFleet({ ...DEFAULT_FLEET, seed: ctx.options.seed }), firstPass: round(firstRaw), turns: raws.map((r) => round(r)) };
@@ -196,7 +221,7 @@ export const projectorBenchmark: Benchmark = {
       const only = process.env['BENCH_PROJECTOR_DATABASES']?.split(',');
       for (const kind of DATABASE_KINDS.filter((k) => !only || only.includes(k))) {
         // SQLite: the median of its turns; the others: one warm pass each.
-        const rate = kind === 'sqlite' ? median(sqlites) : events / (await project(ctx, kind, log, head));
+        const rate = kind === 'sqlite' ? median(sqlites) : events / (await project(ctx, kind, log, head)).seconds;
         const ratio = rate / raw;
         // Every event is one SnapshotScraped: snapshots/s and events/s are the same figure.
         figures.push({
@@ -216,6 +241,7 @@ export const projectorBenchmark: Benchmark = {
           met: kind === 'sqlite' ? atLeast(ratio, GOAL_RATIO_SQLITE) : null,
           command,
         });
+        if (kind === 'sqlite') figures.push(...cpuBudget(events, raw, rawPasses, sqlitePasses, command));
       }
       return figures;
     } finally {
