@@ -112,7 +112,6 @@ describe('SnapshotScraped version 2 in the log', () => {
     ['bytes no occurrence takes', [{ uuid: 'u', timestamp: 1, bytes: 2 }], '{}{}', "the occurrences' texts take 2 bytes, 4 follow the envelope"],
     ['a stack trace range that is not byte counts', [{ uuid: 'u', timestamp: 1, bytes: 2, stack_at: -1, stack_bytes: 1 }], '{}', 'data.aggregated_errors[0].latest_errors[0]: stack_at -1 and stack_bytes 1 are not byte counts'],
     ['a stack trace past its text', [{ uuid: 'u', timestamp: 1, bytes: 2, stack_at: 1, stack_bytes: 5 }], '{}', 'data.aggregated_errors[0].latest_errors[0]: its stack trace ends at byte 6, its text has 2'],
-    ['a stack trace range on something else', [{ uuid: 'u', timestamp: 1, bytes: 17, stack_at: 11, stack_bytes: 5 }], '{"message":["x"]}', 'data.aggregated_errors[0].latest_errors[0]: bytes 11 to 16 of its text are not a "stacktrace" list'],
   ])('names what is wrong with %s', (_what, latestErrors, trailer, problem) => {
     const envelope = JSON.stringify({ type: 'SnapshotScraped', version: 2, service: 's', at: AT, data: { aggregated_errors: [{ aggregation_key: 'k', latest_errors: latestErrors }] } });
     expect(decode(Buffer.from(`${envelope}\n${trailer}`)).problem).toBe(problem);

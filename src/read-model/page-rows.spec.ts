@@ -81,6 +81,12 @@ describe('pageRows', () => {
     expect(written.reduce((sum, view) => sum + view.byteLength, 0)).toBe(buffer!.byteLength);
   });
 
+  it('names an occurrence whose stack trace range holds something else', () => {
+    const [first] = logged([occurrence('u0', A)]);
+    const shifted = { ...first!, stackAt: first!.stackAt - 1 };
+    expect(() => pageRows([page([shifted])])).toThrow(`page p of aggregate a: occurrence u0's text has no "stacktrace" list at bytes ${shifted.stackAt} to ${shifted.stackAt + shifted.stackBytes}`);
+  });
+
   it('names a page without occurrences', () => {
     expect(() => pageRows([{ id: 'p', aggregateId: 'a', occurrences: [], texts: [] }])).toThrow('page p of aggregate a has no occurrence');
   });

@@ -1,4 +1,5 @@
 import type { LoggedOccurrence } from '../events/events.js';
+import { isStackTrace } from '../events/logged-snapshot.js';
 import type { OccurrenceIdentity } from './occurrence-pages.js';
 import type { ColumnValues } from './row-upsert.js';
 
@@ -124,6 +125,9 @@ function layOut(page: PageToWrite): PageLayout {
     if (end === 0) {
       bytes += text.byteLength;
       return;
+    }
+    if (!isStackTrace(text, at, end)) {
+      throw new Error(`page ${page.id} of aggregate ${page.aggregateId}: occurrence ${page.occurrences[i]!.uuid}'s text has no "stacktrace" list at bytes ${at} to ${end}`);
     }
     const length = end - at;
     let index = stacks.findIndex((s) => s.end - s.at === length && compareBytes.call(text, s.text, s.at, s.end, at, end) === 0);
