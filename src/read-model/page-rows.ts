@@ -7,8 +7,8 @@ import type { ColumnValues } from './row-upsert.js';
 // their stack trace, most of each one's bytes: a page holds each distinct stack trace once, in
 // `stacks`, and an occurrence whose stack trace is known (LoggedOccurrence.stackAt) holds its
 // index there in place of the list, `"stacktrace":0`. Readers put the lists back
-// (occurrence-pages.ts, withStacks). Halving what a page is halves what SQLite writes twice
-// (its WAL, then the database) for every occurrence the projector stores.
+// (occurrence-pages.ts, withStacks). A page of the benchmark's occurrences is two fifths of
+// what it was, and so is what SQLite writes twice (its WAL, then the database file) for it.
 
 /**
  * What a page holds of an occurrence: its JSON text as a string or as UTF-8 bytes, or as a
