@@ -37,24 +37,15 @@ export function encodeSnapshot(event: SnapshotScraped): Buffer {
     if (isLogged(occurrence)) {
       texts.push(occurrence.json);
       trailerBytes += occurrence.json.byteLength;
-      const { uuid, timestamp, json, stackAt, stackBytes } = occurrence;
-      return stackBytes > 0 ? { uuid, timestamp, bytes: json.byteLength, stack_at: stackAt, stack_bytes: stackBytes } : { uuid, timestamp, bytes: json.byteLength };
+      return occurrenceHead(occurrence, occurrence.json.byteLength, occurrence.stackAt, occurrence.stackBytes);
     }
-    const pieces = aroundStack(occurrence);
-    if (!pieces) {
-      const text = JSON.stringify(occurrence);
-      const bytes = Buffer.byteLength(text);
-      texts.push(text);
-      trailerBytes += bytes;
-      return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes };
-    }
-    const [before, stack, after] = pieces;
+    const [before, stack, after] = aroundStack(occurrence) ?? [JSON.stringify(occurrence), '', ''];
     const stackAt = Buffer.byteLength(before);
     const stackBytes = Buffer.byteLength(stack);
     const bytes = stackAt + stackBytes + Buffer.byteLength(after);
     texts.push(before, stack, after);
     trailerBytes += bytes;
-    return { uuid: occurrence.uuid, timestamp: occurrence.timestamp, bytes, stack_at: stackAt, stack_bytes: stackBytes };
+    return occurrenceHead(occurrence, bytes, stackAt, stackBytes);
   };
   const aggregated_errors = event.data.aggregated_errors.map((error) => ({
     ...error,
@@ -73,6 +64,11 @@ export function encodeSnapshot(event: SnapshotScraped): Buffer {
     }
   }
   return out;
+}
+
+/** An occurrence as its envelope lists it; without a stack trace range when none is known. */
+function occurrenceHead({ uuid, timestamp }: Pick<OccurrenceHead, 'uuid' | 'timestamp'>, bytes: number, stackAt: number, stackBytes: number): OccurrenceHead {
+  return stackBytes > 0 ? { uuid, timestamp, bytes, stack_at: stackAt, stack_bytes: stackBytes } : { uuid, timestamp, bytes };
 }
 
 const STACK_MARK = '"stacktrace":0';

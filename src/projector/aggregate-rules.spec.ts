@@ -1,15 +1,6 @@
 import type { AggregatedErrorPayload, ErrorOccurrence } from '../scraper/payload.types.js';
 import { applyReport, countDelta, mergeOccurrences, resolve, type AggregateState } from './aggregate-rules.js';
-
-function occurrence(uuid: string, timestamp: number): ErrorOccurrence {
-  return {
-    error: { class: 'E', message: 'm', stacktrace: [], cause: null },
-    uuid,
-    timestamp,
-    severity: 'error',
-    http_context: null,
-  };
-}
+import { occurrence } from '../../test/support/error-occurrence.js';
 
 function report(total: number, occurrences: ErrorOccurrence[] = [], extra: Partial<AggregatedErrorPayload> = {}): AggregatedErrorPayload {
   return { aggregation_key: 'k', total_count: total, severity: 'error', created_at: null, latest_errors: occurrences, ...extra };

@@ -1,16 +1,12 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
-import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { breakdownAggregatesNeeded, breakdownId } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 import { apply, emptyProjectionState, type ProjectionState } from './projection.js';
 import { aggregateId } from './record-ids.js';
+import { occurrence } from '../../test/support/error-occurrence.js';
 
 const at = 1_700_000_000_000;
 const options: ProjectionOptions = { ...DEFAULT_PROJECTION_OPTIONS, breakdownLabels: new Map([['svc', ['version', 'zone']]]) };
-
-function occurrence(uuid: string, timestamp: number): ErrorOccurrence {
-  return { error: { class: 'E', message: 'm', stacktrace: [], cause: null }, uuid, timestamp, severity: 'error', http_context: null };
-}
 
 function discovered(labels: Record<string, Record<string, string>>): PeriskopEvent {
   return {

@@ -2,14 +2,7 @@ import { mergeOccurrences, type FoldedOccurrence } from '../projector/aggregate-
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
 import { occurrenceChanges } from './occurrence-pages.js';
 import { newerFirst } from '../projector/aggregate-rules.js';
-
-const occurrence = (uuid: string, timestamp: number): ErrorOccurrence => ({
-  error: { class: 'E', message: 'm', stacktrace: [], cause: null },
-  uuid,
-  timestamp,
-  severity: 'error',
-  http_context: null,
-});
+import { occurrence } from '../../test/support/error-occurrence.js';
 
 describe('the occurrence order (newerFirst), as stored lists are sorted on load', () => {
   it.each([

@@ -29,12 +29,20 @@ const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 const DIGIT_ZERO = 0x30;
 
-/** A page's texts as laid out: each one's bytes, and the index of its stack trace in `stacks` (-1: kept in place). */
+/** Bytes of a text from `at` to `end`: where its stack trace is. */
+interface StackPlace {
+  text: Uint8Array;
+  at: number;
+  end: number;
+}
+
+/** A text as laid out: a string, or bytes with the place of its stack trace and that stack trace's index in `stacks` (-1: kept in place). */
+type LaidOutText = string | (StackPlace & { index: number });
+
 interface PageLayout {
-  texts: (string | Uint8Array)[];
-  stackIndex: Int32Array;
-  /** Distinct stack traces: the text each is in, and where. */
-  stacks: { text: Uint8Array; at: number; end: number }[];
+  texts: LaidOutText[];
+  /** Distinct stack traces, each where its first text has it. */
+  stacks: StackPlace[];
   bytes: number;
 }
 
@@ -59,22 +67,19 @@ export function pageRows(pages: readonly PageToWrite[]): { rows: ColumnValues[];
   };
   const rows = pages.map((page, p): ColumnValues => {
     if (page.occurrences.length === 0) throw new Error(`page ${page.id} of aggregate ${page.aggregateId} has no occurrence`);
-    const { texts, stackIndex, stacks } = layouts[p]!;
+    const { texts, stacks } = layouts[p]!;
     const start = at;
     bytes[at++] = OPEN;
-    for (let i = 0; i < texts.length; i++) {
+    texts.forEach((laid, i) => {
       if (i > 0) bytes[at++] = COMMA;
-      const text = texts[i]!;
-      const index = stackIndex[i]!;
-      if (typeof text === 'string') at += bytes.write(text, at, 'utf8');
-      else if (index < 0) copy(text, 0, text.byteLength);
+      if (typeof laid === 'string') at += bytes.write(laid, at, 'utf8');
+      else if (laid.index < 0) copy(laid.text, 0, laid.text.byteLength);
       else {
-        const { at: stackAt, end: stackEnd } = stackOf(page.texts[i]!);
-        copy(text, 0, stackAt);
-        at = writeDigits(bytes, at, index);
-        copy(text, stackEnd, text.byteLength);
+        copy(laid.text, 0, laid.at);
+        at = writeDigits(bytes, at, laid.index);
+        copy(laid.text, laid.end, laid.text.byteLength);
       }
-    }
+    });
     bytes[at++] = CLOSE;
     const occurrences = new Uint8Array(bytes.buffer, start, at - start);
     let stacksColumn: Uint8Array | null = null;
@@ -100,31 +105,22 @@ export function pageRows(pages: readonly PageToWrite[]): { rows: ColumnValues[];
   return { rows, buffer: bytes.buffer };
 }
 
-/** Where a text's stack trace is (end 0: not known). */
-function stackOf(text: PageText): { at: number; end: number } {
-  if (typeof text === 'string' || text instanceof Uint8Array || text.stackBytes === 0) return { at: 0, end: 0 };
-  return { at: text.stackAt, end: text.stackAt + text.stackBytes };
-}
-
 /** Which of a page's texts share a stack trace (compared byte for byte), and the bytes its row takes. */
 function layOut(page: PageToWrite): PageLayout {
-  const texts: (string | Uint8Array)[] = [];
-  const stackIndex = new Int32Array(page.texts.length).fill(-1);
-  const stacks: PageLayout['stacks'] = [];
+  const stacks: StackPlace[] = [];
   // [ , … ] around the occurrences
   let bytes = 2 + Math.max(0, page.texts.length - 1);
-  page.texts.forEach((given, i) => {
+  const texts = page.texts.map((given, i): LaidOutText => {
     if (typeof given === 'string') {
-      texts.push(given);
       bytes += Buffer.byteLength(given);
-      return;
+      return given;
     }
     const text = given instanceof Uint8Array ? given : given.json;
-    texts.push(text);
-    const { at, end } = stackOf(given);
-    if (end === 0) {
+    const at = given instanceof Uint8Array ? 0 : given.stackAt;
+    const end = given instanceof Uint8Array ? 0 : given.stackAt + given.stackBytes;
+    if (end === at) {
       bytes += text.byteLength;
-      return;
+      return { text, at, end, index: -1 };
     }
     if (!isStackTrace(text, at, end)) {
       throw new Error(`page ${page.id} of aggregate ${page.aggregateId}: occurrence ${page.occurrences[i]!.uuid}'s text has no "stacktrace" list at bytes ${at} to ${end}`);
@@ -137,11 +133,12 @@ function layOut(page: PageToWrite): PageLayout {
       // the list once in `stacks`, with its comma or its [ ]
       bytes += length + (index === 0 ? 2 : 1);
     }
-    stackIndex[i] = index;
     bytes += text.byteLength - length + digitCount(index);
+    return { text, at, end, index };
   });
-  return { texts, stackIndex, stacks, bytes };
+  return { texts, stacks, bytes };
 }
+
 function digitCount(n: number): number {
   let digits = 1;
   for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;

@@ -287,7 +287,7 @@ export class ProjectionStore {
         } else if (rebuild && !rebuild.aggregates.has(id)) {
           this.storedOccurrences.set(id, NONE_STORED);
         } else {
-          aggregateIds.set(rowId(service, key), id);
+          aggregateIds.set(this.aggregateRowIds.of(id, service, key), id);
           readsWriteInFlight ||= inFlight?.aggregates.has(id) === true;
         }
       },
@@ -718,6 +718,7 @@ function onPages(aggregate: AggregateState, written: WrittenPage | undefined): F
 const textOf = new WeakMap<FoldedOccurrence, PageText>();
 
 function keptText(occurrence: FoldedOccurrence): PageText {
+  if (isLogged(occurrence)) return occurrence;
   let text = textOf.get(occurrence);
   if (text === undefined) {
     text = pageText(occurrence);

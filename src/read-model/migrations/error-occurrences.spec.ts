@@ -1,14 +1,6 @@
-import type { ErrorOccurrence } from '../../scraper/payload.types.js';
 import { rowId } from '../row-id.js';
 import { documentRows } from './error-occurrences.js';
-
-const occurrence = (uuid: string, timestamp: number): ErrorOccurrence => ({
-  error: { class: 'E', message: 'm', stacktrace: [], cause: null },
-  uuid,
-  timestamp,
-  severity: 'error',
-  http_context: null,
-});
+import { occurrence } from '../../../test/support/error-occurrence.js';
 
 describe('documentRows', () => {
   const columns = (latestErrors: string) => ({ id: rowId('svc', 'K'), service: 'svc', aggregation_key: 'K', latest_errors: latestErrors });
