@@ -1,9 +1,6 @@
 import { goErrorAggregate } from '../src/api/go-response.js';
-import { parseConfig } from '../src/config/index.js';
-import type { PeriskopEvent } from '../src/events/events.js';
 import { loggedEvent } from '../src/events/logged-snapshot.js';
 import { LATEST_ERRORS_CAP, newerFirst } from '../src/projector/aggregate-rules.js';
-import { apply } from '../src/projector/projection.js';
 import { MIGRATIONS } from '../src/read-model/migrations/index.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
@@ -11,7 +8,8 @@ import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
 import { parseErrorSearch } from '../src/read-model/error-search.js';
 import { rowId } from '../src/read-model/row-id.js';
 import type { ErrorOccurrence } from '../src/scraper/payload.types.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './support/test-databases.js';
+import { DATABASE_KINDS } from './support/test-databases.js';
+import { applyBatch, readModelPerTest } from './support/read-model-per-test.js';
 import { snapshot } from './support/scraped-snapshot.js';
 
 // occurrence_page on each database: an aggregate's latest occurrences on a page per commit that
@@ -38,48 +36,24 @@ function occurrence(uuid: string, timestamp: number, message: string): ErrorOccu
 }
 
 describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
-  let database: TestDatabase;
-  let db: ReadModelDatabase | undefined;
-  const repository = () => parseConfig({ repository: database.section, services: [] }, 'test.yaml').repository;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(kind);
-  });
-
-  afterEach(async () => {
-    await db?.close();
-    db = undefined;
-    await database.drop();
-  });
-
-  async function open(): Promise<ReadModelDatabase> {
-    db = await ReadModelDatabase.create(repository());
-    await db.ready();
-    return db;
-  }
+  const readModel = readModelPerTest(kind);
+  const db = () => readModel.db();
 
   /** The error's pages, oldest first, each as the uuids on it. */
   async function pages(): Promise<string[][]> {
-    const rows = (await db!.fork().getKnex()('occurrence_page').select('identities', 'newest').where('aggregate_id', rowId(SERVICE, KEY))) as { identities: string; newest: number | string }[];
+    const rows = (await db().fork().getKnex()('occurrence_page').select('identities', 'newest').where('aggregate_id', rowId(SERVICE, KEY))) as { identities: string; newest: number | string }[];
     return rows.sort((a, b) => Number(a.newest) - Number(b.newest)).map((r) => (JSON.parse(r.identities) as [string, number][]).map(([uuid]) => uuid));
   }
 
   /** The uuids the API serves for the error, newest first. */
   async function served(): Promise<string[]> {
-    const [error] = await new ReadModelQueries(db!).openErrors(SERVICE);
+    const [error] = await new ReadModelQueries(db()).openErrors(SERVICE);
     return error!.latestErrors.map((o) => o.uuid);
-  }
-
-  /** Applies the events as one batch, as the live projector does. */
-  async function applyBatch(store: ProjectionStore, events: PeriskopEvent[], throughSeq: number): Promise<void> {
-    const state = await store.load(events);
-    for (const event of events) apply(state, event);
-    await store.commit(state, throughSeq);
   }
 
   it('moves the latest_errors documents of an older schema onto a page per error, in the order the API served them', async () => {
     const before = MIGRATIONS.findIndex((m) => m.name === '20261124-error-occurrences');
-    const old = await ReadModelDatabase.create(repository(), MIGRATIONS.slice(0, before));
+    const old = await ReadModelDatabase.create(readModel.repository(), MIGRATIONS.slice(0, before));
     await old.ready();
     // More aggregates than the migration reads per step. Documents as the projector wrote them:
     // newest first, equal times by uuid as JavaScript compares ('B' before 'a', unlike
@@ -107,12 +81,12 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
     await old.fork().getKnex()('service').insert({ id: rowId(SERVICE), name: SERVICE });
     await old.close();
 
-    await open();
-    const knex = db!.fork().getKnex();
+    await readModel.open();
+    const knex = db().fork().getKnex();
     expect(Number(((await knex('occurrence_page').count({ n: '*' }).first()) as { n: number | string }).n)).toBe(59);
     expect(await knex('aggregated_error').columnInfo()).not.toHaveProperty('latest_errors');
     expect(await knex.schema.hasTable('error_occurrence')).toBe(false);
-    const served = new Map((await new ReadModelQueries(db!).openErrors(SERVICE)).map((e) => [e.aggregationKey, goErrorAggregate(e)]));
+    const served = new Map((await new ReadModelQueries(db()).openErrors(SERVICE)).map((e) => [e.aggregationKey, goErrorAggregate(e)]));
     expect(served.size).toBe(60);
     for (const d of documents) {
       expect(served.get(d.key)!.latest_errors).toEqual(d.latest.map((o) => ({ ...o, timestamp: Math.floor(o.timestamp / 1000) })));
@@ -120,8 +94,8 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
   });
 
   it('writes a page per commit, serves the newest hundred of them, and deletes a page once none of it is served, also after a restart', async () => {
-    await open();
-    const store = new ProjectionStore(db!);
+    await readModel.open();
+    const store = new ProjectionStore(db());
     await store.checkpoint();
     const uuids = (from: number, count: number) => occurrences(from, count).map((o) => o.uuid);
     await applyBatch(store, [snapshot(SERVICE, 'a', KEY, LATEST_ERRORS_CAP, occurrences(0, LATEST_ERRORS_CAP))], 1);
@@ -133,7 +107,7 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
     expect(await served()).toEqual(uuids(1, 100).reverse());
 
     // A new store knows nothing in memory: it reads the pages back before pushing them out.
-    const restarted = new ProjectionStore(db!);
+    const restarted = new ProjectionStore(db());
     await restarted.checkpoint();
     await applyBatch(restarted, [snapshot(SERVICE, 'b', KEY, 2, [...occurrences(101, 1), { uuid: 'too-old', at: T0 - 1_000 }])], 3);
     expect(await pages()).toEqual([uuids(0, 100).reverse(), ['o0100'], ['o0101']]);
@@ -146,27 +120,27 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
   });
 
   it('holds a stack trace the occurrences of a commit share once, and serves each occurrence with its own', async () => {
-    await open();
-    const store = new ProjectionStore(db!);
+    await readModel.open();
+    const store = new ProjectionStore(db());
     await store.checkpoint();
     const shared = ['at handler (/srv/app.ts:1:1)', 'at “ünïcödé” [as run]'];
     const given = [...occurrences(0, 3).map((o) => ({ ...o, stack: shared })), { uuid: 'deeper', at: T0 + 9_000, stack: [...shared, 'at caller'] }];
     // As the projector reads it from the log: version 2, each occurrence's stack trace located.
     const event = loggedEvent(snapshot(SERVICE, 'a', KEY, 4, given));
     await applyBatch(store, [event], 1);
-    const [row] = (await db!.fork().getKnex()('occurrence_page').select('occurrences', 'stacks')) as { occurrences: string; stacks: string }[];
+    const [row] = (await db().fork().getKnex()('occurrence_page').select('occurrences', 'stacks')) as { occurrences: string; stacks: string }[];
     expect(JSON.parse(row!.stacks)).toEqual([[...shared, 'at caller'], shared]);
     expect(row!.occurrences).not.toContain('handler');
     const original = snapshot(SERVICE, 'a', KEY, 4, given);
     const expected = original.type === 'SnapshotScraped' ? [...original.data.aggregated_errors[0]!.latest_errors].sort(newerFirst) : [];
-    expect((await new ReadModelQueries(db!).error(SERVICE, KEY))!.latestErrors).toEqual(expected);
-    const listed = await new ReadModelQueries(db!).searchErrors(SERVICE, parseErrorSearch({ q: 'AS RUN' }));
+    expect((await new ReadModelQueries(db()).error(SERVICE, KEY))!.latestErrors).toEqual(expected);
+    const listed = await new ReadModelQueries(db()).searchErrors(SERVICE, parseErrorSearch({ q: 'AS RUN' }));
     expect(listed).toMatchObject({ total: 1, items: [{ aggregationKey: KEY, newest: expected[0] }] });
   });
 
   it('names what is wrong with a page it cannot read', async () => {
-    await open();
-    const knex = db!.fork().getKnex();
+    await readModel.open();
+    const knex = db().fork().getKnex();
     await knex('occurrence_page').insert({ id: 'p'.repeat(64), aggregate_id: rowId(SERVICE, KEY), newest: T0, identities: '[]', occurrences: '{"not":"a list"}' });
     await knex('service').insert({ id: rowId(SERVICE), name: SERVICE });
     await knex('aggregated_error').insert({ id: rowId(SERVICE, KEY), service_id: rowId(SERVICE), service: SERVICE, aggregation_key: KEY, severity: 'error', total_count: 1, created_at: T0, last_seen: T0 });
@@ -174,15 +148,15 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
   });
 
   it('finds an error by text inside one of its occurrences, wildcards taken literally', async () => {
-    await open();
-    const store = new ProjectionStore(db!);
+    await readModel.open();
+    const store = new ProjectionStore(db());
     await store.checkpoint();
     await applyBatch(
       store,
       [snapshot(SERVICE, 'a', KEY, 1, occurrences(0, 1)), snapshot(SERVICE, 'a', 'Other@2', 1, [])],
       1,
     );
-    const queries = new ReadModelQueries(db!);
+    const queries = new ReadModelQueries(db());
     const search = async (q: string) => (await queries.searchErrors(SERVICE, parseErrorSearch({ q }))).items.map((e) => e.aggregationKey);
     // The message and the request URL of the occurrence (scraped-snapshot.ts).
     expect(await search('“QUOTED”')).toEqual([KEY]);
@@ -193,13 +167,13 @@ describe.each(DATABASE_KINDS)('occurrence pages on %s', (kind) => {
   });
 
   it('lists each error with only its newest occurrence, the first of its full list (ties by uuid)', async () => {
-    await open();
-    const store = new ProjectionStore(db!);
+    await readModel.open();
+    const store = new ProjectionStore(db());
     await store.checkpoint();
     // Two share the newest time: the uuid decides, as in the full list.
     const tied = [...occurrences(0, 5), { uuid: 'z-last', at: T0 + 4_000 }, { uuid: 'a-first', at: T0 + 4_000 }];
     await applyBatch(store, [snapshot(SERVICE, 'a', KEY, 7, tied), snapshot(SERVICE, 'a', 'Other@2', 1, occurrences(10, 1))], 1);
-    const queries = new ReadModelQueries(db!);
+    const queries = new ReadModelQueries(db());
     const listed = (await queries.searchErrors(SERVICE, parseErrorSearch({}))).items;
     const full = await queries.error(SERVICE, KEY);
     expect(full!.latestErrors.map((o) => o.uuid).slice(0, 2)).toEqual(['a-first', 'o0004']);

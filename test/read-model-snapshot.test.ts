@@ -154,6 +154,40 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     );
   });
 
+  it('restores snapshots from before target_totals, a row per target and key, and counts on from their totals', async () => {
+    const store = new EventStore(events.log);
+    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replay();
+    const dumped = await dumpReadModel(db);
+    const totals = dumped.rows.filter((r) => r.table === 'target_totals');
+    expect(totals).toHaveLength(2);
+    const perKey = totals.flatMap(({ service, row }) =>
+      Object.entries(JSON.parse(row.totals as string) as Record<string, number>).map(([aggregationKey, total]) => ({
+        table: 'target_count',
+        service,
+        row: { id: `${String(row.id)}/${aggregationKey}`, service: row.service, targetUuid: row.targetUuid, aggregationKey, total },
+      })),
+    );
+    const older = {
+      ...dumped,
+      at: AT + 3_000,
+      tables: dumped.tables.map((t) => (t === 'target_totals' ? 'target_count' : t)),
+      rows: [...dumped.rows.filter((r) => r.table !== 'target_totals'), ...perKey],
+    };
+    const decoded = decodeSnapshot(encodeSnapshot(older), 'older');
+    expect(unusableBecause(decoded)).toBeNull();
+    expect(decoded.rows.filter((r) => r.table === 'target_totals')).toEqual(totals);
+
+    await store.publish(AFTER.map((event) => ({ id: randomUUID(), event })));
+    await new Projector(store, new ProjectionStore(db)).replayTail();
+    await restoreRows(memory, decoded.seq, decoded.rows);
+    await new Projector(store, new ProjectionStore(memory)).replayTail();
+    expect(await answers(memory)).toEqual(await answers(db));
+
+    const wrong = { ...older, rows: older.rows.map((r) => (r.table === 'target_count' ? { ...r, row: { ...r.row, total: 'many' } } : r)) };
+    expect(() => decodeSnapshot(encodeSnapshot(wrong), 'bad')).toThrow(/^snapshot bad, target_count [0-9a-f]{64}\/E@1: total "many" is not a count$/);
+  });
+
   it('restores into an emptied database of its own kind', async () => {
     const store = new EventStore(events.log);
     await store.publish([...BEFORE, ...AFTER].map((event) => ({ id: randomUUID(), event })));

@@ -7,6 +7,7 @@ import type { ReadModelDatabase } from '../read-model/read-model-database.js';
 import { rowId } from '../read-model/row-id.js';
 import { RowWriter } from '../read-model/row-upsert.js';
 import { withOccurrencePages } from './occurrence-pages-of-old-snapshot.js';
+import { withTargetTotals } from './target-totals-of-old-snapshot.js';
 
 // A read-model snapshot: every row of every read-model table (the checkpoint table aside: the
 // snapshot records the sequence instead) as of one log sequence, taken in one consistent read.
@@ -121,7 +122,7 @@ export function decodeSnapshot(data: Uint8Array, name: string): ReadModelSnapsho
     const line = parse(i);
     rows.push({ table: String(line.t), service: typeof line.s === 'string' ? line.s : null, row: line.r as Record<string, unknown> });
   }
-  return withOccurrencePages({ seq: Number(header.seq), at: Number(header.at), tables: header.tables as string[], rows }, name);
+  return withTargetTotals(withOccurrencePages({ seq: Number(header.seq), at: Number(header.at), tables: header.tables as string[], rows }, name), name);
 }
 
 /** Why a snapshot cannot stand in for the log up to its sequence; null when it can. */

@@ -1,6 +1,6 @@
 import type { PeriskopEvent, SnapshotScrapedV1 } from '../events/events.js';
 import type { ErrorOccurrence } from '../scraper/payload.types.js';
-import { aggregateId, bucketId, targetRowId } from './record-ids.js';
+import { aggregateId, bucketId, targetRowId, targetTotalsId } from './record-ids.js';
 import { apply, emptyProjectionState, forEachRecordNeeded, type ProjectionState } from './projection.js';
 
 const at = 1_700_000_000_000;
@@ -156,12 +156,32 @@ describe('occurrence buckets', () => {
   });
 });
 
+describe('per-target totals', () => {
+  it('keeps every key a target reported together, under the target', () => {
+    const state = project([snapshot('a', 'A', 2), snapshot('a', 'A', 3, [], 'other'), snapshot('b', 'B', 1)]);
+    expect(state.targetTotals).toEqual(
+      new Map([
+        [targetTotalsId('svc', 'A'), new Map([['k', 2], ['other', 3]])],
+        [targetTotalsId('svc', 'B'), new Map([['k', 1]])],
+      ]),
+    );
+    expect(state.changed.targetTotals).toEqual(new Set([targetTotalsId('svc', 'A'), targetTotalsId('svc', 'B')]));
+  });
+
+  it('leaves a target out when its snapshot reports no error (its row, not loaded, must not be rewritten)', () => {
+    const empty: PeriskopEvent = { ...snapshot('a', 'A', 0), data: { ...snapshot('a', 'A', 0).data, aggregated_errors: [] } };
+    const state = project([empty]);
+    expect(state.targetTotals.size).toBe(0);
+    expect(state.changed.targetTotals.size).toBe(0);
+  });
+});
+
 /** The records forEachRecordNeeded tells of, as lists. */
 function recordsNeeded(event: PeriskopEvent) {
-  const records = { aggregates: [] as { service: string; key: string }[], targetTotals: [] as { service: string; targetUuid: string; key: string }[], buckets: [] as string[], targetsOf: [] as string[] };
+  const records = { aggregates: [] as { service: string; key: string }[], targetTotals: [] as { service: string; targetUuid: string }[], buckets: [] as string[], targetsOf: [] as string[] };
   forEachRecordNeeded(event, {
     aggregate: (_id, service, key) => records.aggregates.push({ service, key }),
-    targetTotal: (_id, service, targetUuid, key) => records.targetTotals.push({ service, targetUuid, key }),
+    targetTotals: (_id, service, targetUuid) => records.targetTotals.push({ service, targetUuid }),
     bucket: (id) => records.buckets.push(id),
     targetsOf: (service) => records.targetsOf.push(service),
   });
@@ -172,7 +192,7 @@ describe('forEachRecordNeeded', () => {
   it('asks for the aggregates and per-target totals a snapshot touches', () => {
     expect(recordsNeeded(snapshot('a', 'A', 1))).toEqual({
       aggregates: [{ service: 'svc', key: 'k' }],
-      targetTotals: [{ service: 'svc', targetUuid: 'A', key: 'k' }],
+      targetTotals: [{ service: 'svc', targetUuid: 'A' }],
       buckets: [bucketId('svc', 'k', '1m', 1_699_999_980_000), bucketId('svc', 'k', '1h', 1_699_999_200_000)],
       targetsOf: ['svc'],
     });

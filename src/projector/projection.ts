@@ -1,7 +1,7 @@
 import type { DiscoveredTarget, PeriskopEvent, ReportedError, ScrapeFailureReason } from '../events/events.js';
 import { applyReport, countDelta, resolve, type AggregateState } from './aggregate-rules.js';
 import { BUCKET_STEPS, bucketStart } from './occurrence-buckets.js';
-import { aggregateId, bucketIdOf, targetCountIdOf, targetRowId } from './record-ids.js';
+import { aggregateId, bucketIdOf, targetRowId, targetTotalsId } from './record-ids.js';
 import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
 
@@ -26,8 +26,11 @@ export interface ProjectionState {
   services: Set<string>;
   /** By aggregateId(service, key). */
   aggregates: Map<string, AggregateState>;
-  /** Last total seen per (service, target_uuid, key), by targetCountId. */
-  targetTotals: Map<string, number>;
+  /**
+   * Last total seen per key of each target (service, target_uuid), by targetTotalsId: all of a
+   * target's keys, its row holds them together. The working set's own maps, changed in place.
+   */
+  targetTotals: Map<string, Map<string, number>>;
   /** Services whose full target list is in `targets` (loaded or replaced by an event). */
   targets: Map<string, Map<string, TargetState>>;
   /** Occurrences per bucket, by bucketId(service, key, step, start). */
@@ -43,6 +46,7 @@ export interface ProjectionState {
   changed: {
     services: Set<string>;
     aggregates: Set<string>;
+    /** targetTotalsIds */
     targetTotals: Set<string>;
     buckets: Set<string>;
     /** Services whose target list must be rewritten (a new list was discovered). */
@@ -80,7 +84,8 @@ export function emptyProjectionState(options: ProjectionOptions = DEFAULT_PROJEC
 /** Told of each record an event needs loaded into the working set before `apply` can fold it, by its working-set id. */
 export interface NeededRecords {
   aggregate(id: string, service: string, key: string): void;
-  targetTotal(id: string, service: string, targetUuid: string, key: string): void;
+  /** A target's totals, every key of it. */
+  targetTotals(id: string, service: string, targetUuid: string): void;
   bucket(id: string): void;
   targetsOf(service: string): void;
 }
@@ -91,11 +96,11 @@ export function forEachRecordNeeded(event: PeriskopEvent, needed: NeededRecords)
     case 'SnapshotScraped': {
       const { service, at } = event;
       const targetUuid = event.data.target_uuid;
+      if (event.data.aggregated_errors.length > 0) needed.targetTotals(targetTotalsId(service, targetUuid), service, targetUuid);
       for (const report of event.data.aggregated_errors) {
         const key = report.aggregation_key;
         const id = aggregateId(service, key);
         needed.aggregate(id, service, key);
-        needed.targetTotal(targetCountIdOf(id, targetUuid), service, targetUuid, key);
         for (const step of BUCKET_STEPS) needed.bucket(bucketIdOf(id, step, bucketStart(at, step)));
       }
       if (event.data.source === 'scrape') needed.targetsOf(service);
@@ -171,16 +176,18 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
       noteService(state, event.service);
       const { target_uuid: targetUuid, aggregated_errors: reports } = event.data;
       const labelValues = breakdownValues(state.breakdownLabels.get(event.service), event, state.targets.get(event.service)?.get(event.data.target));
-      for (const report of reports) {
-        const id = aggregateId(event.service, report.aggregation_key);
-        const countId = targetCountIdOf(id, targetUuid);
-        const delta = countDelta(state.targetTotals.get(countId), report.total_count);
-        state.targetTotals.set(countId, report.total_count);
-        state.changed.targetTotals.add(countId);
-        state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
-        state.changed.aggregates.add(id);
-        if (delta > 0) countInBuckets(state, id, event.at, delta);
-        if (delta > 0) for (const [label, value] of labelValues) countInBreakdown(state, event, report, label, value, delta);
+      // Only a target with reports was loaded (forEachRecordNeeded): no row to overwrite otherwise.
+      if (reports.length > 0) {
+        const totals = targetTotalsOf(state, targetTotalsId(event.service, targetUuid));
+        for (const report of reports) {
+          const id = aggregateId(event.service, report.aggregation_key);
+          const delta = countDelta(totals.get(report.aggregation_key), report.total_count);
+          totals.set(report.aggregation_key, report.total_count);
+          state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
+          state.changed.aggregates.add(id);
+          if (delta > 0) countInBuckets(state, id, event.at, delta);
+          if (delta > 0) for (const [label, value] of labelValues) countInBreakdown(state, event, report, label, value, delta);
+        }
       }
       state.newestAt = Math.max(state.newestAt ?? event.at, event.at);
       if (event.data.source === 'scrape') setTargetStatus(state, event.service, event.data.target, 'up', null, event.at);
@@ -205,6 +212,14 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
       throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** A target's totals in the working set, noted as changed (a target met first starts empty). */
+function targetTotalsOf(state: ProjectionState, id: string): Map<string, number> {
+  let totals = state.targetTotals.get(id);
+  if (!totals) state.targetTotals.set(id, (totals = new Map()));
+  state.changed.targetTotals.add(id);
+  return totals;
 }
 
 function countInBuckets(state: ProjectionState, aggregate: string, at: number, delta: number): void {

@@ -1,4 +1,4 @@
-import { aggregateId, bucketId, bucketIdOf, parseAggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId, targetRowId } from './record-ids.js';
+import { aggregateId, bucketId, bucketIdOf, parseAggregateId, parseBucketId, parseTargetRowId, parseTargetTotalsId, targetRowId, targetTotalsId } from './record-ids.js';
 
 // Service names, keys, target uuids and URLs are free text: digits, colons, '@', empty.
 const texts = ['', 'a', 'svc', '1:2:', '3:ab', '@', 'a@1m@5', 'ключ ✓', '0', 'x'.repeat(300)];
@@ -8,7 +8,7 @@ describe('record ids', () => {
 
   it.each(pairs)('parse back what they are made of (%j, %j)', (a, b) => {
     expect(parseAggregateId(aggregateId(a, b))).toEqual({ service: a, key: b });
-    expect(parseTargetCountId(targetCountId(a, b, a + b))).toEqual({ service: a, targetUuid: b, key: a + b });
+    expect(parseTargetTotalsId(targetTotalsId(a, b))).toEqual({ service: a, targetUuid: b });
     expect(parseBucketId(bucketId(a, b, '1m', 1_700_000_040_000))).toEqual({ service: a, key: b, step: '1m', start: 1_700_000_040_000, aggregate: aggregateId(a, b) });
     expect(parseBucketId(bucketId(a, b, '1h', 0))).toEqual({ service: a, key: b, step: '1h', start: 0, aggregate: aggregateId(a, b) });
     expect(parseTargetRowId(targetRowId(a, b))).toEqual({ service: a, url: b });
@@ -17,8 +17,7 @@ describe('record ids', () => {
   it('are distinct for distinct parts (no two splits of the same text collide)', () => {
     const kinds: [string, (a: string, b: string) => string][] = [
       ['aggregate', aggregateId],
-      ['target count', (a, b) => targetCountId(a, 'uuid', b)],
-      ['target count by uuid', (a, b) => targetCountId('svc', a, b)],
+      ['target totals', targetTotalsId],
       ['bucket', (a, b) => bucketId(a, b, '1m', 60_000)],
       ['target row', targetRowId],
     ];

@@ -33,13 +33,9 @@ export function aggregateId(service: string, key: string): string {
   return id;
 }
 
-export function targetCountId(service: string, targetUuid: string, key: string): string {
-  return targetCountIdOf(aggregateId(service, key), targetUuid);
-}
-
-/** A per-target total of an aggregate whose aggregateId is known. */
-export function targetCountIdOf(aggregate: string, targetUuid: string): string {
-  return aggregate + targetUuid;
+/** A target's totals, one per (service, target_uuid): `<service length>:<service><target uuid>`. */
+export function targetTotalsId(service: string, targetUuid: string): string {
+  return `${service.length}:${service}${targetUuid}`;
 }
 
 /** A bucket of an aggregate whose aggregateId is known (apply builds it once per report). */
@@ -79,11 +75,6 @@ export function parseAggregateId(id: string): { service: string; key: string } {
   return { service, key };
 }
 
-export function parseTargetCountId(id: string): { service: string; targetUuid: string; key: string } {
-  const { service, key, rest } = parseAggregatePrefix(id);
-  return { service, targetUuid: id.slice(rest), key };
-}
-
 /** A bucketId's parts; `aggregate` is the aggregateId it starts with. */
 export function parseBucketId(id: string): { service: string; key: string; step: BucketStep; start: number; aggregate: string } {
   const { service, key, rest } = parseAggregatePrefix(id);
@@ -92,8 +83,19 @@ export function parseBucketId(id: string): { service: string; key: string; step:
 }
 
 export function parseTargetRowId(id: string): { service: string; url: string } {
+  const { service, rest } = parseServicePrefix(id);
+  return { service, url: rest };
+}
+
+export function parseTargetTotalsId(id: string): { service: string; targetUuid: string } {
+  const { service, rest } = parseServicePrefix(id);
+  return { service, targetUuid: rest };
+}
+
+/** `<service length>:<service><rest>` apart. */
+function parseServicePrefix(id: string): { service: string; rest: string } {
   const colon = id.indexOf(':');
   const start = colon + 1;
   const end = start + Number(id.slice(0, colon));
-  return { service: id.slice(start, end), url: id.slice(end) };
+  return { service: id.slice(start, end), rest: id.slice(end) };
 }

@@ -16,7 +16,8 @@ import type { ProjectionOptions } from './projection-options.js';
 export interface ShareChanges {
   services: string[];
   aggregates: Map<string, AggregateState>;
-  targetTotals: Map<string, number>;
+  /** Whole targets: every key of each target one of whose totals changed. */
+  targetTotals: Map<string, Map<string, number>>;
   buckets: Map<string, number>;
   /** Whole target lists: of the services whose list was replaced or one of whose targets changed. */
   targets: Map<string, Map<string, TargetState>>;

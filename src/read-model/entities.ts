@@ -87,23 +87,24 @@ export const OccurrencePageEntity = new EntitySchema<OccurrencePageRow>({
   },
 });
 
-export interface TargetCountRow {
+/** A target's last totals, every key it reported (the projector's delta counting reads them back). */
+export interface TargetTotalsRow {
+  /** rowId(service, target_uuid) */
   id: string;
   service: string;
   targetUuid: string;
-  aggregationKey: string;
-  total: number;
+  /** JSON object: the last total_count the target reported per aggregation key. */
+  totals: string;
 }
 
-export const TargetCountEntity = new EntitySchema<TargetCountRow>({
-  name: 'TargetCountRow',
-  tableName: 'target_count',
+export const TargetTotalsEntity = new EntitySchema<TargetTotalsRow>({
+  name: 'TargetTotalsRow',
+  tableName: 'target_totals',
   properties: {
     id: { type: 'string', length: 64, primary: true },
     service: { type: 'text' },
     targetUuid: { type: 'text' },
-    aggregationKey: { type: 'text' },
-    total: { ...epochMs() },
+    totals: { type: 'text' },
   },
 });
 
@@ -200,7 +201,7 @@ export const READ_MODEL_ENTITIES = [
   ServiceEntity,
   AggregatedErrorEntity,
   OccurrencePageEntity,
-  TargetCountEntity,
+  TargetTotalsEntity,
   TargetEntity,
   OccurrenceBucketEntity,
   ErrorBreakdownEntity,

@@ -8,7 +8,7 @@ import {
   READ_MODEL_ENTITIES,
   OccurrenceBucketEntity,
   ServiceEntity,
-  TargetCountEntity,
+  TargetTotalsEntity,
   TargetEntity,
   type AggregatedErrorRow,
   type TargetRow,
@@ -19,11 +19,12 @@ import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId, RowIdMemo } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
+import { totalsOfText, totalsText } from './target-totals-row.js';
 import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
 import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js';
 import { CheckpointNotAt } from './sqlite-row-writes.js';
 import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { aggregateId, parseBucketId, parseTargetCountId, parseTargetRowId, targetCountId } from '../projector/record-ids.js';
+import { aggregateId, parseBucketId, parseTargetRowId, parseTargetTotalsId, targetTotalsId } from '../projector/record-ids.js';
 import { emptiedPages, occurrenceChanges, pageId, selectStoredOccurrences, StoredOccurrence } from './occurrence-pages.js';
 import { pageRows, type PageText, type PageToWrite } from './page-rows.js';
 import { isLogged } from '../events/logged-snapshot.js';
@@ -151,8 +152,9 @@ export class ProjectionStore {
   /** Row ids by aggregateId, and by service name: each error and service is named in several rows of every batch. */
   private readonly aggregateRowIds = new RowIdMemo();
   private readonly serviceRowIds = new RowIdMemo();
+  private readonly targetTotalsRowIds = new RowIdMemo();
 
-  /** The last total per target and key, as committed (kept apart: its own layout, see TargetTotalsCache). */
+  /** Each target's last totals, as committed (kept apart: its own layout, see TargetTotalsCache). */
   private readonly cachedTargetTotals: TargetTotalsCache;
 
   private readonly breakdowns: BreakdownRecords;
@@ -270,7 +272,7 @@ export class ProjectionStore {
   async load(events: PeriskopEvent[], options: ProjectionOptions = DEFAULT_PROJECTION_OPTIONS, into?: ProjectionState): Promise<ProjectionState> {
     const state = into ?? emptyProjectionState(options);
     const aggregateIds = new Map<string, string>();
-    const countIds = new Map<string, string>();
+    const totalsIds = new Map<string, string>();
     const bucketIds = new Map<string, string>();
     const services = new Set<string>();
     const targetServices = new Set<string>();
@@ -291,12 +293,13 @@ export class ProjectionStore {
           readsWriteInFlight ||= inFlight?.aggregates.has(id) === true;
         }
       },
-      targetTotal: (id, service, targetUuid, key) => {
+      targetTotals: (id, service, targetUuid) => {
         if (state.targetTotals.has(id)) return;
-        const cached = this.cachedTargetTotals.get(service, targetUuid, key);
-        if (cached !== undefined) state.targetTotals.set(id, cached);
+        const cached = this.cachedTargetTotals.get(id);
+        // The working set's own copy: it changes it in place, the cache holds what committed.
+        if (cached) state.targetTotals.set(id, new Map(cached));
         else if (!rebuild || rebuild.targetTotals.has(id)) {
-          countIds.set(rowId(service, targetUuid, key), id);
+          totalsIds.set(this.targetTotalsRowIds.of(id, service, targetUuid), id);
           readsWriteInFlight ||= inFlight?.targetTotals.has(id) === true;
         }
       },
@@ -328,7 +331,7 @@ export class ProjectionStore {
     if (readsWriteInFlight || this.failedWrite) await this.settled();
     const breakdownErrors = breakdownAggregatesNeeded(events, options);
     // Everything in the caches (a live projector's usual batch): no entity manager to set up.
-    if (services.size + aggregateIds.size + countIds.size + bucketIds.size + targetServices.size + breakdownErrors.length === 0) return state;
+    if (services.size + aggregateIds.size + totalsIds.size + bucketIds.size + targetServices.size + breakdownErrors.length === 0) return state;
     const em = this.db.fork();
     for (const ids of chunks([...services].map((s) => rowId(s)))) {
       for (const row of await em.find(ServiceEntity, { id: { $in: ids } }, { disableIdentityMap: true })) state.services.add(row.name);
@@ -344,9 +347,9 @@ export class ProjectionStore {
     }
     // Not in the database: new aggregates, no occurrence stored yet.
     for (const id of aggregateIds.values()) if (!this.storedOccurrences.has(id)) this.storedOccurrences.set(id, NONE_STORED);
-    for (const ids of chunks([...countIds.keys()])) {
-      for (const row of await em.find(TargetCountEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
-        state.targetTotals.set(targetCountId(row.service, row.targetUuid, row.aggregationKey), row.total);
+    for (const ids of chunks([...totalsIds.keys()])) {
+      for (const row of await em.find(TargetTotalsEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
+        state.targetTotals.set(targetTotalsId(row.service, row.targetUuid), totalsOfText(row.totals, `target_totals row ${row.id} (service ${JSON.stringify(row.service)}, target_uuid ${JSON.stringify(row.targetUuid)})`));
       }
     }
     for (const ids of chunks([...bucketIds.keys()])) {
@@ -462,7 +465,7 @@ export class ProjectionStore {
     this.storedOccurrences.clear();
     this.rememberBuckets(state);
     const totalsEvicted = notedIn(this.rebuild?.targetTotals, evicted.targetTotals);
-    for (const [id, total] of state.targetTotals) this.cachedTargetTotals.remember(id, total, totalsEvicted);
+    for (const [id, totals] of state.targetTotals) this.cachedTargetTotals.remember(id, totals, totalsEvicted);
     for (const [service, targets] of state.targets) remember(this.cached.targets, service, targets, this.cacheBounds.targetLists, notedIn(this.rebuild?.targets, evicted.targets));
     this.breakdowns.committed(state);
     this.boundKnowledge();
@@ -594,18 +597,18 @@ export class ProjectionStore {
     return written;
   }
 
+  /** A changed target's row with every key's total: the working set holds them all (load). */
   private writeTargetTotals(writes: RowWrites, state: ProjectionState): void {
     const rows = [...state.changed.targetTotals].map((id) => {
-      const { service, targetUuid, key: aggregationKey } = parseTargetCountId(id);
+      const { service, targetUuid } = parseTargetTotalsId(id);
       return {
-        id: rowId(service, targetUuid, aggregationKey),
+        id: this.targetTotalsRowIds.of(id, service, targetUuid),
         service,
         target_uuid: targetUuid,
-        aggregation_key: aggregationKey,
-        total: state.targetTotals.get(id)!,
+        totals: totalsText(state.targetTotals.get(id)!),
       };
     });
-    writes.upsert('target_count', rows);
+    writes.upsert(TargetTotalsEntity.meta.tableName, rows);
   }
 
   private aggregateRowId(id: string, { service, aggregationKey }: Pick<AggregateState, 'service' | 'aggregationKey'>): string {

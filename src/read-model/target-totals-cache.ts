@@ -1,20 +1,17 @@
 import { SharedTexts } from '../memory/shared-texts.js';
-import { parseTargetCountId, targetCountId } from '../projector/record-ids.js';
 
 /**
- * The last total the projector saw per (service, target_uuid, key), as committed, so a batch
- * need not read back what the last one wrote. Every target is in it (each scrape round touches
- * them all), so it is laid out for a thousand targets × their keys: one map per target, of
- * its keys' totals, each key's text held once for every target that reports it. Keyed by the
- * working set's targetCountId instead, it held a 60–100 character id per target and key: 8.8 MB
- * of the server's heap at 1,000 targets × 50 keys (a heap snapshot), most of what the store
- * kept per target.
+ * The last totals the projector saw per target (service, target_uuid), by targetTotalsId, as
+ * committed, so a batch need not read back what the last one wrote: each target's map of its
+ * keys' totals, whole (a target is cached with every key its row holds, or not at all, so a
+ * key missing from a cached target was never reported). Every target is in it (each scrape
+ * round touches them all), so each key's text is held once for every target that reports it:
+ * a thousand targets × fifty keys hold fifty strings (they come from each event's JSON).
  * Bounded by `maxEntries` totals; targets are dropped whole, least recently used first.
  */
 export class TargetTotalsCache {
-  /** By targetScope(service, targetUuid), least recently used first. */
+  /** Least recently used first. */
   private readonly byTarget = new Map<string, Map<string, number>>();
-  /** One string per distinct aggregation key, shared by every target's map (keys come sliced out of ids). */
   private readonly keyTexts = new SharedTexts();
   private entries = 0;
 
@@ -24,20 +21,21 @@ export class TargetTotalsCache {
     return this.entries;
   }
 
-  get(service: string, targetUuid: string, key: string): number | undefined {
-    return this.byTarget.get(targetScope(service, targetUuid))?.get(key);
+  /** The target's totals by key; a working set copies them before changing any. */
+  get(id: string): ReadonlyMap<string, number> | undefined {
+    return this.byTarget.get(id);
   }
 
-  /** Keeps `total` as the target's newest; targets past the bound are dropped, their ids noted in `evicted`. */
-  remember(id: string, total: number, evicted?: { add(id: string): unknown }): void {
-    const { service, targetUuid, key } = parseTargetCountId(id);
-    const scope = targetScope(service, targetUuid);
-    let totals = this.byTarget.get(scope);
-    if (totals) this.byTarget.delete(scope);
-    else totals = new Map();
-    this.byTarget.set(scope, totals);
-    if (!totals.has(key)) this.entries++;
-    totals.set(this.keyTexts.of(key), total);
+  /** Keeps (a copy of) `totals` as the target's newest; targets past the bound are dropped whole, their ids noted in `evicted`. */
+  remember(id: string, totals: ReadonlyMap<string, number>, evicted?: { add(id: string): unknown }): void {
+    const previous = this.byTarget.get(id);
+    if (previous) {
+      this.byTarget.delete(id);
+      this.entries -= previous.size;
+    }
+    const kept = this.withSharedKeys(totals);
+    this.byTarget.set(id, kept);
+    this.entries += kept.size;
     while (this.entries > this.maxEntries) this.dropOldest(evicted);
   }
 
@@ -46,22 +44,17 @@ export class TargetTotalsCache {
     this.entries = 0;
   }
 
-  private dropOldest(evicted: { add(id: string): unknown } | undefined): void {
-    const [scope, totals] = this.byTarget.entries().next().value as [string, Map<string, number>];
-    this.byTarget.delete(scope);
-    this.entries -= totals.size;
-    if (!evicted) return;
-    const { service, targetUuid } = parseTargetScope(scope);
-    for (const key of totals.keys()) evicted.add(targetCountId(service, targetUuid, key));
+  /** A copy of `totals` keyed by the shared texts (a working set's keys are its events' strings). */
+  private withSharedKeys(totals: ReadonlyMap<string, number>): Map<string, number> {
+    const copy = new Map<string, number>();
+    for (const [key, total] of totals) copy.set(this.keyTexts.of(key), total);
+    return copy;
   }
-}
 
-function targetScope(service: string, targetUuid: string): string {
-  return `${service.length}:${service}${targetUuid}`;
-}
-
-function parseTargetScope(scope: string): { service: string; targetUuid: string } {
-  const colon = scope.indexOf(':');
-  const end = colon + 1 + Number(scope.slice(0, colon));
-  return { service: scope.slice(colon + 1, end), targetUuid: scope.slice(end) };
+  private dropOldest(evicted: { add(id: string): unknown } | undefined): void {
+    const [id, totals] = this.byTarget.entries().next().value as [string, Map<string, number>];
+    this.byTarget.delete(id);
+    this.entries -= totals.size;
+    evicted?.add(id);
+  }
 }
