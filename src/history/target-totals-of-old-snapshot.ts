@@ -1,3 +1,4 @@
+import { targetTotals } from '../projector/target-totals.js';
 import { TargetTotalsEntity } from '../read-model/entities.js';
 import { rowId } from '../read-model/row-id.js';
 import { totalsText } from '../read-model/target-totals-row.js';
@@ -35,7 +36,7 @@ export function withTargetTotals(snapshot: ReadModelSnapshot, name: string): Rea
     target.totals.set(aggregationKey, count);
   }
   for (const [id, { service, targetUuid, totals }] of byTarget) {
-    rows.push({ table: TOTALS, service, row: { id, service, targetUuid, totals: totalsText(totals) } });
+    rows.push({ table: TOTALS, service, row: { id, service, targetUuid, totals: totalsText(targetTotals(totals)) } });
   }
   return { ...snapshot, tables: [...snapshot.tables.filter((t) => t !== PER_KEY), TOTALS], rows };
 }

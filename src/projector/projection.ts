@@ -4,6 +4,7 @@ import { BUCKET_STEPS, bucketStart } from './occurrence-buckets.js';
 import { aggregateId, bucketIdOf, targetRowId, targetTotalsId } from './record-ids.js';
 import { breakdownId, breakdownValues, countUnderValue, type BreakdownCount } from './breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from './projection-options.js';
+import { lastTotal, targetTotals, type TargetTotals } from './target-totals.js';
 
 // The read model's state for the records one batch of events touches, and `apply`, which
 // folds one event into it. `apply` is deterministic and does no I/O; it changes the working
@@ -26,11 +27,8 @@ export interface ProjectionState {
   services: Set<string>;
   /** By aggregateId(service, key). */
   aggregates: Map<string, AggregateState>;
-  /**
-   * Last total seen per key of each target (service, target_uuid), by targetTotalsId: all of a
-   * target's keys, its row holds them together. The working set's own maps, changed in place.
-   */
-  targetTotals: Map<string, Map<string, number>>;
+  /** Last total seen per key of each target (service, target_uuid), by targetTotalsId: its row holds them together. */
+  targetTotals: Map<string, TargetTotals>;
   /** Services whose full target list is in `targets` (loaded or replaced by an event). */
   targets: Map<string, Map<string, TargetState>>;
   /** Occurrences per bucket, by bucketId(service, key, step, start). */
@@ -181,8 +179,8 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
         const totals = targetTotalsOf(state, targetTotalsId(event.service, targetUuid));
         for (const report of reports) {
           const id = aggregateId(event.service, report.aggregation_key);
-          const delta = countDelta(totals.get(report.aggregation_key), report.total_count);
-          totals.set(report.aggregation_key, report.total_count);
+          const delta = countDelta(lastTotal(totals, report.aggregation_key), report.total_count);
+          totals.updated.set(report.aggregation_key, report.total_count);
           state.aggregates.set(id, applyReport(state.aggregates.get(id), event.service, report, delta, event.at));
           state.changed.aggregates.add(id);
           if (delta > 0) countInBuckets(state, id, event.at, delta);
@@ -215,9 +213,9 @@ export function apply(state: ProjectionState, event: PeriskopEvent): void {
 }
 
 /** A target's totals in the working set, noted as changed (a target met first starts empty). */
-function targetTotalsOf(state: ProjectionState, id: string): Map<string, number> {
+function targetTotalsOf(state: ProjectionState, id: string): TargetTotals {
   let totals = state.targetTotals.get(id);
-  if (!totals) state.targetTotals.set(id, (totals = new Map()));
+  if (!totals) state.targetTotals.set(id, (totals = targetTotals()));
   state.changed.targetTotals.add(id);
   return totals;
 }

@@ -4,6 +4,7 @@ import { BUCKET_STEPS, type BucketStep } from './occurrence-buckets.js';
 import { emptyProjectionState, type ProjectionState, type TargetState } from './projection.js';
 import { aggregateId, parseBucketId, parseTargetRowId } from './record-ids.js';
 import type { ProjectionOptions } from './projection-options.js';
+import type { TargetTotals } from './target-totals.js';
 
 // A parallel replay (parallel-replay.ts): each worker folds its share of the services into a
 // working set of its own, which holds every record of those services since the read model was
@@ -17,7 +18,7 @@ export interface ShareChanges {
   services: string[];
   aggregates: Map<string, AggregateState>;
   /** Whole targets: every key of each target one of whose totals changed. */
-  targetTotals: Map<string, Map<string, number>>;
+  targetTotals: Map<string, TargetTotals>;
   buckets: Map<string, number>;
   /** Whole target lists: of the services whose list was replaced or one of whose targets changed. */
   targets: Map<string, Map<string, TargetState>>;

@@ -19,6 +19,7 @@ import { breakdownAggregatesNeeded } from '../projector/breakdown.js';
 import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector/projection-options.js';
 import { rowId, RowIdMemo } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
+import { targetTotals } from '../projector/target-totals.js';
 import { totalsOfText, totalsText } from './target-totals-row.js';
 import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
 import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js';
@@ -296,8 +297,7 @@ export class ProjectionStore {
       targetTotals: (id, service, targetUuid) => {
         if (state.targetTotals.has(id)) return;
         const cached = this.cachedTargetTotals.get(id);
-        // The working set's own copy: it changes it in place, the cache holds what committed.
-        if (cached) state.targetTotals.set(id, new Map(cached));
+        if (cached) state.targetTotals.set(id, targetTotals(cached));
         else if (!rebuild || rebuild.targetTotals.has(id)) {
           totalsIds.set(this.targetTotalsRowIds.of(id, service, targetUuid), id);
           readsWriteInFlight ||= inFlight?.targetTotals.has(id) === true;
@@ -349,7 +349,7 @@ export class ProjectionStore {
     for (const id of aggregateIds.values()) if (!this.storedOccurrences.has(id)) this.storedOccurrences.set(id, NONE_STORED);
     for (const ids of chunks([...totalsIds.keys()])) {
       for (const row of await em.find(TargetTotalsEntity, { id: { $in: ids } }, { disableIdentityMap: true })) {
-        state.targetTotals.set(targetTotalsId(row.service, row.targetUuid), totalsOfText(row.totals, `target_totals row ${row.id} (service ${JSON.stringify(row.service)}, target_uuid ${JSON.stringify(row.targetUuid)})`));
+        state.targetTotals.set(targetTotalsId(row.service, row.targetUuid), targetTotals(totalsOfText(row.totals, `target_totals row ${row.id} (service ${JSON.stringify(row.service)}, target_uuid ${JSON.stringify(row.targetUuid)})`)));
       }
     }
     for (const ids of chunks([...bucketIds.keys()])) {

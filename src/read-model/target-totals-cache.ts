@@ -1,12 +1,15 @@
 import { SharedTexts } from '../memory/shared-texts.js';
+import { forEachTotal, type TargetTotals } from '../projector/target-totals.js';
 
 /**
  * The last totals the projector saw per target (service, target_uuid), by targetTotalsId, as
  * committed, so a batch need not read back what the last one wrote: each target's map of its
  * keys' totals, whole (a target is cached with every key its row holds, or not at all, so a
- * key missing from a cached target was never reported). Every target is in it (each scrape
- * round touches them all), so each key's text is held once for every target that reports it:
- * a thousand targets × fifty keys hold fifty strings (they come from each event's JSON).
+ * key missing from a cached target was never reported). A working set reads through to these
+ * maps (TargetTotals.committed) and only the cache changes them, when it takes the batch's
+ * totals. Every target is in it (each scrape round touches them all), so each key's text is
+ * held once for every target that reports it: a thousand targets × fifty keys hold fifty
+ * strings (not each event's own).
  * Bounded by `maxEntries` totals; targets are dropped whole, least recently used first.
  */
 export class TargetTotalsCache {
@@ -21,19 +24,30 @@ export class TargetTotalsCache {
     return this.entries;
   }
 
-  /** The target's totals by key; a working set copies them before changing any. */
+  /** The target's totals by key; read only (the cache alone changes them, in remember). */
   get(id: string): ReadonlyMap<string, number> | undefined {
     return this.byTarget.get(id);
   }
 
-  /** Keeps (a copy of) `totals` as the target's newest; targets past the bound are dropped whole, their ids noted in `evicted`. */
-  remember(id: string, totals: ReadonlyMap<string, number>, evicted?: { add(id: string): unknown }): void {
-    const previous = this.byTarget.get(id);
-    if (previous) {
+  /**
+   * Takes a working set's totals of the target as its newest (once the working set is done
+   * with them); targets past the bound are dropped whole, their ids noted in `evicted`.
+   */
+  remember(id: string, totals: TargetTotals, evicted?: { add(id: string): unknown }): void {
+    const cached = this.byTarget.get(id);
+    if (cached) {
       this.byTarget.delete(id);
-      this.entries -= previous.size;
+      this.entries -= cached.size;
     }
-    const kept = this.withSharedKeys(totals);
+    let kept: Map<string, number>;
+    if (cached !== undefined && cached === totals.committed) {
+      // Read through by the working set: the keys it set are all that changed.
+      kept = cached;
+      totals.updated.forEach((total, key) => kept.set(kept.has(key) ? key : this.keyTexts.of(key), total));
+    } else {
+      kept = new Map();
+      forEachTotal(totals, (total, key) => kept.set(this.keyTexts.of(key), total));
+    }
     this.byTarget.set(id, kept);
     this.entries += kept.size;
     while (this.entries > this.maxEntries) this.dropOldest(evicted);
@@ -42,13 +56,6 @@ export class TargetTotalsCache {
   clear(): void {
     this.byTarget.clear();
     this.entries = 0;
-  }
-
-  /** A copy of `totals` keyed by the shared texts (a working set's keys are its events' strings). */
-  private withSharedKeys(totals: ReadonlyMap<string, number>): Map<string, number> {
-    const copy = new Map<string, number>();
-    for (const [key, total] of totals) copy.set(this.keyTexts.of(key), total);
-    return copy;
   }
 
   private dropOldest(evicted: { add(id: string): unknown } | undefined): void {

@@ -1,3 +1,4 @@
+import { targetTotals } from '../../projector/target-totals.js';
 import { rowId } from '../row-id.js';
 import { RowWriter } from '../row-upsert.js';
 import { totalsText } from '../target-totals-row.js';
@@ -67,5 +68,5 @@ export function targetTotalsOfRows(rows: readonly TargetCountColumns[]): { id: s
     // PostgreSQL and MySQL return bigint as text.
     target.totals.set(row.aggregation_key, Number(row.total));
   }
-  return [...byTarget].map(([id, { service, target_uuid, totals }]) => ({ id, service, target_uuid, totals: totalsText(totals) }));
+  return [...byTarget].map(([id, { service, target_uuid, totals }]) => ({ id, service, target_uuid, totals: totalsText(targetTotals(totals)) }));
 }
