@@ -1,7 +1,5 @@
-import { targetTotals } from '../projector/target-totals.js';
 import { TargetTotalsEntity } from '../read-model/entities.js';
-import { rowId } from '../read-model/row-id.js';
-import { totalsText } from '../read-model/target-totals-row.js';
+import { TotalsByTarget } from '../read-model/target-totals-row.js';
 import type { ReadModelSnapshot, SnapshotRow } from './read-model-snapshot.js';
 
 const TOTALS = TargetTotalsEntity.meta.tableName;
@@ -16,7 +14,7 @@ const PER_KEY = 'target_count';
  */
 export function withTargetTotals(snapshot: ReadModelSnapshot, name: string): ReadModelSnapshot {
   if (snapshot.tables.includes(TOTALS) || !snapshot.tables.includes(PER_KEY)) return snapshot;
-  const byTarget = new Map<string, { service: string; targetUuid: string; totals: Map<string, number> }>();
+  const totals = new TotalsByTarget();
   const rows: SnapshotRow[] = [];
   for (const entry of snapshot.rows) {
     if (entry.table !== PER_KEY) {
@@ -30,13 +28,8 @@ export function withTargetTotals(snapshot: ReadModelSnapshot, name: string): Rea
     }
     const count = Number(total);
     if (!Number.isSafeInteger(count) || count < 0) throw new Error(`${where}: total ${JSON.stringify(total)} is not a count`);
-    const id = rowId(service, targetUuid);
-    let target = byTarget.get(id);
-    if (!target) byTarget.set(id, (target = { service, targetUuid, totals: new Map() }));
-    target.totals.set(aggregationKey, count);
+    totals.add(service, targetUuid, aggregationKey, count);
   }
-  for (const [id, { service, targetUuid, totals }] of byTarget) {
-    rows.push({ table: TOTALS, service, row: { id, service, targetUuid, totals: totalsText(targetTotals(totals)) } });
-  }
+  for (const row of totals.rows()) rows.push({ table: TOTALS, service: row.service, row: { ...row } });
   return { ...snapshot, tables: [...snapshot.tables.filter((t) => t !== PER_KEY), TOTALS], rows };
 }

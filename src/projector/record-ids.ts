@@ -35,7 +35,7 @@ export function aggregateId(service: string, key: string): string {
 
 /** A target's totals, one per (service, target_uuid): `<service length>:<service><target uuid>`. */
 export function targetTotalsId(service: string, targetUuid: string): string {
-  return `${service.length}:${service}${targetUuid}`;
+  return servicePrefixed(service, targetUuid);
 }
 
 /** A bucket of an aggregate whose aggregateId is known (apply builds it once per report). */
@@ -57,7 +57,12 @@ export function bucketId(service: string, key: string, step: BucketStep, start: 
 }
 
 export function targetRowId(service: string, url: string): string {
-  return `${service.length}:${service}${url}`;
+  return servicePrefixed(service, url);
+}
+
+/** `<service length>:<service><rest>`: parseServicePrefix takes it apart. */
+function servicePrefixed(service: string, rest: string): string {
+  return `${service.length}:${service}${rest}`;
 }
 
 /** An aggregateId at the start of `id`, and where the rest of `id` starts. */

@@ -31,7 +31,7 @@ export function forEachTotal(totals: TargetTotals, each: (total: number, key: st
   });
 }
 
-/** Every key's last total, as a map (tests, and a target's totals handed whole to another). */
+/** Every key's last total, as a map: what the target's row holds. */
 export function allTotals(totals: TargetTotals): Map<string, number> {
   const all = new Map<string, number>();
   forEachTotal(totals, (total, key) => all.set(key, total));

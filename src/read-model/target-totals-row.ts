@@ -1,4 +1,5 @@
-import { forEachTotal, type TargetTotals } from '../projector/target-totals.js';
+import { forEachTotal, targetTotals, type TargetTotals } from '../projector/target-totals.js';
+import { rowId } from './row-id.js';
 
 // A target's totals as its target_totals row holds them: one JSON object, aggregation key to
 // the last total_count the target reported for it. One row per target, rewritten whole when
@@ -29,4 +30,28 @@ export function totalsOfText(text: string, where: string): Map<string, number> {
     totals.set(key, total as number);
   }
   return totals;
+}
+
+/** A target_totals row as the older per-key rows become one (the migration, an older snapshot). */
+export interface TargetTotalsRowValues {
+  id: string;
+  service: string;
+  targetUuid: string;
+  totals: string;
+}
+
+/** Totals reported per target and key, gathered into a row per target. */
+export class TotalsByTarget {
+  private readonly byTarget = new Map<string, { service: string; targetUuid: string; totals: Map<string, number> }>();
+
+  add(service: string, targetUuid: string, key: string, total: number): void {
+    const id = rowId(service, targetUuid);
+    let target = this.byTarget.get(id);
+    if (!target) this.byTarget.set(id, (target = { service, targetUuid, totals: new Map() }));
+    target.totals.set(key, total);
+  }
+
+  rows(): TargetTotalsRowValues[] {
+    return [...this.byTarget].map(([id, { service, targetUuid, totals }]) => ({ id, service, targetUuid, totals: totalsText(targetTotals(totals)) }));
+  }
 }

@@ -1,7 +1,5 @@
-import { targetTotals } from '../../projector/target-totals.js';
-import { rowId } from '../row-id.js';
 import { RowWriter } from '../row-upsert.js';
-import { totalsText } from '../target-totals-row.js';
+import { TotalsByTarget } from '../target-totals-row.js';
 import { SchemaMigration } from './schema-migration.js';
 
 // Targets moved per step: their target_count rows, a few dozen each.
@@ -47,26 +45,17 @@ export class TargetTotals extends SchemaMigration {
       }
       const step = (await this.execute(targets)) as { service: string; target_uuid: string }[];
       if (step.length === 0) return;
-      const rows: TargetCountColumns[] = [];
-      for (const { service, target_uuid } of step) {
-        rows.push(...((await this.execute(knex('target_count').select('service', 'target_uuid', 'aggregation_key', 'total').where({ service, target_uuid }))) as TargetCountColumns[]));
-      }
-      await writer.insert('target_totals', targetTotalsOfRows(rows));
+      const rows = (await this.execute(
+        knex('target_count')
+          .select('service', 'target_uuid', 'aggregation_key', 'total')
+          .whereIn(['service', 'target_uuid'], step.map(({ service, target_uuid }) => [service, target_uuid])),
+      )) as TargetCountColumns[];
+      const totals = new TotalsByTarget();
+      // PostgreSQL and MySQL return bigint as text.
+      for (const row of rows) totals.add(row.service, row.target_uuid, row.aggregation_key, Number(row.total));
+      await writer.insert('target_totals', totals.rows().map(({ targetUuid, ...row }) => ({ ...row, target_uuid: targetUuid })));
       if (step.length < STEP) return;
       after = step.at(-1)!;
     }
   }
-}
-
-/** One target_totals row per target of its target_count rows. */
-export function targetTotalsOfRows(rows: readonly TargetCountColumns[]): { id: string; service: string; target_uuid: string; totals: string }[] {
-  const byTarget = new Map<string, { service: string; target_uuid: string; totals: Map<string, number> }>();
-  for (const row of rows) {
-    const id = rowId(row.service, row.target_uuid);
-    let target = byTarget.get(id);
-    if (!target) byTarget.set(id, (target = { service: row.service, target_uuid: row.target_uuid, totals: new Map() }));
-    // PostgreSQL and MySQL return bigint as text.
-    target.totals.set(row.aggregation_key, Number(row.total));
-  }
-  return [...byTarget].map(([id, { service, target_uuid, totals }]) => ({ id, service, target_uuid, totals: totalsText(targetTotals(totals)) }));
 }
