@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ConcurrencyLimit } from '../src/concurrency/concurrency-limit.js';
 import { BodyBuffers } from '../src/scraper/body-buffers.js';
 import { fetchTarget } from '../src/scraper/fetch-target.js';
+import { TargetConnection } from '../src/scraper/target-connection.js';
 import { LOOPBACK_TEST_CERTIFICATE, LOOPBACK_TEST_KEY } from './support/test-certificate.js';
 import { temporaryDir } from './support/test-event-logs.js';
 
@@ -92,6 +93,8 @@ scripts.set('/endless-body', (s) => {
   };
   pump();
 });
+const LARGE_BODY = Buffer.alloc(512 * 1024, 'y');
+scripts.set('/large', (s) => s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${LARGE_BODY.length}\r\n\r\n`), LARGE_BODY])));
 scripts.set('/silent', () => {});
 scripts.set('/head-only', (s) => s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'));
 scripts.set('/bad-chunk', (s) => s.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n`));
@@ -211,6 +214,25 @@ describe('the scraper\'s HTTP/1.1 client', () => {
     release();
     expect(await scrape).toMatchObject({ ok: false, reason: 'too_large' });
     await held;
+  });
+
+  it('holds no more than its head\'s read of an answer whose body waits for a slot, and reads the rest once it starts', async () => {
+    const { port } = server.address() as AddressInfo;
+    const origin = { secure: false, host: '127.0.0.1', port, key: base };
+    const connection = new TargetConnection(origin, { keep: () => {}, forget: () => {} });
+    try {
+      const head = await connection.request('/large', `127.0.0.1:${port}`, 'test', new AbortController().signal);
+      expect(head.status).toBe(200);
+      // The whole answer was written at once: the kernel holds the rest while the read waits.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(connection.heldBytes).toBeGreaterThan(0);
+      expect(connection.heldBytes).toBeLessThanOrEqual(4 * 1024);
+      const body: Buffer[] = [];
+      await connection.readBody((bytes, start, end) => body.push(Buffer.from(bytes.subarray(start, end))), new AbortController().signal);
+      expect(Buffer.concat(body).equals(LARGE_BODY)).toBe(true);
+    } finally {
+      connection.destroy();
+    }
   });
 
   it.each([

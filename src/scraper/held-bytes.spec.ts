@@ -22,6 +22,7 @@ describe('HeldBytes', () => {
       source.fill(0);
     }
     expect(held.empty).toBe(pieces.length === 0);
+    expect(held.bytes).toBe(expected.length);
     expect(released(held)).toBe(expected);
     expect(held.empty).toBe(true);
   });

@@ -1,11 +1,12 @@
 // Bytes of an answer that came with its head, before its body's read has started (it waits for
 // a body slot). Target connections read into one shared buffer (target-connection.ts), so
 // these must be copied out; into blocks reused from one answer to the next, not a fresh
-// buffer per answer. Their connection stops reading meanwhile: usually one block per answer.
+// buffer per answer. Their connection stops reading meanwhile: a head's read is 4 KiB, one
+// block per answer (a TLS record may bring up to 16 KiB).
 
-const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = 4 * 1024;
 
-/** Blocks kept for reuse: about as many answers as wait for a body slot at once. */
+/** Blocks kept for reuse: about as many answers as wait for a body slot at once (MAX_CONCURRENT_SCRAPES). */
 const MAX_KEPT_BLOCKS = 64;
 
 const spareBlocks: Buffer[] = [];
@@ -17,6 +18,11 @@ export class HeldBytes {
 
   get empty(): boolean {
     return this.blocks.length === 0;
+  }
+
+  /** How many bytes are held. */
+  get bytes(): number {
+    return this.blocks.length === 0 ? 0 : (this.blocks.length - 1) * BLOCK_BYTES + this.lastUsed;
   }
 
   /** Copies `bytes[start, end)` after what is held. */

@@ -14,8 +14,14 @@ import { MalformedAnswer } from './malformed-answer.js';
 // connection needs a buffer of its own. What cannot be consumed yet (the start of a body that
 // waits for its read slot) is copied aside, and the connection stops reading meanwhile.
 // What this did to the server's memory and cycle time: bench/README.md, "Memory, sixth pass".
+//
+// A head is read into a small buffer of its own, a body into the large one. An answer whose
+// body waits for a slot holds what its head's read brought (≤ 4 KiB), not a large read's
+// worth: at a thousand targets some fifty answers wait at once (bench/README.md, "Memory,
+// eleventh pass").
 
 const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+const HEAD_READ_BUFFER = Buffer.allocUnsafeSlow(4 * 1024);
 
 /** A request that failed before its answer was read: a connection error, a malformed answer, or `signal`'s abort. */
 export class TargetRequestFailed extends Error {
@@ -88,7 +94,11 @@ export class TargetConnection {
     readonly origin: TargetOrigin,
     private readonly keeper: ConnectionKeeper,
   ) {
-    const onread: OnReadOpts = { buffer: READ_BUFFER, callback: (bytes) => this.onRead(bytes) };
+    const onread: OnReadOpts = {
+      // Asked for after each read, for the next one: a body's once its head is in.
+      buffer: () => (this.phase === 'held' || this.phase === 'body' ? READ_BUFFER : HEAD_READ_BUFFER),
+      callback: (bytes, buffer) => this.onRead(buffer as Buffer, bytes),
+    };
     this.socket = origin.secure
       ? connectTls({ host: origin.host, port: origin.port, servername: isIP(origin.host) ? undefined : origin.host, ALPNProtocols: ['http/1.1'], onread } as ConnectionOptions)
       : connectTcp({ host: origin.host, port: origin.port, onread });
@@ -144,6 +154,11 @@ export class TargetConnection {
     return read;
   }
 
+  /** Bytes of the answer's body read before its read started, held until it does. */
+  get heldBytes(): number {
+    return this.held.bytes;
+  }
+
   /** Closes the connection; an answer being read is dropped (nobody waits for it). */
   destroy(): void {
     this.phase = 'closed';
@@ -173,10 +188,10 @@ export class TargetConnection {
   }
 
   /** onread's callback: false stops reading (an answer is held). */
-  private onRead(bytes: number): boolean {
+  private onRead(buffer: Buffer, bytes: number): boolean {
     this.received += bytes;
     try {
-      this.consume(READ_BUFFER, 0, bytes);
+      this.consume(buffer, 0, bytes);
       this.settle();
     } catch (error) {
       this.fail(error as Error);
