@@ -20,15 +20,14 @@ import { DEFAULT_PROJECTION_OPTIONS, type ProjectionOptions } from '../projector
 import { rowId, RowIdMemo } from './row-id.js';
 import { TargetTotalsCache } from './target-totals-cache.js';
 import { targetTotals } from '../projector/target-totals.js';
-import { totalsOfText, totalsText } from './target-totals-row.js';
-import { IN_LIST_CHUNK, RowWriter, type ColumnValues } from './row-upsert.js';
+import { totalsOfText } from './target-totals-row.js';
+import { IN_LIST_CHUNK, RowWriter } from './row-upsert.js';
 import { RowWrites, type CheckpointMove, type WritePlan } from './row-writes.js';
 import { CheckpointNotAt } from './sqlite-row-writes.js';
-import { BUCKET_STEPS, type BucketStep } from '../projector/occurrence-buckets.js';
-import { aggregateId, parseBucketId, parseTargetRowId, parseTargetTotalsId, targetTotalsId } from '../projector/record-ids.js';
-import { emptiedPages, occurrenceChanges, pageId, selectStoredOccurrences, StoredOccurrence } from './occurrence-pages.js';
-import { pageRows, type PageText, type PageToWrite } from './page-rows.js';
-import { isLogged } from '../events/logged-snapshot.js';
+import type { BucketStep } from '../projector/occurrence-buckets.js';
+import { aggregateId, parseBucketId, targetTotalsId } from '../projector/record-ids.js';
+import { selectStoredOccurrences, StoredOccurrence } from './occurrence-pages.js';
+import { BatchRows, storedBucketId, type CachedBucket, type WrittenPage } from './batch-rows.js';
 
 /** The checkpoint row of the projector (snapshots record and restore it). */
 export const PROJECTOR_CHECKPOINT = 'projector';
@@ -129,15 +128,6 @@ function notedIn<K>(...sets: (Set<K> | undefined)[]): EvictionNotes<K> {
   return { add: (key) => sets.forEach((set) => set?.add(key)) };
 }
 
-/** A bucket's count as committed, with what retention needs to know of it. */
-interface CachedBucket {
-  count: number;
-  step: BucketStep;
-  t: number;
-  /** Its row's id (storedBucketId), once a batch wrote it. */
-  rowId?: string;
-}
-
 /** Reads the records a batch of events needs and writes back what the batch changed. */
 export class ProjectionStore {
   private readonly cached = {
@@ -159,6 +149,9 @@ export class ProjectionStore {
   private readonly cachedTargetTotals: TargetTotalsCache;
 
   private readonly breakdowns: BreakdownRecords;
+
+  /** The rows each batch writes, from what the caches above know. */
+  private readonly rows: BatchRows;
 
   /**
    * By aggregateId: the occurrences the database holds for each aggregate loaded since the last
@@ -199,6 +192,14 @@ export class ProjectionStore {
   ) {
     this.cachedTargetTotals = new TargetTotalsCache(cacheBounds.targetTotals);
     this.breakdowns = new BreakdownRecords(cacheBounds.breakdownErrors);
+    this.rows = new BatchRows({
+      aggregateRowIds: this.aggregateRowIds,
+      serviceRowIds: this.serviceRowIds,
+      targetTotalsRowIds: this.targetTotalsRowIds,
+      storedOccurrences: this.storedOccurrences,
+      buckets: this.cached.buckets,
+      breakdowns: this.breakdowns,
+    });
   }
 
   private forget(): void {
@@ -383,7 +384,7 @@ export class ProjectionStore {
     }
     const { em, buckets } = this.ahead;
     try {
-      await new RowWriter(em).upsert('occurrence_bucket', this.bucketRows(counts.keys(), counts));
+      await new RowWriter(em).upsert('occurrence_bucket', this.rows.bucketRows(counts.keys(), counts));
     } catch (error) {
       await this.abandonAhead();
       throw error;
@@ -419,7 +420,7 @@ export class ProjectionStore {
     if (throughSeq <= this.expectedCheckpoint) throw new Error(`a commit through sequence ${throughSeq} after one through ${this.expectedCheckpoint}`);
     const checkpoint: CheckpointMove = { table: CheckpointEntity.meta.tableName, name: this.checkpointName, expected: this.expectedCheckpoint, seq: throughSeq };
     const writes = new RowWrites();
-    const pages = this.plan(writes, state, throughSeq);
+    const pages = this.rows.plan(writes, state, throughSeq);
     const plan: WritePlan = { writes: writes.writes, buffers: writes.buffers, checkpoint };
     const ahead = this.ahead;
     this.ahead = null;
@@ -504,21 +505,6 @@ export class ProjectionStore {
   }
 
   /**
-   * What the batch through `seq` changed, as rows to write; the values are fixed from here on.
-   * Returns, by aggregateId, the page each changed aggregate's new occurrences are on.
-   */
-  private plan(writes: RowWrites, state: ProjectionState, seq: number): Map<string, WrittenPage> {
-    this.writeServices(writes, state);
-    this.writeAggregates(writes, state);
-    const pages = this.writePages(writes, state, seq);
-    this.writeTargetTotals(writes, state);
-    this.writeTargets(writes, state);
-    this.writeBuckets(writes, state);
-    this.breakdowns.write(writes, state);
-    return pages;
-  }
-
-  /**
    * Runs a plan in one transaction: the one opened ahead (writeBucketsAhead), the SQLite
    * writer thread's, or a transaction of its own.
    */
@@ -542,109 +528,6 @@ export class ProjectionStore {
     });
   }
 
-  // One write function per table, each with bound parameters (row-upsert.ts).
-
-  private writeServices(writes: RowWrites, state: ProjectionState): void {
-    const rows = [...state.changed.services].map((name) => ({ id: rowId(name), name }));
-    writes.insertMissing('service', rows);
-  }
-
-  private writeAggregates(writes: RowWrites, state: ProjectionState): void {
-    const rows = [...state.changed.aggregates].map((id) => {
-      const aggregate = state.aggregates.get(id)!;
-      return aggregateColumns(aggregate, this.aggregateRowId(id, aggregate), this.serviceRowIds.of(aggregate.service, aggregate.service));
-    });
-    writes.upsert('aggregated_error', rows);
-  }
-
-  /**
-   * A page per changed aggregate with the occurrences it gained (occurrence_page), and deletes
-   * its pages none of whose occurrences it still lists. An aggregate whose stored pages are not
-   * known (not loaded by this store) has them all replaced by one.
-   */
-  private writePages(writes: RowWrites, state: ProjectionState, seq: number): Map<string, WrittenPage> {
-    const written = new Map<string, WrittenPage>();
-    const pages: PageToWrite[] = [];
-    const emptied: string[] = [];
-    const replaced: string[] = [];
-    for (const id of state.changed.aggregates) {
-      const aggregate = state.aggregates.get(id)!;
-      const aggregateRowId = this.aggregateRowId(id, aggregate);
-      const stored = this.storedOccurrences.get(id);
-      let added: readonly FoldedOccurrence[];
-      if (stored) {
-        added = occurrenceChanges(stored, aggregate.latestErrors).added;
-        emptied.push(...emptiedPages(stored, aggregate.latestErrors));
-      } else {
-        replaced.push(aggregateRowId);
-        added = aggregate.latestErrors;
-      }
-      if (added.length === 0) continue;
-      const page = pageId(aggregateRowId, seq);
-      const texts = added.map((occurrence) => {
-        if (StoredOccurrence.isOne(occurrence)) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} is to be written, but the projection knows only its identity`);
-        // Pages replaced whole are written again at each commit of a rebuild: their texts are kept.
-        return stored ? pageText(occurrence) : keptText(occurrence);
-      });
-      pages.push({ id: page, aggregateId: aggregateRowId, occurrences: added, texts });
-      written.set(id, { page, whole: !stored });
-    }
-    writes.deleteWhereIn('occurrence_page', 'aggregate_id', replaced);
-    writes.deleteWhereIn('occurrence_page', 'id', emptied);
-    const { rows, buffer } = pageRows(pages);
-    if (buffer) writes.adopt(buffer);
-    writes.insertMissing('occurrence_page', rows, 'id', ['occurrences', 'stacks']);
-    return written;
-  }
-
-  /** A changed target's row with every key's total: the working set holds them all (load). */
-  private writeTargetTotals(writes: RowWrites, state: ProjectionState): void {
-    const rows = [...state.changed.targetTotals].map((id) => {
-      const { service, targetUuid } = parseTargetTotalsId(id);
-      return {
-        id: this.targetTotalsRowIds.of(id, service, targetUuid),
-        service,
-        target_uuid: targetUuid,
-        totals: totalsText(state.targetTotals.get(id)!),
-      };
-    });
-    writes.upsert(TargetTotalsEntity.meta.tableName, rows);
-  }
-
-  private aggregateRowId(id: string, { service, aggregationKey }: Pick<AggregateState, 'service' | 'aggregationKey'>): string {
-    return this.aggregateRowIds.of(id, service, aggregationKey);
-  }
-
-  private bucketRows(ids: Iterable<string>, counts: ReadonlyMap<string, number>): ColumnValues[] {
-    const rows: ColumnValues[] = [];
-    for (const id of ids) {
-      const bucket = parseBucketId(id);
-      const cached = this.cached.buckets.get(id);
-      const stored = cached?.rowId ?? storedBucketId(bucket);
-      if (cached) cached.rowId = stored;
-      rows.push({ id: stored, aggregate_id: this.aggregateRowIds.of(bucket.aggregate, bucket.service, bucket.key), step: bucket.step, t: bucket.start, count: counts.get(id)! });
-    }
-    return rows;
-  }
-
-  private writeBuckets(writes: RowWrites, state: ProjectionState): void {
-    writes.upsert('occurrence_bucket', this.bucketRows(state.changed.buckets, state.buckets));
-    if (state.newestAt === null) return;
-    for (const step of BUCKET_STEPS) writes.deleteWhere('occurrence_bucket', { step }, ['t', state.newestAt - state.bucketRetentionMs[step]]);
-  }
-
-  private writeTargets(writes: RowWrites, state: ProjectionState): void {
-    for (const service of state.changed.targets) {
-      writes.deleteWhere('target', { service_id: rowId(service) });
-      writes.insert('target', [...state.targets.get(service)!.values()].map(targetColumns));
-    }
-    const statusChanges = [...state.changed.targetRows]
-      .map(parseTargetRowId)
-      .filter(({ service }) => !state.changed.targets.has(service))
-      .map(({ service, url }) => state.targets.get(service)?.get(url))
-      .filter((target) => target !== undefined);
-    writes.upsert('target', statusChanges.map(targetColumns));
-  }
 }
 
 /**
@@ -668,11 +551,6 @@ function deletedByRetention(bucketId: string, before: Record<BucketStep, number>
   if (!before) return false;
   const { step, start } = parseBucketId(bucketId);
   return start < before[step];
-}
-
-/** The stored id of a bucket: rowId of its natural key, whatever the working set's id looks like. */
-function storedBucketId({ service, key, step, start }: ReturnType<typeof parseBucketId>): string {
-  return rowId(service, key, step, String(start));
 }
 
 function bucketRowId(id: string): string {
@@ -701,12 +579,6 @@ function toAggregateState(row: AggregatedErrorRow, stored: FoldedOccurrence[]): 
   };
 }
 
-/** The page a commit wrote for an aggregate; `whole`: all its occurrences are on it (the others deleted). */
-interface WrittenPage {
-  page: string;
-  whole: boolean;
-}
-
 /** An aggregate's latest occurrences as the database holds them once `written` (its page of the batch, if any) commits. */
 function onPages(aggregate: AggregateState, written: WrittenPage | undefined): FoldedOccurrence[] {
   return aggregate.latestErrors.map((occurrence) => {
@@ -714,41 +586,6 @@ function onPages(aggregate: AggregateState, written: WrittenPage | undefined): F
     if (!written) throw new Error(`occurrence ${occurrence.uuid} of ${aggregate.service} ${aggregate.aggregationKey} was written on no page`);
     return StoredOccurrence.on(written.page, occurrence);
   });
-}
-
-// When an aggregate's pages are replaced whole (its stored pages unknown: a parallel rebuild's
-// commits), each occurrence object is serialised once and its text reused at the next commit.
-const textOf = new WeakMap<FoldedOccurrence, PageText>();
-
-function keptText(occurrence: FoldedOccurrence): PageText {
-  if (isLogged(occurrence)) return occurrence;
-  let text = textOf.get(occurrence);
-  if (text === undefined) {
-    text = pageText(occurrence);
-    textOf.set(occurrence, text);
-  }
-  return text;
-}
-
-/** A logged occurrence as it is (its bytes, its stack trace's place); an object serialised here. */
-function pageText(occurrence: FoldedOccurrence): PageText {
-  return isLogged(occurrence) ? occurrence : JSON.stringify(occurrence);
-}
-
-function aggregateColumns(state: AggregateState, id: string, serviceId: string): ColumnValues {
-  return {
-    id,
-    service_id: serviceId,
-    service: state.service,
-    aggregation_key: state.aggregationKey,
-    severity: state.severity,
-    total_count: state.totalCount,
-    created_at: state.createdAt,
-    last_seen: state.lastSeen,
-    resolved_at: state.resolvedAt,
-    resolved_count: state.resolvedCount,
-    reopened_at: state.reopenedAt,
-  };
 }
 
 function toTargetState(row: TargetRow): TargetState {
@@ -765,17 +602,3 @@ function toTargetState(row: TargetRow): TargetState {
   };
 }
 
-function targetColumns(state: TargetState): ColumnValues {
-  return {
-    id: rowId(state.service, state.url),
-    service_id: rowId(state.service),
-    service: state.service,
-    url: state.url,
-    address: state.address,
-    labels: JSON.stringify(state.labels),
-    status: state.status,
-    last_error_reason: state.lastError?.reason ?? null,
-    last_error_detail: state.lastError?.detail ?? null,
-    status_at: state.statusAt,
-  };
-}
