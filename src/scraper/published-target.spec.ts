@@ -35,6 +35,8 @@ describe('PublishedTarget', () => {
     ['camelCase fields', [{ aggregationKey: 'a', totalCount: 2, latest_errors: [occurrence('u1')] }]],
     ['a created_at and no severity', [{ aggregation_key: 'a', total_count: 3, created_at: '2026-11-24T00:00:00Z', latest_errors: [] }]],
     ['keys that need escaping', [element('quote " and \\ back', 4, ['u1']), element('ключ\u2028', 5, ['u2'])]],
+    ['a key written plainly beside one that needs escaping', [element('plain', 6, ['u1']), element('tab\there', 7, ['u2'])]],
+    ['a key written plainly beside a digest of bytes', [element('plain', 8, ['u1']), { severity: 'info', aggregation_key: 'b', total_count: 9, latest_errors: [] }]],
   ])('unpacks what a scrape kept of %s as it was', (_case, elements) => {
     const first = scraped(body(elements));
     const { next } = changedSince(undefined, 't', first.payload, texts, first.segments, first.unparsedSeen);

@@ -7,6 +7,9 @@ import type { KnownSegment } from './segmented-parse.js';
 /** Marks a segment kept as its whole digest (no identity to rebuild it from). */
 const WHOLE_DIGEST = -1;
 
+/** Segment texts that are the keys as JSON strings, rebuilt from the keys rather than kept. */
+const KEYS_AS_WRITTEN = 'keys as written';
+
 /**
  * What this process last published for one target, kept between scrapes for every target:
  * per aggregated error its key, total and header fields, the fingerprints of the occurrences
@@ -20,21 +23,29 @@ export class PublishedTarget {
   private constructor(
     readonly targetUuid: string,
     private readonly keys: readonly string[],
-    private readonly totals: Float64Array,
+    /**
+     * Error i's total at [i], the end of its fingerprints in `seen` at [n + i], and with
+     * segments its segment's length (or WHOLE_DIGEST) at [2n + i]: one array, not three (each
+     * typed array carries ~200 bytes besides its numbers, kept for every target).
+     */
+    private readonly numbers: Float64Array,
     /** With segments, each error's header fields besides key and total, as written (severity, created_at). */
     private readonly severities: readonly unknown[] | null,
     private readonly createdAts: readonly unknown[] | null,
-    /** Every error's occurrenceFingerprints, one after the other; error i's end at seenEnds[i]. */
+    /** Every error's occurrenceFingerprints, one after the other. */
     private readonly seen: string,
-    private readonly seenEnds: Uint32Array,
     /**
      * Per error, what identifies its bytes (segmented-parse's KnownSegment.digest): for an
      * identity, the key as written (shared) and the element's length; otherwise the whole
-     * digest and WHOLE_DIGEST. Null when the body was parsed whole.
+     * digest and WHOLE_DIGEST. KEYS_AS_WRITTEN when every key was written as `"<key>"` (no
+     * escapes: the usual case), null when the body was parsed whole.
      */
-    private readonly segmentTexts: readonly string[] | null,
-    private readonly segmentLengths: Float64Array | null,
+    private readonly segmentTexts: readonly string[] | typeof KEYS_AS_WRITTEN | null,
   ) {}
+
+  private get count(): number {
+    return this.keys.length;
+  }
 
   /**
    * Packs what changedSince keeps of a payload: `seen[i]` is the fingerprints of error i,
@@ -48,33 +59,30 @@ export class PublishedTarget {
     texts: SharedTexts,
   ): PublishedTarget {
     const n = errors.length;
-    const totals = new Float64Array(n);
-    const seenEnds = new Uint32Array(n);
+    const headers = segments?.length === n ? segments.map((s) => s.header) : null;
+    const numbers = new Float64Array(headers ? 3 * n : 2 * n);
     let seenLength = 0;
     let anyCreatedAt = false;
     for (let i = 0; i < n; i++) {
-      totals[i] = errors[i]!.total_count;
+      numbers[i] = errors[i]!.total_count;
       seenLength += seen[i]!.length;
-      seenEnds[i] = seenLength;
+      numbers[n + i] = seenLength;
     }
-    const headers = segments?.length === n ? segments.map((s) => s.header) : null;
     const severities = headers?.map((h) => sharedValue(h['severity'], texts));
     const createdAts = headers?.map((h) => {
       const value = h['created_at'] ?? h['createdAt'];
       anyCreatedAt ||= value !== undefined && value !== null;
       return value;
     });
-    const packedSegments = headers && packSegments(segments!, errors, texts);
+    const segmentTexts = headers ? packSegments(segments!, errors, texts, numbers.subarray(2 * n)) : null;
     return new PublishedTarget(
       targetUuid,
       errors.map((e) => texts.of(e.aggregation_key)),
-      totals,
+      numbers,
       severities ?? null,
       anyCreatedAt ? createdAts! : null,
       seen.join(''),
-      seenEnds,
-      packedSegments?.texts ?? null,
-      packedSegments?.lengths ?? null,
+      segmentTexts,
     );
   }
 
@@ -87,10 +95,12 @@ export class PublishedTarget {
   /** The length of each error recorded by identity, by its head: a hint to split the next body. */
   lengths(): RecordedLengths {
     const lengths = new Map<string, number>();
-    const texts = this.segmentTexts;
-    const segmentLengths = this.segmentLengths;
-    if (!texts || !segmentLengths) return lengths;
-    for (let i = 0; i < texts.length; i++) if (segmentLengths[i] !== WHOLE_DIGEST) lengths.set(`${this.totals[i]}:${texts[i]}`, segmentLengths[i]!);
+    if (!this.segmentTexts) return lengths;
+    const n = this.count;
+    for (let i = 0; i < n; i++) {
+      const length = this.numbers[2 * n + i]!;
+      if (length !== WHOLE_DIGEST) lengths.set(this.segmentHead(i), length);
+    }
     return lengths;
   }
 
@@ -98,11 +108,12 @@ export class PublishedTarget {
     const totals = new Map<string, number>();
     const seen = new Map<string, string>();
     const segments = new Map<string, KnownSegment>();
-    for (let i = 0; i < this.keys.length; i++) {
+    const n = this.count;
+    for (let i = 0; i < n; i++) {
       const key = this.keys[i]!;
-      const total = this.totals[i]!;
+      const total = this.numbers[i]!;
       totals.set(key, total);
-      seen.set(key, this.seen.slice(i === 0 ? 0 : this.seenEnds[i - 1], this.seenEnds[i]));
+      seen.set(key, this.seen.slice(i === 0 ? 0 : this.numbers[n + i - 1], this.numbers[n + i]));
       const digest = this.digestOf(i);
       if (digest !== null) segments.set(digest, { digest, key, total, header: this.headerOf(i) });
     }
@@ -110,14 +121,20 @@ export class PublishedTarget {
   }
 
   private digestOf(i: number): string | null {
-    if (!this.segmentTexts || !this.segmentLengths) return null;
-    const length = this.segmentLengths[i]!;
-    return length === WHOLE_DIGEST ? this.segmentTexts[i]! : elementIdentity(length, `${this.totals[i]}:${this.segmentTexts[i]}`);
+    if (!this.segmentTexts) return null;
+    const length = this.numbers[2 * this.count + i]!;
+    return length === WHOLE_DIGEST ? (this.segmentTexts as readonly string[])[i]! : elementIdentity(length, this.segmentHead(i));
+  }
+
+  /** An identity's head (elementHead): `<total>:<key as written>`. */
+  private segmentHead(i: number): string {
+    const written = this.segmentTexts === KEYS_AS_WRITTEN ? `"${this.keys[i]}"` : this.segmentTexts![i]!;
+    return `${this.numbers[i]}:${written}`;
   }
 
   /** The fields of the error parseAggregatedError reads besides its occurrences (withoutOccurrences). */
   private headerOf(i: number): Record<string, unknown> {
-    const header: Record<string, unknown> = { aggregation_key: this.keys[i], total_count: this.totals[i] };
+    const header: Record<string, unknown> = { aggregation_key: this.keys[i], total_count: this.numbers[i] };
     const severity = this.severities?.[i];
     if (severity !== undefined) header['severity'] = severity;
     const createdAt = this.createdAts?.[i];
@@ -133,22 +150,37 @@ function sharedValue(value: unknown, texts: SharedTexts): unknown {
 
 /**
  * Segments whose digest is an identity (elementIdentity: `id:<length>:<total>:<key as
- * written>`) are kept as the key as written and the length; the digest is rebuilt from them
- * and the total. Any other digest, or an identity that would not rebuild to itself, is kept whole.
+ * written>`) are kept as the key as written and the length (into `lengths`); the digest is
+ * rebuilt from them and the total. Any other digest, or an identity that would not rebuild to
+ * itself, is kept whole. KEYS_AS_WRITTEN when every segment is an identity with its key written
+ * as `"<key>"`.
  */
-function packSegments(segments: readonly KnownSegment[], errors: readonly AggregatedErrorPayload[], texts: SharedTexts): { texts: string[]; lengths: Float64Array } {
+function packSegments(
+  segments: readonly KnownSegment[],
+  errors: readonly AggregatedErrorPayload[],
+  texts: SharedTexts,
+  lengths: Float64Array,
+): readonly string[] | typeof KEYS_AS_WRITTEN {
   const segmentTexts: string[] = [];
-  const lengths = new Float64Array(segments.length);
+  let keysAsWritten = true;
   for (const [i, { digest }] of segments.entries()) {
     const identity = parseElementIdentity(digest);
     const totalPart = `${errors[i]!.total_count}:`;
     if (identity?.head.startsWith(totalPart)) {
-      segmentTexts.push(texts.of(identity.head.slice(totalPart.length)));
+      const written = identity.head.slice(totalPart.length);
+      keysAsWritten &&= isQuoted(written, errors[i]!.aggregation_key);
+      segmentTexts.push(written);
       lengths[i] = identity.length;
     } else {
+      keysAsWritten = false;
       segmentTexts.push(digest);
       lengths[i] = WHOLE_DIGEST;
     }
   }
-  return { texts: segmentTexts, lengths };
+  return keysAsWritten ? KEYS_AS_WRITTEN : segmentTexts.map((text, i) => (lengths[i] === WHOLE_DIGEST ? text : texts.of(text)));
+}
+
+/** Whether `written` is `"<key>"`. */
+function isQuoted(written: string, key: string): boolean {
+  return written.length === key.length + 2 && written.startsWith('"') && written.endsWith('"') && written.startsWith(key, 1);
 }
