@@ -84,6 +84,8 @@ export class ReadModelDatabase {
     if (this.sqliteFile !== null && !this.closed) {
       this.checkpointer = WalCheckpointer.start(this.sqliteFile);
       this.writer = SqliteWriterThread.start(this.sqliteFile);
+      // Ready means its threads are up too: the first batches are not written while they start.
+      await Promise.all([this.checkpointer.started, this.writer?.started]);
     }
     this.migrated = true;
   }

@@ -20,6 +20,7 @@ const db = new Driver(data.path, { fileMustExist: true, timeout: data.busyTimeou
 db.pragma('synchronous = NORMAL');
 db.pragma(`wal_autocheckpoint = ${data.autocheckpointPages}`);
 const port = parentPort!;
+port.postMessage({ started: true } satisfies SqliteWriterReply);
 
 port.on('message', (message: WritePlan | 'stop') => {
   if (message === 'stop') {

@@ -21,7 +21,8 @@ export interface SqliteWriterData {
   autocheckpointPages: number;
 }
 
-export type SqliteWriterReply = { committed: true } | { committed: false; message: string; checkpointNotAt: boolean };
+/** The thread's first message says it is up (its connection open); then one reply per plan, in order. */
+export type SqliteWriterReply = { started: true } | { committed: true } | { committed: false; message: string; checkpointNotAt: boolean };
 
 // How long the thread waits for the write lock that another connection holds (a snapshot
 // being restored, a rebuild's transaction opened ahead) before its write fails.
@@ -44,9 +45,21 @@ export class SqliteWriterThread {
   private readonly waiting: { resolve: () => void; reject: (error: Error) => void; plan: WritePlan }[] = [];
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
+  private markStarted!: () => void;
+  private isUp = false;
+  /**
+   * Settles once the thread is up (a new isolate, its modules, its connection: ~50 ms of CPU),
+   * or has failed to start: ReadModelDatabase.ready() waits for it, so the first batches are
+   * not written while the thread starts.
+   */
+  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
   private constructor(private readonly thread: Worker) {
     thread.on('message', (reply: SqliteWriterReply) => {
+      if ('started' in reply) {
+        this.isUp = true;
+        return this.markStarted();
+      }
       const next = this.waiting.shift();
       if (!next) return;
       if (reply.committed) next.resolve();
@@ -55,10 +68,12 @@ export class SqliteWriterThread {
     thread.on('error', (error) => {
       this.failure = new Error(`SQLite writer thread stopped (commits run on the main thread from now on): ${error.message}`);
       this.logger.error(this.failure.message);
+      this.markStarted();
     });
     this.exited = new Promise((resolve) =>
       thread.once('exit', () => {
         this.failure ??= new Error('SQLite writer thread exited');
+        this.markStarted();
         for (const w of this.waiting.splice(0)) w.reject(this.failure);
         resolve();
       }),
@@ -81,6 +96,11 @@ export class SqliteWriterThread {
     };
     // Plans are garbage once run: a small young generation keeps the thread's memory small.
     return new SqliteWriterThread(new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } }));
+  }
+
+  /** Whether the thread has started (its connection open). */
+  get up(): boolean {
+    return this.isUp;
   }
 
   /** Whether it still takes plans (a thread that failed leaves the commits to the main thread). */

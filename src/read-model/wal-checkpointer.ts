@@ -31,6 +31,7 @@ const CHECKPOINT_LOOP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
+parentPort.postMessage({ started: true });
 let reported = false;
 const timer = setInterval(() => {
   try {
@@ -52,12 +53,21 @@ parentPort.once('message', () => {
 export class WalCheckpointer {
   private readonly logger = new Logger('ReadModel');
   private readonly exited: Promise<void>;
+  private markStarted!: () => void;
+  /** Settles once the thread is up, or has failed to start (as SqliteWriterThread.started). */
+  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
   private constructor(private readonly thread: Worker) {
-    thread.on('message', (message: { failed?: string }) => {
+    thread.on('message', (message: { started?: true; failed?: string }) => {
+      if (message.started) this.markStarted();
       if (message.failed) this.logger.warn(`WAL checkpoint failed (the writer checkpoints past ${WRITER_AUTOCHECKPOINT_PAGES} pages meanwhile): ${message.failed}`);
     });
-    this.exited = new Promise((resolve) => thread.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      thread.once('exit', () => {
+        this.markStarted();
+        resolve();
+      }),
+    );
     thread.on('error', (error) => this.logger.error(`WAL checkpoint thread stopped (the writer checkpoints past ${WRITER_AUTOCHECKPOINT_PAGES} pages from now on): ${error.message}`));
     // It must not keep a process alive that is otherwise done.
     thread.unref();
