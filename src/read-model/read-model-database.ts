@@ -84,10 +84,11 @@ export class ReadModelDatabase {
     if (this.sqliteFile !== null && !this.closed) {
       this.checkpointer = WalCheckpointer.start(this.sqliteFile);
       this.writer = SqliteWriterThread.start(this.sqliteFile);
-      // Ready means its threads are up too: the first batches are not written while they start.
-      await Promise.all([this.checkpointer.started, this.writer?.started]);
     }
+    // Reads (and /-/health) need no more than the migrations.
     this.migrated = true;
+    // ready() also waits for the threads: the first batches are not written while they start.
+    await Promise.all([this.checkpointer?.started, this.writer?.started]);
   }
 
   /** The thread that commits the projector's writes to a SQLite file (sqlite-writer.ts); null: commit on a fork. */
