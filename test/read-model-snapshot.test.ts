@@ -64,10 +64,16 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
     await database.drop();
   });
 
-  it('restores into SQLite in memory and, with the log after it, answers as the database it came from', async () => {
+  /** Logs `logged` and replays it into the database; the log's store, for more to come. */
+  async function replayed(logged: PeriskopEvent[]): Promise<EventStore> {
     const store = new EventStore(events.log);
-    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
+    await store.publish(logged.map((event) => ({ id: randomUUID(), event })));
     await new Projector(store, new ProjectionStore(db)).replay();
+    return store;
+  }
+
+  it('restores into SQLite in memory and, with the log after it, answers as the database it came from', async () => {
+    const store = await replayed(BEFORE);
     const atSnapshot = await answers(db);
 
     const dumped = await dumpReadModel(db);
@@ -91,9 +97,7 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
   });
 
   it('restores snapshots from before occurrence_page: occurrences as error_occurrence rows, and older inside the aggregated_error rows', async () => {
-    const store = new EventStore(events.log);
-    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
-    await new Projector(store, new ProjectionStore(db)).replay();
+    await replayed(BEFORE);
     const dumped = await dumpReadModel(db);
     const pages = dumped.rows.filter((r) => r.table === 'occurrence_page');
     // Whole, as the older formats held them: a page holds its stack traces apart (page-rows.ts).
@@ -155,9 +159,7 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
   });
 
   it('restores snapshots from before target_totals, a row per target and key, and counts on from their totals', async () => {
-    const store = new EventStore(events.log);
-    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
-    await new Projector(store, new ProjectionStore(db)).replay();
+    const store = await replayed(BEFORE);
     const dumped = await dumpReadModel(db);
     const totals = dumped.rows.filter((r) => r.table === 'target_totals');
     expect(totals).toHaveLength(2);
@@ -189,9 +191,7 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
   });
 
   it('restores into an emptied database of its own kind', async () => {
-    const store = new EventStore(events.log);
-    await store.publish([...BEFORE, ...AFTER].map((event) => ({ id: randomUUID(), event })));
-    await new Projector(store, new ProjectionStore(db)).replay();
+    await replayed([...BEFORE, ...AFTER]);
     const before = await answers(db);
     const snapshot = decodeSnapshot(encodeSnapshot({ ...(await dumpReadModel(db)), at: 0 }), 'own kind');
     await db.clear();
@@ -202,9 +202,7 @@ describe.each(DATABASE_KINDS)('read-model snapshot from %s', (kind) => {
   });
 
   it("restores one service's rows alone", async () => {
-    const store = new EventStore(events.log);
-    await store.publish(BEFORE.map((event) => ({ id: randomUUID(), event })));
-    await new Projector(store, new ProjectionStore(db)).replay();
+    await replayed(BEFORE);
     const snapshot = { ...(await dumpReadModel(db)), at: 0 };
     await restoreRows(memory, snapshot.seq, snapshot.rows.filter((r) => r.service === 'svc.one'));
     expect(await answers(memory)).toEqual(await answers(db, 'svc.one'));

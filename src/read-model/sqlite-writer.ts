@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { packBytes, type WritePlan } from './row-writes.js';
 import { CheckpointNotAt } from './sqlite-row-writes.js';
+import { threadStarted, type StartedMessage } from './thread-started.js';
 import { WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 // The live projector's commits to a SQLite read model run on a thread of their own. SQLite
@@ -22,7 +23,7 @@ export interface SqliteWriterData {
 }
 
 /** The thread's first message says it is up (its connection open); then one reply per plan, in order. */
-export type SqliteWriterReply = { started: true } | { committed: true } | { committed: false; message: string; checkpointNotAt: boolean };
+export type SqliteWriterReply = StartedMessage | { committed: true } | { committed: false; message: string; checkpointNotAt: boolean };
 
 // How long the thread waits for the write lock that another connection holds (a snapshot
 // being restored, a rebuild's transaction opened ahead) before its write fails.
@@ -45,21 +46,14 @@ export class SqliteWriterThread {
   private readonly waiting: { resolve: () => void; reject: (error: Error) => void; plan: WritePlan }[] = [];
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
-  private markStarted!: () => void;
   private isUp = false;
-  /**
-   * Settles once the thread is up (a new isolate, its modules, its connection: ~50 ms of CPU),
-   * or has failed to start: ReadModelDatabase.ready() waits for it, so the first batches are
-   * not written while the thread starts.
-   */
-  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
+  /** Settles once the thread is up or has failed to start (threadStarted). */
+  readonly started: Promise<boolean>;
 
   private constructor(private readonly thread: Worker) {
+    this.started = threadStarted(thread).then((started) => (this.isUp = started));
     thread.on('message', (reply: SqliteWriterReply) => {
-      if ('started' in reply) {
-        this.isUp = true;
-        return this.markStarted();
-      }
+      if ('started' in reply) return;
       const next = this.waiting.shift();
       if (!next) return;
       if (reply.committed) next.resolve();
@@ -68,12 +62,10 @@ export class SqliteWriterThread {
     thread.on('error', (error) => {
       this.failure = new Error(`SQLite writer thread stopped (commits run on the main thread from now on): ${error.message}`);
       this.logger.error(this.failure.message);
-      this.markStarted();
     });
     this.exited = new Promise((resolve) =>
       thread.once('exit', () => {
         this.failure ??= new Error('SQLite writer thread exited');
-        this.markStarted();
         for (const w of this.waiting.splice(0)) w.reject(this.failure);
         resolve();
       }),

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { threadStarted } from './thread-started.js';
 
 // A SQLite read model's write-ahead log is copied into the database file (checkpointed) by a
 // thread of its own. Left to SQLite, the commit that takes the log past 1,000 pages copies it
@@ -53,21 +54,15 @@ parentPort.once('message', () => {
 export class WalCheckpointer {
   private readonly logger = new Logger('ReadModel');
   private readonly exited: Promise<void>;
-  private markStarted!: () => void;
-  /** Settles once the thread is up, or has failed to start (as SqliteWriterThread.started). */
-  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
+  /** Settles once the thread is up or has failed to start (threadStarted). */
+  readonly started: Promise<boolean>;
 
   private constructor(private readonly thread: Worker) {
-    thread.on('message', (message: { started?: true; failed?: string }) => {
-      if (message.started) this.markStarted();
+    this.started = threadStarted(thread);
+    thread.on('message', (message: { failed?: string }) => {
       if (message.failed) this.logger.warn(`WAL checkpoint failed (the writer checkpoints past ${WRITER_AUTOCHECKPOINT_PAGES} pages meanwhile): ${message.failed}`);
     });
-    this.exited = new Promise((resolve) =>
-      thread.once('exit', () => {
-        this.markStarted();
-        resolve();
-      }),
-    );
+    this.exited = new Promise((resolve) => thread.once('exit', () => resolve()));
     thread.on('error', (error) => this.logger.error(`WAL checkpoint thread stopped (the writer checkpoints past ${WRITER_AUTOCHECKPOINT_PAGES} pages from now on): ${error.message}`));
     // It must not keep a process alive that is otherwise done.
     thread.unref();
