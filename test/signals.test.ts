@@ -30,7 +30,7 @@ describe('signals', () => {
     await mkdir(reports);
     server = await CrashablePeriskop.start(config, 20_000, ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`]);
     // Healthy first (it listens before its read model is ready), so that it is the signal that must not change it.
-    await waitFor(() => server!.get('/-/health').then((answer) => answer.status === 200, () => false), 20_000, 'periskop to be healthy');
+    await server.ready();
     server.send('SIGUSR2');
     const written = await waitFor(
       async () => {

@@ -58,6 +58,15 @@ export class CrashablePeriskop {
   }
 
   /**
+   * Waits until /-/health answers 200: the server listens before its read model is migrated,
+   * and until then reads answer 503. Only for a database that is up.
+   */
+  async ready(timeoutMs = 20_000): Promise<void> {
+    await this.listening(timeoutMs);
+    await waitFor(async () => (await fetch(this.baseUrl + '/-/health')).status === 200, timeoutMs, 'the read model to be ready');
+  }
+
+  /**
    * Where the projector resumed: the first sequence it applies (its committed checkpoint + 1)
    * and the head it saw, from its log line; null when it started with nothing to catch up.
    * The log line is the signal because a server busy catching up may not answer HTTP.

@@ -56,6 +56,7 @@ export class PeriskopCluster {
   async add(): Promise<CrashablePeriskop> {
     const replica = await CrashablePeriskop.start(await this.replicaFile(this.replicas.length));
     this.replicas.push(replica);
+    await replica.ready();
     return replica;
   }
 
