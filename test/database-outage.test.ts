@@ -51,7 +51,7 @@ describe('read model database outage', () => {
   it('starts without its database, answers 503 naming it, and catches up when it is back', async () => {
     await proxy.down();
     target.body = errorsPayload('t', [{ key: 'E@1', total: 2, occurrences: [] }]);
-    periskop = await PeriskopUnderTest.start(config());
+    periskop = await PeriskopUnderTest.start(config(), 'listening');
 
     const health = await periskop.get('/-/health');
     expect(health.status).toBe(503);

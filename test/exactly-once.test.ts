@@ -200,7 +200,7 @@ describe('exactly-once projection', () => {
     await writeLog(eventsDir, history);
     const server = await CrashablePeriskop.spawn(await writeConfig(dir, eventsDir));
     try {
-      await server.listening();
+      await server.ready();
       const answers: { checkpoint: number; head: number }[] = [];
       await waitFor(
         async () => {

@@ -40,8 +40,13 @@ export class PeriskopUnderTest {
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  /** `config` is a config file's content, as a Go server site would write it. */
-  static async start(config: unknown): Promise<PeriskopUnderTest> {
+  /**
+   * `config` is a config file's content, as a Go server site would write it. The server listens
+   * before its read model is migrated (reads answer 503 until then), so this waits until
+   * /-/health answers 200 unless `until` is 'listening' (a test that starts it without its
+   * database).
+   */
+  static async start(config: unknown, until: 'ready' | 'listening' = 'ready'): Promise<PeriskopUnderTest> {
     const dir = await mkdtemp(join(tmpdir(), 'periskop-under-test-'));
     const file = join(dir, 'periskop.yaml');
     await writeFile(file, dump(config));
@@ -57,6 +62,7 @@ export class PeriskopUnderTest {
       if (exited) throw new Error(`periskop exited during start:\n${periskop.output}`);
       return periskop.output.includes('periskop listening on');
     }, 20_000);
+    if (until === 'ready') await waitFor(async () => (await periskop.get('/-/health')).status === 200, 20_000, 'the read model to be ready');
     return periskop;
   }
 
