@@ -7,7 +7,6 @@ import { ProjectionProgress } from './cluster/projection-progress.js';
 import { TargetDirectory } from './discovery/target-directory.js';
 import { EVENT_LOG, type EventLog } from './events/event-log.js';
 import { describeEventLog } from './events/open-event-log.js';
-import { EventStore } from './events/event-store.js';
 import { PERISKOP_VERSION } from './version.js';
 import { PeriskopMetrics } from './metrics/periskop-metrics.js';
 import { Projector } from './projector/projector.js';
@@ -24,7 +23,6 @@ export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @Inject(PERISKOP_CONFIG) private readonly config: PeriskopConfig,
     @Inject(EVENT_LOG) private readonly log: EventLog,
-    private readonly events: EventStore,
     private readonly db: ReadModelDatabase,
     private readonly queries: ReadModelQueries,
     private readonly projector: Projector,
