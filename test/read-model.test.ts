@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { goErrorAggregate } from '../src/api/go-response.js';
 import { parseConfig } from '../src/config/index.js';
@@ -65,6 +66,21 @@ describe.each(DATABASE_KINDS)('read model on %s', (kind) => {
     await again.ready();
     expect(await again.isReachable()).toBe(true);
     await again.close();
+  });
+
+  // knex printed "Transaction was implicitly committed" (MySQL, knex#805) for each DDL statement.
+  it('migrates a new database without writing to the console', async () => {
+    const fresh = await createTestDatabase(kind);
+    const printed = [jest.spyOn(console, 'log'), jest.spyOn(console, 'warn'), jest.spyOn(console, 'error')];
+    try {
+      const migrated = await ReadModelDatabase.create(parseConfig({ repository: fresh.section, services: [] }, 'test.yaml').repository);
+      await migrated.ready();
+      await migrated.close();
+      expect(printed.flatMap((spy) => spy.mock.calls)).toEqual([]);
+    } finally {
+      for (const spy of printed) spy.mockRestore();
+      await fresh.drop();
+    }
   });
 
   it('projects the events into the answers the API serves', async () => {

@@ -16,6 +16,18 @@ import { WalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 
+/**
+ * knex's warnings on MySQL go to the server's log, except its notice that MySQL committed a
+ * migration's transaction at a DDL statement (knex#805): MySQL cannot roll DDL back whatever
+ * wraps it, and the notice came once per migration statement at every start of a new database.
+ */
+const MYSQL_KNEX_LOG = {
+  warn(message: unknown): void {
+    if (typeof message === 'string' && message.startsWith('Transaction was implicitly committed')) return;
+    new Logger('knex').warn(String(message));
+  },
+};
+
 /** The read model's database is not answering; the API turns this into 503. */
 export class ReadModelUnavailable extends Error {}
 
@@ -150,7 +162,7 @@ function ormOptions(repository: RepositoryConfig): { options: Options; descripti
         options: {
           driver: MySqlDriver,
           ...serverOptions(repository.connection),
-          driverOptions: repository.connection.socketPath ? { connection: { socketPath: repository.connection.socketPath } } : {},
+          driverOptions: { log: MYSQL_KNEX_LOG, ...(repository.connection.socketPath ? { connection: { socketPath: repository.connection.socketPath } } : {}) },
         },
         description: `MySQL ${where(repository.connection)}`,
       };
