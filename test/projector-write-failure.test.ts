@@ -4,10 +4,11 @@ import { EventStore } from '../src/events/event-store.js';
 import type { PeriskopEvent } from '../src/events/events.js';
 import type { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { Projector } from '../src/projector/projector.js';
-import type { ProjectionState } from '../src/projector/projection.js';
+import { apply, type ProjectionState } from '../src/projector/projection.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
+import { applyBatch } from './support/read-model-per-test.js';
 import { snapshot } from './support/scraped-snapshot.js';
 import { createTestDatabase, type TestDatabase } from './support/test-databases.js';
 import { openTestJetStreamLog, type TestEventLog } from './support/test-event-logs.js';
@@ -85,4 +86,36 @@ describe('a live batch whose write fails after it was handed over', () => {
     expect(new Set(uuids).size).toBe(40);
     expect(uuids[0]).toBe('occurrence-40');
   });
+
+  // The next batch's rows are laid out while the write before it is in flight (handOver).
+  it('drops the batch handed over after it, laid out while it was being written, and both are folded again from the checkpoint', async () => {
+    const store = new ProjectionStore(db);
+    await applyBatch(store, [snapshotOf(1)], 1);
+    // Writes fail, reads go on: a trigger refuses every new page.
+    const other = new Database(database.section.path!);
+    other.exec("create trigger refuse_pages before insert on occurrence_page begin select raise(abort, 'page refused by the test'); end");
+
+    const first = await store.handOver(await folded(store, [snapshotOf(2)]), 2);
+    // Another error: its load reads the database at once, not after the write in flight.
+    const second = store.handOver(await folded(store, [snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }])]), 3);
+    await expect(first.committed).rejects.toThrow(/page refused by the test/);
+    await expect(second).rejects.toThrow(/page refused by the test/);
+
+    other.exec('drop trigger refuse_pages');
+    other.close();
+    expect(await store.checkpoint()).toBe(1);
+    await applyBatch(store, [snapshotOf(2), snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }])], 3);
+    const errors = await new ReadModelQueries(db).openErrors('checkout');
+    expect(errors.map((e) => [e.aggregationKey, e.totalCount]).sort()).toEqual([
+      ['Boom@checkout', 2],
+      ['Other@checkout', 7],
+    ]);
+  });
 });
+
+/** The working set of a batch of `events`, folded as the projector folds it. */
+async function folded(store: ProjectionStore, events: PeriskopEvent[]): Promise<ProjectionState> {
+  const state = await store.load(events);
+  for (const event of events) apply(state, event);
+  return state;
+}

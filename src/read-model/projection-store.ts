@@ -408,19 +408,25 @@ export class ProjectionStore {
 
   /**
    * Hands a batch over to be written behind the caller, in one transaction with the checkpoint:
-   * resolves once the previous batch's write has committed and this one's rows are fixed;
+   * resolves once this one's rows are fixed and the previous batch's write has committed;
    * `committed` settles with its own commit. The caches take the batch's records at once, so
    * the next batch folds on them while this one is written (a load that must read the
    * database waits for the write). A failed write empties the caches and fails every later
    * hand-over and load until checkpoint() is read again: the caller starts over from there.
    */
   async handOver(state: ProjectionState, throughSeq: number): Promise<{ committed: Promise<void> }> {
-    await this.settled();
+    if (this.failedWrite) throw this.failedWrite;
     // A commit's pages are named after its sequence (pageId): one commit per sequence.
     if (throughSeq <= this.expectedCheckpoint) throw new Error(`a commit through sequence ${throughSeq} after one through ${this.expectedCheckpoint}`);
-    const checkpoint: CheckpointMove = { table: CheckpointEntity.meta.tableName, name: this.checkpointName, expected: this.expectedCheckpoint, seq: throughSeq };
+    // The rows are laid out while the previous batch is still being written: they depend on
+    // what the caches took at its hand-over, not on its commit. Waiting first left the
+    // consuming thread idle for the rest of that write, then laying out while the writer idled.
     const writes = new RowWrites();
     const pages = this.rows.plan(writes, state, throughSeq);
+    // Should the previous write fail meanwhile, this throws: the caches it emptied were read
+    // before it failed, and the rows laid out from them are dropped with the batch.
+    await this.settled();
+    const checkpoint: CheckpointMove = { table: CheckpointEntity.meta.tableName, name: this.checkpointName, expected: this.expectedCheckpoint, seq: throughSeq };
     const plan: WritePlan = { writes: writes.writes, buffers: writes.buffers, checkpoint };
     const ahead = this.ahead;
     this.ahead = null;
