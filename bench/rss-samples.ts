@@ -10,6 +10,7 @@ export class RssSamples {
   private readonly samples = new Map<string, number[]>();
   private phase: string;
   private readonly timer: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly read: () => number,
@@ -28,14 +29,12 @@ export class RssSamples {
     this.take();
   }
 
+  /** Takes a last sample and ends; once (calls after the first do nothing). */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.take();
     clearInterval(this.timer);
-  }
-
-  /** Samples taken in `phase` (every phase when absent). */
-  of(phase?: string): number[] {
-    return phase === undefined ? [...this.samples.values()].flat() : (this.samples.get(phase) ?? []);
   }
 
   max(phase?: string): number {
@@ -44,6 +43,11 @@ export class RssSamples {
 
   median(phase?: string): number {
     return percentile(this.of(phase), 50);
+  }
+
+  /** Samples taken in `phase` (every phase when absent). */
+  private of(phase?: string): number[] {
+    return phase === undefined ? [...this.samples.values()].flat() : (this.samples.get(phase) ?? []);
   }
 
   private take(): void {

@@ -91,8 +91,7 @@ describe('periskop serve', () => {
 
   it('answers health, its own errors and metrics', async () => {
     server = await PeriskopUnderTest.start({ repository: { type: 'memory' }, events: { type: 'embedded', path: await mkdtemp(join(tmpdir(), 'periskop-serve-')) }, services: [] });
-    const health = await server.get('/-/health');
-    expect(health).toMatchObject({ status: 200, body: 'OK\n' });
+    expect(await server.get('/-/health')).toMatchObject({ status: 200, body: 'OK\n' });
     expect((await server.get('/errors')).json()).toMatchObject({ aggregated_errors: [], target_uuid: expect.any(String) });
     const metrics = (await server.get('/metrics')).body;
     for (const name of [

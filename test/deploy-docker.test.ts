@@ -6,8 +6,7 @@ import { loadConfig } from '../src/config/index.js';
 import { SERVER_ENVIRONMENT, SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { contextCopySources, dockerIgnoredBy, dockerInstructions, dockerWords, REPO_ROOT, repoFileExists, type DockerInstruction } from './support/deploy-files.js';
 import { exitCodeOf, NodeProgram } from './support/node-program.js';
-import { freePort } from './support/periskop-under-test.js';
-import { waitFor } from './support/wait-for.js';
+import { freePort, untilHealthy } from './support/periskop-under-test.js';
 
 // No Docker engine here: the Dockerfiles are checked for what `docker build` and `docker run`
 // rely on, and the image's runtime layout (working directory, default config, health check
@@ -127,8 +126,8 @@ describe('the server image', () => {
         env: { ...process.env, ...SERVER_ENVIRONMENT, CONFIG_FILE: join(REPO_ROOT, 'config/periskop.yaml'), PORT: String(port) },
         readyText: 'periskop listening on',
       });
-      // It listens before its read model is migrated; the HEALTHCHECK fails until then.
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/health`)).status === 200, 20_000, 'the read model to be ready');
+      // The HEALTHCHECK fails until the read model is migrated.
+      await untilHealthy(`http://127.0.0.1:${port}`);
     });
 
     afterAll(async () => {

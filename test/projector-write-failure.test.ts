@@ -97,14 +97,15 @@ describe('a live batch whose write fails after it was handed over', () => {
 
     const first = await store.handOver(await folded(store, [snapshotOf(2)]), 2);
     // Another error: its load reads the database at once, not after the write in flight.
-    const second = store.handOver(await folded(store, [snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }])]), 3);
+    const other7 = snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }]);
+    const second = store.handOver(await folded(store, [other7]), 3);
     await expect(first.committed).rejects.toThrow(/page refused by the test/);
     await expect(second).rejects.toThrow(/page refused by the test/);
 
     other.exec('drop trigger refuse_pages');
     other.close();
     expect(await store.checkpoint()).toBe(1);
-    await applyBatch(store, [snapshotOf(2), snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }])], 3);
+    await applyBatch(store, [snapshotOf(2), other7], 3);
     const errors = await new ReadModelQueries(db).openErrors('checkout');
     expect(errors.map((e) => [e.aggregationKey, e.totalCount]).sort()).toEqual([
       ['Boom@checkout', 2],

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, type HttpAnswer } from './periskop-under-test.js';
+import { freePort, untilHealthy, type HttpAnswer } from './periskop-under-test.js';
 import { waitFor } from './wait-for.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -57,13 +57,10 @@ export class CrashablePeriskop {
     await this.waitForOutput(() => this.isListening, timeoutMs, 'periskop to listen');
   }
 
-  /**
-   * Waits until /-/health answers 200: the server listens before its read model is migrated,
-   * and until then reads answer 503. Only for a database that is up.
-   */
+  /** Listening and its read model migrated (untilHealthy). Only for a database that is up. */
   async ready(timeoutMs = 20_000): Promise<void> {
     await this.listening(timeoutMs);
-    await waitFor(async () => (await fetch(this.baseUrl + '/-/health')).status === 200, timeoutMs, 'the read model to be ready');
+    await untilHealthy(this.baseUrl, timeoutMs);
   }
 
   /**

@@ -17,6 +17,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Waits until the server at `baseUrl` answers /-/health with 200: it listens before its read
+ * model is migrated, and health (like every read) answers 503 until then.
+ */
+export async function untilHealthy(baseUrl: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => (await fetch(`${baseUrl}/-/health`)).status === 200, timeoutMs, 'the read model to be ready');
+}
+
 export interface HttpAnswer {
   status: number;
   body: string;
@@ -62,7 +70,7 @@ export class PeriskopUnderTest {
       if (exited) throw new Error(`periskop exited during start:\n${periskop.output}`);
       return periskop.output.includes('periskop listening on');
     }, 20_000);
-    if (until === 'ready') await waitFor(async () => (await periskop.get('/-/health')).status === 200, 20_000, 'the read model to be ready');
+    if (until === 'ready') await untilHealthy(periskop.baseUrl);
     return periskop;
   }
 
