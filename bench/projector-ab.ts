@@ -10,14 +10,16 @@ import { DEFAULT_FLEET, SyntheticFleet } from './synthetic-fleet.js';
 
 // Compares builds of the live projector on one machine that others share (the projector pass
 // of bench/README.md): the projector benchmark's events are published once, then each build
-// (a copy of dist-bench/ given on the command line) projects them into a SQLite read model of
-// its own, builds taking turns, round after round. Besides the wall time it reads the main
+// (a copy of dist-bench/ given on the command line) reads them through its own log adapter and
+// projects them into a SQLite read model of its own, builds taking turns, round after round. Besides the wall time it reads the main
 // thread's CPU time (/proc): the consuming thread's work, which a busy neighbour disturbs far
 // less than the wall time. The first round warms up and is left out of the medians.
 //
-//   node dist-bench/bench/projector-ab.js [--rounds=N] [--events=N] [--profile=DIR] name=dist-dir …
+//   node dist-bench/bench/projector-ab.js [--rounds=N] [--events=N] [--profile=DIR] [--heap-profile=DIR] name=dist-dir …
 //
-// --profile writes a CPU profile of each run (only the projector, not the publishing).
+// --profile writes a CPU profile of each run (only the projector, not the publishing);
+// --heap-profile a sampling heap profile of what each run allocated, the objects garbage
+// collections took included (what the run allocates, not what it keeps).
 
 interface Build {
   name: string;
@@ -29,7 +31,9 @@ interface Build {
 /** What of a build is run; its own copies of the modules (its own caches, its own code). */
 interface BuildModules {
   parseConfig: (raw: unknown, file: string) => { repository: unknown };
-  EventStore: new (log: JetStreamEventLog) => unknown;
+  /** The build's own log adapter, connected to the stream the events were published to. */
+  connectLog: (names: ReturnType<typeof uniqueStreamNames>) => Promise<{ close(): Promise<void> }>;
+  EventStore: new (log: unknown) => unknown;
   Projector: new (events: unknown, store: unknown, options: undefined, scope: { consumer: string; rebuildWhenAhead: boolean }) => {
     start(): Promise<void>;
     waitFor(seq: number, timeoutMs: number): Promise<void>;
@@ -50,6 +54,7 @@ function buildOf(spec: string): Build {
     cpu: [],
     load: async () => ({
       parseConfig: (await module('src/config/index.js')).parseConfig,
+      connectLog: async (names) => (await module('src/events/jetstream-event-log.js')).JetStreamEventLog.connect({ url: NATS_URL, ...names, name: `projector-ab-${name}` }),
       EventStore: (await module('src/events/event-store.js')).EventStore,
       Projector: (await module('src/projector/projector.js')).Projector,
       ProjectionStore: (await module('src/read-model/projection-store.js')).ProjectionStore,
@@ -67,10 +72,11 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=', 2) as [string, string]));
   const builds = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(buildOf);
-  if (builds.length === 0) throw new Error('usage: projector-ab.js [--rounds=N] [--events=N] [--profile=DIR] name=dist-dir …');
+  if (builds.length === 0) throw new Error('usage: projector-ab.js [--rounds=N] [--events=N] [--profile=DIR] [--heap-profile=DIR] name=dist-dir …');
   const rounds = Number(flags.get('rounds') ?? 4);
   const events = Number(flags.get('events') ?? 20_000);
   const profileDir = flags.get('profile');
+  const heapProfileDir = flags.get('heap-profile');
   const modules = await Promise.all(builds.map((b) => b.load()));
 
   const names = uniqueStreamNames();
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
       written += items.length;
     }
     const head = await log.head();
+    const logs = await Promise.all(modules.map((m) => m.connectLog(names)));
     let run = 0;
     for (let round = 0; round < rounds; round++) {
       // Alternate the order, so no build always runs right after the same other one.
@@ -95,12 +102,15 @@ async function main(): Promise<void> {
         const database = await m.createTestDatabase('sqlite');
         const db = await m.ReadModelDatabase.create(m.parseConfig({ repository: database.section, services: [] }, 'projector-ab').repository);
         await db.ready();
-        const projector = new m.Projector(new m.EventStore(log), new m.ProjectionStore(db), undefined, { consumer: `projector-ab-${run++}`, rebuildWhenAhead: true });
+        const projector = new m.Projector(new m.EventStore(logs[i]), new m.ProjectionStore(db), undefined, { consumer: `projector-ab-${run++}`, rebuildWhenAhead: true });
         const session = new Session();
+        if (profileDir || heapProfileDir) session.connect();
         if (profileDir) {
-          session.connect();
           await session.post('Profiler.enable');
           await session.post('Profiler.start');
+        }
+        if (heapProfileDir) {
+          await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
         }
         const cpuBefore = mainThreadCpuSeconds();
         const processBefore = processCpuSeconds();
@@ -116,8 +126,12 @@ async function main(): Promise<void> {
         if (profileDir) {
           const { profile } = await session.post('Profiler.stop');
           writeFileSync(resolve(profileDir, `${build.name}.${round}.cpuprofile`), JSON.stringify(profile));
-          session.disconnect();
         }
+        if (heapProfileDir) {
+          const { profile } = await session.post('HeapProfiler.stopSampling');
+          writeFileSync(resolve(heapProfileDir, `${build.name}.${round}.heapprofile`), JSON.stringify(profile));
+        }
+        if (profileDir || heapProfileDir) session.disconnect();
         if (round > 0 || rounds === 1) {
           build.wall.push(wall);
           build.cpu.push(cpu);
@@ -134,6 +148,7 @@ async function main(): Promise<void> {
     for (const b of builds) {
       console.log(`== ${b.name}: median ${Math.round(median(b.wall))} events/s, ${Math.round(median(b.cpu))} events per main-thread CPU second (${b.wall.length} runs)`);
     }
+    await Promise.all(logs.map((l) => l.close()));
   } finally {
     await log.close();
     await deleteStream(names.stream);
