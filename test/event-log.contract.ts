@@ -157,6 +157,26 @@ export function describeEventLogContract(label: string, open: () => Promise<Open
       for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(70);
     });
 
+    it('keeps every message’s bytes while later batches arrive', async () => {
+      // Sizes around a socket read's 64 KiB, each message's bytes its own: an adapter handing
+      // out views of a buffer it reuses would show here as a changed message.
+      const sizes = [10, 70_000, 300, 140_000, 65_536, 5, 200_000, 1_000];
+      const appended = sizes.map((size, i): LogMessage => {
+        const data = new Uint8Array(size);
+        for (let b = 0; b < size; b++) data[b] = (b * 31 + i * 7) % 251;
+        return { subject: `Test.svc-${i}`, id: `kept-${i}`, data };
+      });
+      const rounds = 4;
+      for (let round = 0; round < rounds; round++) await log.append(appended.map((m) => ({ ...m, id: `${m.id}-${round}` })));
+      const total = rounds * sizes.length;
+      const consumer = recordBatches('kept-bytes', 1, 3);
+      await waitFor(() => consumer.seqs().length >= total, 15_000, `seq ${total}`);
+      const read = await log.read(1, total);
+      for (const stored of [...consumer.batches.flat(), ...read]) {
+        expect(Buffer.from(stored.data).equals(Buffer.from(appended[(stored.seq - 1) % sizes.length]!.data))).toBe(true);
+      }
+    });
+
     it('redelivers a batch whose handler threw, and delivers nothing after it meanwhile', async () => {
       const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       try {
