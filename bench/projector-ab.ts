@@ -11,9 +11,10 @@ import { DEFAULT_FLEET, SyntheticFleet } from './synthetic-fleet.js';
 // Compares builds of the live projector on one machine that others share (the projector pass
 // of bench/README.md): the projector benchmark's events are published once, then each build
 // (a copy of dist-bench/ given on the command line) reads them through its own log adapter and
-// projects them into a SQLite read model of its own, builds taking turns, round after round. Besides the wall time it reads the main
-// thread's CPU time (/proc): the consuming thread's work, which a busy neighbour disturbs far
-// less than the wall time. The first round warms up and is left out of the medians.
+// projects them into a SQLite read model of its own, builds taking turns, round after round.
+// Besides the wall time it reads the main thread's CPU time (/proc): the consuming thread's
+// work, which a busy neighbour disturbs far less than the wall time. The first round warms up
+// and is left out of the medians.
 //
 //   node dist-bench/bench/projector-ab.js [--rounds=N] [--events=N] [--profile=DIR] [--heap-profile=DIR] name=dist-dir …
 //
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
 
   const names = uniqueStreamNames();
   const log = await JetStreamEventLog.connect({ url: NATS_URL, ...names, name: 'projector-ab' });
+  const logs: { close(): Promise<void> }[] = [];
   try {
     const fleet = new SyntheticFleet({ ...DEFAULT_FLEET, seed: 1 });
     const publisher = new EventStore(log);
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
       written += items.length;
     }
     const head = await log.head();
-    const logs = await Promise.all(modules.map((m) => m.connectLog(names)));
+    for (const m of modules) logs.push(await m.connectLog(names));
     let run = 0;
     for (let round = 0; round < rounds; round++) {
       // Alternate the order, so no build always runs right after the same other one.
@@ -148,8 +150,8 @@ async function main(): Promise<void> {
     for (const b of builds) {
       console.log(`== ${b.name}: median ${Math.round(median(b.wall))} events/s, ${Math.round(median(b.cpu))} events per main-thread CPU second (${b.wall.length} runs)`);
     }
-    await Promise.all(logs.map((l) => l.close()));
   } finally {
+    await Promise.all(logs.map((l) => l.close()));
     await log.close();
     await deleteStream(names.stream);
   }
