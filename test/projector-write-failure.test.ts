@@ -4,11 +4,11 @@ import { EventStore } from '../src/events/event-store.js';
 import type { PeriskopEvent } from '../src/events/events.js';
 import type { JetStreamEventLog } from '../src/events/jetstream-event-log.js';
 import { Projector } from '../src/projector/projector.js';
-import { apply, type ProjectionState } from '../src/projector/projection.js';
+import type { ProjectionState } from '../src/projector/projection.js';
 import { ProjectionStore } from '../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../src/read-model/read-model-database.js';
 import { ReadModelQueries } from '../src/read-model/read-model-queries.js';
-import { applyBatch } from './support/read-model-per-test.js';
+import { applyBatch, foldBatch } from './support/read-model-per-test.js';
 import { snapshot } from './support/scraped-snapshot.js';
 import { createTestDatabase, type TestDatabase } from './support/test-databases.js';
 import { openTestJetStreamLog, type TestEventLog } from './support/test-event-logs.js';
@@ -95,10 +95,10 @@ describe('a live batch whose write fails after it was handed over', () => {
     const other = new Database(database.section.path!);
     other.exec("create trigger refuse_pages before insert on occurrence_page begin select raise(abort, 'page refused by the test'); end");
 
-    const first = await store.handOver(await folded(store, [snapshotOf(2)]), 2);
+    const first = await store.handOver(await foldBatch(store, [snapshotOf(2)]), 2);
     // Another error: its load reads the database at once, not after the write in flight.
     const other7 = snapshot('checkout', 'b', 'Other@checkout', 7, [{ uuid: 'other-7', at: 1_700_000_000_007 }]);
-    const second = store.handOver(await folded(store, [other7]), 3);
+    const second = store.handOver(await foldBatch(store, [other7]), 3);
     await expect(first.committed).rejects.toThrow(/page refused by the test/);
     await expect(second).rejects.toThrow(/page refused by the test/);
 
@@ -113,10 +113,3 @@ describe('a live batch whose write fails after it was handed over', () => {
     ]);
   });
 });
-
-/** The working set of a batch of `events`, folded as the projector folds it. */
-async function folded(store: ProjectionStore, events: PeriskopEvent[]): Promise<ProjectionState> {
-  const state = await store.load(events);
-  for (const event of events) apply(state, event);
-  return state;
-}

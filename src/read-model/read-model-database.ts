@@ -21,10 +21,11 @@ const MAX_RETRY_MS = 30_000;
  * migration's transaction at a DDL statement (knex#805): MySQL cannot roll DDL back whatever
  * wraps it, and the notice came once per migration statement at every start of a new database.
  */
+const knexLogger = new Logger('knex');
 const MYSQL_KNEX_LOG = {
   warn(message: unknown): void {
     if (typeof message === 'string' && message.startsWith('Transaction was implicitly committed')) return;
-    new Logger('knex').warn(String(message));
+    knexLogger.warn(String(message));
   },
 };
 

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../src/config/index.js';
 import type { RepositoryConfig } from '../../src/config/config.types.js';
 import type { PeriskopEvent } from '../../src/events/events.js';
-import { apply } from '../../src/projector/projection.js';
+import { apply, type ProjectionState } from '../../src/projector/projection.js';
 import type { ProjectionStore } from '../../src/read-model/projection-store.js';
 import { ReadModelDatabase } from '../../src/read-model/read-model-database.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './test-databases.js';
@@ -39,9 +39,14 @@ export function readModelPerTest(kind: DatabaseKind): { repository(): Repository
   };
 }
 
-/** Applies the events as one batch and commits it, as the live projector does. */
-export async function applyBatch(store: ProjectionStore, events: PeriskopEvent[], throughSeq: number): Promise<void> {
+/** The working set of a batch of `events`, loaded and folded as the live projector does. */
+export async function foldBatch(store: ProjectionStore, events: PeriskopEvent[]): Promise<ProjectionState> {
   const state = await store.load(events);
   for (const event of events) apply(state, event);
-  await store.commit(state, throughSeq);
+  return state;
+}
+
+/** Applies the events as one batch and commits it, as the live projector does. */
+export async function applyBatch(store: ProjectionStore, events: PeriskopEvent[], throughSeq: number): Promise<void> {
+  await store.commit(await foldBatch(store, events), throughSeq);
 }
